@@ -1,0 +1,1 @@
+"""mrvtrace application: settings, stores, sweep, tracing, API and CLI."""

@@ -1,0 +1,1 @@
+"""The `mrvtrace` command line (Typer + Rich)."""

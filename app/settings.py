@@ -1,0 +1,42 @@
+"""All settings of mrvtrace, read from the environment in one place."""
+
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class StoreKind(StrEnum):
+    EMBEDDED = "embedded"
+    NEO4J = "neo4j"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    neo4j_uri: str = Field("bolt://127.0.0.1:7687", validation_alias="NEO4J_URI")
+    neo4j_user: str = Field("neo4j", validation_alias="NEO4J_USER")
+    neo4j_password: SecretStr = Field(SecretStr(""), validation_alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field("neo4j", validation_alias="NEO4J_DATABASE")
+    store: StoreKind = Field(StoreKind.EMBEDDED, validation_alias="MRVTRACE_STORE")
+    home: Path = Field(Path(".mrvtrace"), validation_alias="MRVTRACE_HOME")
+
+    # Local Neo4j provisioning (`mrvtrace neo4j ...`).
+    neo4j_version: str = Field("2025.12.1", validation_alias="MRVTRACE_NEO4J_VERSION")
+    neo4j_bolt_port: int = Field(7687, validation_alias="MRVTRACE_NEO4J_BOLT_PORT")
+    neo4j_http_port: int = Field(7474, validation_alias="MRVTRACE_NEO4J_HTTP_PORT")
+    neo4j_heap: str = Field("1g", validation_alias="MRVTRACE_NEO4J_HEAP")
+    neo4j_pagecache: str = Field("512m", validation_alias="MRVTRACE_NEO4J_PAGECACHE")
+    neo4j_cache_dir: Path = Field(Path(".cache/neo4j"), validation_alias="MRVTRACE_NEO4J_CACHE")
+
+    @property
+    def neo4j_auth(self) -> tuple[str, str] | None:
+        password = self.neo4j_password.get_secret_value()
+        return (self.neo4j_user, password) if password else None
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

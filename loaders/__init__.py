@@ -1,0 +1,1 @@
+"""Dataset contract, validation, the synthetic generator and graph writers."""

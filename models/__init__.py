@@ -1,0 +1,1 @@
+"""Rules and learned edge models that score parameter edges."""
