@@ -3,11 +3,13 @@
 import typer
 
 from app.cli import (
-    data_commands,
+    generate_command,
+    load_command,
     neo4j_commands,
     schema_commands,
     serve_commands,
     sweep_commands,
+    validate_command,
 )
 
 app = typer.Typer(
@@ -18,11 +20,13 @@ app = typer.Typer(
 )
 
 for module in (
-    data_commands,
-    neo4j_commands,
-    schema_commands,
-    serve_commands,
+    generate_command,
+    validate_command,
+    load_command,
     sweep_commands,
+    schema_commands,
+    neo4j_commands,
+    serve_commands,
 ):
     module.register(app)
 

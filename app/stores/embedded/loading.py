@@ -1,0 +1,5 @@
+"""Loading part of the embedded store (placeholder: its owner fills it in)."""
+
+
+class LoadingMixin:
+    pass

@@ -1,0 +1,5 @@
+"""Scoring part of the embedded store (placeholder: its owner fills it in)."""
+
+
+class ScoringMixin:
+    pass

@@ -1,0 +1,5 @@
+"""Scoring part of the neo4j store (placeholder: its owner fills it in)."""
+
+
+class ScoringMixin:
+    pass
