@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     neo4j_pagecache: str = Field("512m", validation_alias="MRVTRACE_NEO4J_PAGECACHE")
     neo4j_cache_dir: Path = Field(Path(".cache/neo4j"), validation_alias="MRVTRACE_NEO4J_CACHE")
 
+    # Analysis and access.
+    allowance_price_cny: float = Field(90.0, validation_alias="MRVTRACE_ALLOWANCE_PRICE_CNY")
+    api_keys_file: Path | None = Field(None, validation_alias="MRVTRACE_API_KEYS_FILE")
+    api_keys: SecretStr | None = Field(None, validation_alias="MRVTRACE_API_KEYS")
+
+    # Operations.
+    sweep_cron: str = Field("0 2 * * *", validation_alias="MRVTRACE_SWEEP_CRON")
+
     @property
     def neo4j_auth(self) -> tuple[str, str] | None:
         password = self.neo4j_password.get_secret_value()

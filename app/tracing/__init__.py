@@ -1,0 +1,1 @@
+"""Tracing: root causes of anomalies, systemic sources behind them, and their impact."""

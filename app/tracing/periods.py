@@ -1,0 +1,12 @@
+"""Month arithmetic on `YYYY-MM` period text."""
+
+
+def shift_period(period: str, months: int) -> str:
+    """The period `months` later (negative: earlier)."""
+    index = int(period[:4]) * 12 + int(period[5:7]) - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def window(period: str, depth: int) -> list[str]:
+    """`period` and the `depth` months before it, oldest first."""
+    return [shift_period(period, -lag) for lag in range(depth, -1, -1)]
