@@ -7,6 +7,7 @@ from app.cli import (
     load_command,
     neo4j_commands,
     rules_command,
+    schedule_command,
     schema_commands,
     serve_commands,
     sweep_commands,
@@ -29,6 +30,7 @@ for module in (
     schema_commands,
     neo4j_commands,
     serve_commands,
+    schedule_command,
 ):
     module.register(app)
 
