@@ -1,0 +1,7 @@
+// Upsert (TestReport)-[:EVIDENCES]->(Parameter): one relationship per row, merged on its two ends;
+// both ends are found by their unique keys. Params: $rows [{start_key, end_key, props}].
+UNWIND $rows AS row
+MATCH (a:TestReport {report_id: row.start_key})
+MATCH (b:Parameter {key: row.end_key})
+MERGE (a)-[r:EVIDENCES]->(b)
+SET r += row.props

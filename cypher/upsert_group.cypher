@@ -1,0 +1,5 @@
+// Upsert Group nodes: one per row, merged on the unique group_id; other values become
+// properties (a null removes a property the new data no longer has). Params: $rows [{key, props}].
+UNWIND $rows AS row
+MERGE (n:Group {group_id: row.key})
+SET n += row.props

@@ -1,0 +1,7 @@
+// Upsert (Enterprise)-[:HAS_YEAR]->(EnterpriseYear): one relationship per row, merged on its two ends;
+// both ends are found by their unique keys. Params: $rows [{start_key, end_key, props}].
+UNWIND $rows AS row
+MATCH (a:Enterprise {enterprise_id: row.start_key})
+MATCH (b:EnterpriseYear {key: row.end_key})
+MERGE (a)-[r:HAS_YEAR]->(b)
+SET r += row.props

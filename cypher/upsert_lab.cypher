@@ -1,0 +1,5 @@
+// Upsert Lab nodes: one per row, merged on the unique lab_id; other values become
+// properties (a null removes a property the new data no longer has). Params: $rows [{key, props}].
+UNWIND $rows AS row
+MERGE (n:Lab {lab_id: row.key})
+SET n += row.props

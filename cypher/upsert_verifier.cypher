@@ -1,0 +1,5 @@
+// Upsert Verifier nodes: one per row, merged on the unique verifier_id; other values become
+// properties (a null removes a property the new data no longer has). Params: $rows [{key, props}].
+UNWIND $rows AS row
+MERGE (n:Verifier {verifier_id: row.key})
+SET n += row.props
