@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     neo4j_http_port: int = Field(7474, validation_alias="MRVTRACE_NEO4J_HTTP_PORT")
     neo4j_heap: str = Field("1g", validation_alias="MRVTRACE_NEO4J_HEAP")
     neo4j_pagecache: str = Field("512m", validation_alias="MRVTRACE_NEO4J_PAGECACHE")
+    neo4j_java: str | None = Field(None, validation_alias="MRVTRACE_NEO4J_JAVA")
     neo4j_cache_dir: Path = Field(Path(".cache/neo4j"), validation_alias="MRVTRACE_NEO4J_CACHE")
 
     # Analysis and access.

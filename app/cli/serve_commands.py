@@ -1,7 +1,20 @@
-"""CLI verbs (placeholder: the owner of this module fills it in)."""
+"""CLI verb `mrvtrace serve`: the REST API under uvicorn."""
+
+from typing import Annotated
 
 import typer
+import uvicorn
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the REST API (interactive docs at /docs, OpenAPI at /openapi.json)."""
+    typer.echo(f"mrvtrace API on http://{host}:{port} (docs: http://{host}:{port}/docs)")
+    uvicorn.run("app.api.main:create_app", factory=True, host=host, port=port)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's verbs to the `mrvtrace` app."""
+    app.command()(serve)

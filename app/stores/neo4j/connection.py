@@ -1,5 +1,113 @@
-"""Driver ownership and query execution for the Neo4j store (placeholder: infra fills it in)."""
+"""Driver ownership and query execution for the Neo4j store.
+
+One driver per store object (so one per process in the API and CLI); sessions per call. Every
+query comes from a `cypher/<name>.cypher` file and takes its values as parameters.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, LiteralString, cast
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
+
+import cypher
+from app.settings import Settings, get_settings
+from app.stores.base import StoreUnavailable
+
+# Idle connections get cut by firewalls and load balancers: recycle them well before that, and
+# test a connection that sat idle before handing it out.
+MAX_CONNECTION_LIFETIME_S = 30 * 60
+LIVENESS_CHECK_TIMEOUT_S = 60
+# Fail fast when the server is down, so readiness probes answer within a probe's timeout.
+CONNECTION_TIMEOUT_S = 5.0
+DEFAULT_BATCH_SIZE = 10_000
+
+_UNREACHABLE = (ServiceUnavailable, SessionExpired, AuthError, OSError)
+
+
+def statements(query_name: str) -> list[LiteralString]:
+    """The `;`-separated statements of a cypher file, without its `//` comment lines."""
+    text = "\n".join(
+        line for line in cypher.load(query_name).splitlines() if not line.lstrip().startswith("//")
+    )
+    return [cast(LiteralString, part.strip()) for part in text.split(";") if part.strip()]
+
+
+@contextmanager
+def _reachable(uri: str) -> Iterator[None]:
+    """Turn the driver's connectivity errors into the store's StoreUnavailable."""
+    try:
+        yield
+    except _UNREACHABLE as error:
+        raise StoreUnavailable(f"Neo4j at {uri} is unavailable: {error}") from error
 
 
 class Neo4jConnection:
-    pass
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.uri = self.settings.neo4j_uri
+        self.database = self.settings.neo4j_database
+        self.driver: Driver = GraphDatabase.driver(
+            self.uri,
+            auth=self.settings.neo4j_auth,
+            max_connection_lifetime=MAX_CONNECTION_LIFETIME_S,
+            liveness_check_timeout=LIVENESS_CHECK_TIMEOUT_S,
+            connection_timeout=CONNECTION_TIMEOUT_S,
+        )
+
+    def ping(self) -> None:
+        with _reachable(self.uri):
+            self.driver.verify_connectivity()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def run_read(self, query_name: str, **params: Any) -> list[dict[str, Any]]:
+        """Rows of a read query, routed to a reader in a cluster."""
+        with _reachable(self.uri):
+            records, _, _ = self.driver.execute_query(
+                cypher.load(query_name),
+                parameters_=params,
+                database_=self.database,
+                routing_=RoutingControl.READ,
+            )
+        return [record.data() for record in records]
+
+    def run_write(self, query_name: str, **params: Any) -> list[dict[str, Any]]:
+        with _reachable(self.uri):
+            records, _, _ = self.driver.execute_query(
+                cypher.load(query_name), parameters_=params, database_=self.database
+            )
+        return [record.data() for record in records]
+
+    def write_batches(
+        self, query_name: str, rows: list[dict[str, Any]], batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> int:
+        """Run an `UNWIND $rows` query over `rows` in batches, one managed (retried)
+        transaction per batch. Returns the number of rows sent."""
+        query = cypher.load(query_name)
+
+        def write(tx: ManagedTransaction, batch: list[dict[str, Any]]) -> None:
+            tx.run(query, rows=batch).consume()
+
+        with _reachable(self.uri), self.driver.session(database=self.database) as session:
+            for start in range(0, len(rows), batch_size):
+                session.execute_write(write, rows[start : start + batch_size])
+        return len(rows)
+
+    def run_autocommit(self, query_name: str, **params: Any) -> None:
+        """Run a query in an auto-commit transaction (needed by CALL … IN TRANSACTIONS)."""
+        with _reachable(self.uri), self.driver.session(database=self.database) as session:
+            session.run(cypher.load(query_name), params).consume()
+
+    def run_script(self, query_name: str) -> None:
+        """Run each statement of a multi-statement cypher file, auto-commit, in order."""
+        with _reachable(self.uri), self.driver.session(database=self.database) as session:
+            for statement in statements(query_name):
+                session.run(statement).consume()
+
+    def server_info(self) -> dict[str, str]:
+        """Which server the store talks to: version, edition and address."""
+        row = self.run_read("server_components")[0]
+        return {"version": row["version"], "edition": row["edition"], "address": self.uri}
