@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from app.api import health
 from app.api.docs import install_docs
 from app.api.problems import install_problem_handlers
+from app.observability import install_observability
 from app.settings import Settings, get_settings
 from app.stores.base import GraphStore, StoreUnavailable
 from app.stores.factory import open_store
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         docs_url=None,
         redoc_url=None,
     )
+    install_observability(app, chosen)
     install_problem_handlers(app)
     install_docs(app)
     for router in ROUTERS:

@@ -5,14 +5,25 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from app.observability import configure_logging
+
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the REST API (interactive docs at /docs, OpenAPI at /openapi.json)."""
+    configure_logging("INFO")
     typer.echo(f"mrvtrace API on http://{host}:{port} (docs: http://{host}:{port}/docs)")
-    uvicorn.run("app.api.main:create_app", factory=True, host=host, port=port)
+    # Our own middleware logs requests without query strings, which may carry keys.
+    uvicorn.run(
+        "app.api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
