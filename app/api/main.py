@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, FastAPI
 
-from app.api import health
+from app.api import health, routes_anomalies, routes_public, routes_sweeps, routes_units
 from app.api.docs import install_docs
 from app.api.problems import install_problem_handlers
 from app.observability import install_observability
@@ -20,7 +20,13 @@ from app.stores.factory import open_store
 
 log = logging.getLogger(__name__)
 
-ROUTERS: list[APIRouter] = [health.router]
+ROUTERS: list[APIRouter] = [
+    health.router,
+    routes_units.router,
+    routes_anomalies.router,
+    routes_sweeps.router,
+    routes_public.router,
+]
 
 
 def _version() -> str:

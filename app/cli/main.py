@@ -12,6 +12,7 @@ from app.cli import (
     serve_commands,
     sweep_commands,
     validate_command,
+    why_command,
 )
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ for module in (
     validate_command,
     load_command,
     sweep_commands,
+    why_command,
     rules_command,
     schema_commands,
     neo4j_commands,

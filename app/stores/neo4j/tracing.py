@@ -1,5 +1,198 @@
-"""Tracing part of the neo4j store (placeholder: its owner fills it in)."""
+"""Tracing part of the Neo4j store: the reads behind `why`, traces, anomaly lists and the public
+lists, each one parameterised query from `cypher/`.
+
+Scope travels into every query as parameters (`app.access.scope_filter`), so a unit outside
+the scope is never returned by the server. Sweep scores sit in two property slots (see
+scoring.py); the subgraph query returns both slots with the current pointer so that one round
+trip is enough, and the slot the pointer names is kept here.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from app.stores.neo4j.scoring import SLOTS, ScoringMixin, slot_properties
+from app.tracing.periods import window
+from graph_schema.keys import unit_month_key
+from loaders.unit_month_frame import conform_unit_month_frame
+from models.edge_models import EDGE_SCORE_COLUMNS
+from models.node_scores import NODE_SCORE_COLUMNS
+
+ScopeFilter = Mapping[str, object]
+AnomalyCursor = tuple[float, str, str]
+ANOMALY_COLUMNS = [
+    "unit_id",
+    "period",
+    "score",
+    "flagged",
+    "top_parameter",
+    "candidates",
+    "enterprise_id",
+    "region_code",
+    "province_code",
+    "group_id",
+]
+_SLOT_NAMES = [slot_properties(slot) | {"name": slot} for slot in SLOTS]
 
 
-class TracingMixin:
-    pass
+def _edges_frame(nodes: pd.DataFrame) -> pd.DataFrame:
+    """Edge score rows from the JSON of anomalous incoming edges stored on child nodes."""
+    stored = nodes[nodes["edges"].notna()]
+    edges = [
+        {"unit_id": unit_id, "period": period, **edge}
+        for unit_id, period, text in zip(
+            stored["unit_id"], stored["period"], stored["edges"], strict=True
+        )
+        for edge in json.loads(text)
+    ]
+    frame = pd.DataFrame(edges, columns=[c for c in EDGE_SCORE_COLUMNS if c != "edge_id"])
+    frame.insert(
+        0,
+        "edge_id",
+        frame["unit_id"].astype(str) + "|" + frame["period"].astype(str) + "|" + frame["edge_type"],
+    )
+    for col in ("expected", "residual", "z", "score"):
+        frame[col] = frame[col].astype(float)
+    return frame
+
+
+def _nodes_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=[*NODE_SCORE_COLUMNS, "edges"])
+    for col in ("value", "expected", "z", "score"):
+        frame[col] = frame[col].astype(float)
+    return frame
+
+
+class TracingMixin(ScoringMixin):
+    def unit_context(self, unit_id: str, scope: ScopeFilter) -> dict[str, object] | None:
+        """Unit → enterprise → group → city → province, or None when unknown or out of scope."""
+        rows = self._read("tracing_unit_context", unit_id=unit_id, **scope)
+        return rows[0] if rows else None
+
+    def unit_periods(self, unit_id: str, scope: ScopeFilter) -> list[str]:
+        """The unit's reported periods, oldest first (empty when unknown or out of scope)."""
+        return [r["period"] for r in self._read("tracing_unit_periods", unit_id=unit_id, **scope)]
+
+    def unit_month_subgraph(
+        self, unit_id: str, period: str, depth: int, scope: ScopeFilter
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
+        """(unit-month rows with `verifier_id`, node scores, edge scores) of the unit's months
+        `period` and `depth` before it, in one round trip; None when the unit-month is unknown
+        or out of scope."""
+        periods = window(period, depth)
+        rows = self._read(
+            "tracing_unit_month_subgraph",
+            keys=[unit_month_key(unit_id, p) for p in periods],
+            slots=_SLOT_NAMES,
+            **scope,
+        )
+        if not any(r["month"]["period"] == period for r in rows):
+            return None
+        pointer = json.loads(rows[0]["pointer"] or "{}")
+        months = conform_unit_month_frame(pd.DataFrame([r["month"] for r in rows]))
+        verifiers = {r["month"]["period"]: r["verifier_id"] for r in rows}
+        months["verifier_id"] = months["period"].astype(str).map(verifiers).astype("string")
+        nodes = []
+        for row in rows:
+            current = pointer.get(row["month"]["period"])
+            for parameter in row["parameters"]:
+                if parameter["key"] is None:
+                    continue
+                slot = next(
+                    (
+                        s
+                        for s in parameter["slots"]
+                        if current
+                        and s["slot"] == current["slot"]
+                        and s["stamp"] == current["sweep_id"]
+                    ),
+                    None,
+                )
+                nodes.append(
+                    {
+                        "key": parameter["key"],
+                        "unit_id": unit_id,
+                        "period": row["month"]["period"],
+                        "name": parameter["name"],
+                        "value": parameter["value"],
+                        "expected": slot["expected"] if slot else None,
+                        "z": slot["z"] if slot else None,
+                        "score": slot["score"] if slot else 0.0,
+                        "edges": slot["edges"] if slot else None,
+                    }
+                )
+        frame = _nodes_frame(nodes)
+        return months, frame[NODE_SCORE_COLUMNS], _edges_frame(frame)
+
+    def scored_elements(self, periods: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Current (node scores, edge scores) of every unit for `periods` (None: all); only
+        the nodes the sweep stored (the others score 0)."""
+        frame = _nodes_frame(self._read("tracing_scored_nodes", slots=self._slot_groups(periods)))
+        return frame[NODE_SCORE_COLUMNS], _edges_frame(frame)
+
+    def scoped_unit_months(self, periods: Sequence[str] | None, scope: ScopeFilter) -> pd.DataFrame:
+        """The unit-month frame restricted to the scope, with `verifier_id`."""
+        rows = self._read(
+            "tracing_scoped_unit_months",
+            periods=list(periods) if periods is not None else None,
+            **scope,
+        )
+        frame = conform_unit_month_frame(pd.DataFrame([r["props"] for r in rows]))
+        verifiers = pd.Series(
+            [r["verifier_id"] for r in rows],
+            index=pd.MultiIndex.from_tuples(
+                [(r["props"]["unit_id"], r["props"]["period"]) for r in rows]
+            )
+            if rows
+            else None,
+            dtype="string",
+        )
+        keys = pd.MultiIndex.from_frame(frame[["unit_id", "period"]].astype(str))
+        frame["verifier_id"] = verifiers.reindex(keys).to_numpy() if rows else pd.NA
+        frame["verifier_id"] = frame["verifier_id"].astype("string")
+        return frame
+
+    def list_anomalies(
+        self,
+        filters: Mapping[str, object],
+        limit: int,
+        cursor: AnomalyCursor | None,
+        scope: ScopeFilter,
+    ) -> pd.DataFrame:
+        """Up to `limit` flagged unit-months (columns ANOMALY_COLUMNS) in the order score desc,
+        unit_id, period, after `cursor`. `filters`: period, region (city or province code),
+        group, enterprise, min_score (each None for no filter)."""
+        period = filters.get("period")
+        min_score = filters.get("min_score")
+        rows = self._read(
+            "anomalies_list",
+            slots=self._slot_groups([str(period)] if period else None),
+            region=filters.get("region"),
+            group=filters.get("group"),
+            enterprise=filters.get("enterprise"),
+            min_score=float(str(min_score)) if min_score is not None else None,
+            after=dict(zip(("score", "unit_id", "period"), cursor, strict=True))
+            if cursor
+            else None,
+            limit=limit,
+            **scope,
+        )
+        frame = pd.DataFrame(rows, columns=ANOMALY_COLUMNS)
+        frame["score"] = frame["score"].astype(float)
+        return frame
+
+    def public_tables(self) -> dict[str, pd.DataFrame]:
+        """What the public lists are computed from: `enterprises` (with province and unit
+        count), `enterprise_years` (verification, allocation, compliance and the sum of reported
+        unit-months), `verifiers`, and `units` (unit_id, enterprise_id)."""
+        return {
+            name: pd.DataFrame(self._read(query))
+            for name, query in (
+                ("enterprises", "public_enterprises"),
+                ("enterprise_years", "public_enterprise_years"),
+                ("verifiers", "public_verifiers"),
+                ("units", "public_units"),
+            )
+        }

@@ -1,0 +1,12 @@
+// The unit-month frame inside the caller's scope (optionally some periods), with the verifier
+// of each enterprise-year: the population systemic-source tests compare flags against.
+// Params: $periods (list or null), $units_visible, $province_code, $region_code.
+MATCH (m:UnitMonth)
+WHERE ($periods IS NULL OR m.period IN $periods)
+  AND $units_visible
+  AND ($province_code IS NULL OR m.province_code = $province_code)
+  AND ($region_code IS NULL OR m.region_code = $region_code)
+OPTIONAL MATCH (:EnterpriseYear {key: m.enterprise_id + '|' + substring(m.period, 0, 4)})
+               <-[:VERIFIES]-(v:Verification)
+WITH m, head(collect(v.verifier_id)) AS verifier_id
+RETURN properties(m) AS props, verifier_id
