@@ -10,7 +10,14 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, FastAPI
 
-from app.api import health, routes_anomalies, routes_public, routes_sweeps, routes_units
+from app.api import (
+    health,
+    routes_anomalies,
+    routes_public,
+    routes_sweeps,
+    routes_ui,
+    routes_units,
+)
 from app.api.docs import install_docs
 from app.api.problems import install_problem_handlers
 from app.observability import install_observability
@@ -26,6 +33,7 @@ ROUTERS: list[APIRouter] = [
     routes_anomalies.router,
     routes_sweeps.router,
     routes_public.router,
+    routes_ui.router,
 ]
 
 

@@ -3,6 +3,7 @@
 import typer
 
 from app.cli import (
+    demo_command,
     generate_command,
     load_command,
     neo4j_commands,
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 
 for module in (
+    demo_command,
     generate_command,
     validate_command,
     load_command,

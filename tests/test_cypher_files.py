@@ -1,0 +1,439 @@
+"""Every `cypher/*.cypher` file runs against the real Neo4j on a loaded and swept small dataset.
+
+Reads must return rows for sample parameters taken from the data (a flagged unit, its month,
+the current sweep's slots). Writes run inside a transaction that is rolled back, and must
+change what they should: an upsert with a new key adds one node or relationship of its kind.
+A file without an entry here fails the test: whoever adds a query also says how to try it.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from neo4j import GraphDatabase, ManagedTransaction, Transaction
+
+import cypher
+from app.access import Scope, ScopeKind, scope_filter
+from app.loading import load_dataset
+from app.settings import Settings, StoreKind
+from app.stores.base import RelationshipSpec
+from app.stores.neo4j import Neo4jStore
+from app.stores.neo4j.connection import statements
+from app.stores.neo4j.loading import node_query_name, relationship_query_name
+from app.stores.neo4j.scoring import SLOTS, slot_properties
+from app.sweep import run_sweep
+from app.tracing.periods import window
+from graph_schema.keys import unit_month_key
+from graph_schema.labels import NodeLabel, RelType
+from loaders.generator import generate_dataset
+
+SAMPLE_MONTHS = 4
+SAMPLE_SEED = 5
+SAMPLE_FAULT_RATE = 0.1
+NATIONAL = scope_filter(Scope(ScopeKind.NATIONAL))
+
+
+@dataclass(frozen=True)
+class SweptGraph:
+    """What sample parameters are derived from: the data as loaded and swept."""
+
+    settings: Settings
+    unit_id: str
+    period: str
+    sweep_id: str
+    slots: list[dict[str, Any]]
+    enterprise_id: str
+
+
+def _populated(settings: Settings, sweep_id: str) -> bool:
+    store = Neo4jStore(settings)
+    try:
+        current = store.current_sweep()
+        return current is not None and current.sweep_id == sweep_id
+    finally:
+        store.close()
+
+
+@cache
+def _load_and_sweep(uri: str, user: str, password: str, database: str, home: Path) -> SweptGraph:
+    settings = Settings(
+        NEO4J_URI=uri,
+        NEO4J_USER=user,
+        NEO4J_PASSWORD=password,
+        NEO4J_DATABASE=database,
+        MRVTRACE_STORE=StoreKind.NEO4J,
+        MRVTRACE_HOME=home,
+    )
+    folder = home / "dataset"
+    generate_dataset(
+        folder, "small", seed=SAMPLE_SEED, fault_rate=SAMPLE_FAULT_RATE, months=SAMPLE_MONTHS
+    )
+    store = Neo4jStore(settings)
+    try:
+        store.clear()
+        store.apply_schema()
+        load_dataset(folder, store)
+        record = run_sweep(store, full=True)
+        flagged = store.read_unit_month_scores(flagged_only=True)
+        assert not flagged.empty, "the sample dataset must have flagged unit-months"
+        first = flagged.iloc[0]
+        unit_id, period = str(first["unit_id"]), str(first["period"])
+        context = store.unit_context(unit_id, NATIONAL)
+        assert context is not None
+        return SweptGraph(
+            settings,
+            unit_id,
+            period,
+            record.sweep_id,
+            store._slot_groups(None),
+            str(context["enterprise_id"]),
+        )
+    finally:
+        store.close()
+
+
+def swept_small_graph(neo4j_server: Any, home: Path) -> SweptGraph:
+    """The loaded and swept sample graph, built once per session (again if another test
+    cleared the database since)."""
+    user, password = neo4j_server.auth or ("neo4j", "")
+    args = (neo4j_server.uri, user, password, neo4j_server.database, home)
+    graph = _load_and_sweep(*args)
+    if not _populated(graph.settings, graph.sweep_id):
+        _load_and_sweep.cache_clear()
+        graph = _load_and_sweep(*args)
+    return graph
+
+
+@pytest.fixture
+def swept_graph(neo4j_server: Any, tmp_path_factory: pytest.TempPathFactory) -> SweptGraph:
+    return swept_small_graph(neo4j_server, tmp_path_factory.getbasetemp() / "cypher-sample")
+
+
+# --- the sample-parameter table ---------------------------------------------------------------
+
+Params = Callable[[SweptGraph], dict[str, Any]]
+Check = Callable[[Transaction, SweptGraph], None]
+
+
+@dataclass(frozen=True)
+class Read:
+    """A read query: with these parameters it must return at least one row."""
+
+    params: Params = field(default=lambda g: {})
+
+
+@dataclass(frozen=True)
+class Write:
+    """A write query, run in a rolled-back transaction; `check` asserts its effect."""
+
+    params: Params
+    check: Check
+
+
+@dataclass(frozen=True)
+class Script:
+    """Schema statements, idempotent, run one by one in auto-commit transactions; `check`
+    (a read file name) must return rows afterwards."""
+
+    check: str
+
+
+@dataclass(frozen=True)
+class Destructive:
+    """Runs in an auto-commit transaction and empties the graph; run last."""
+
+
+def _counts(tx: Transaction, name: str) -> dict[str, int]:
+    return {r["name"]: r["count"] for r in tx.run(cypher.load(name))}
+
+
+def _sweep_props(status: str) -> dict[str, Any]:
+    return {"status": status, "started": "2024-01-01T00:00:00+00:00", "periods_json": "[]"}
+
+
+def _sweep_status(tx: Transaction, sweep_id: str) -> str:
+    rows = list(tx.run(cypher.load("sweep_get"), sweep_id=sweep_id))
+    assert rows, f"sweep {sweep_id} not found"
+    return str(rows[0]["sweep"]["status"])
+
+
+def _new_sweep(tx: Transaction, sweep_id: str) -> None:
+    tx.run(cypher.load("sweep_begin"), sweep_id=sweep_id, props=_sweep_props("running")).consume()
+
+
+def _check_sweep_update(tx: Transaction, graph: SweptGraph) -> None:
+    assert _sweep_status(tx, "test-sweep") == "failed"
+
+
+def _check_sweep_begin(tx: Transaction, graph: SweptGraph) -> None:
+    assert _sweep_status(tx, "test-sweep") == "running"
+
+
+def _check_sweep_publish(tx: Transaction, graph: SweptGraph) -> None:
+    current = list(tx.run(cypher.load("sweep_current")))
+    assert current and current[0]["sweep"]["sweep_id"] == "test-sweep"
+
+
+def _score_rows(graph: SweptGraph) -> dict[str, Any]:
+    return {
+        "key": unit_month_key(graph.unit_id, graph.period),
+        "unit_id": graph.unit_id,
+        "period": graph.period,
+        "score": 0.99,
+        "flagged": True,
+        "top_parameter": "coal_carbon_pct",
+        "candidates": "[]",
+    }
+
+
+def _check_scores_write_unit_months(tx: Transaction, graph: SweptGraph) -> None:
+    slot = slot_properties(SLOTS[0])
+    groups = [{"periods": [graph.period], "sweep_id": "test-sweep", **slot}]
+    rows = list(
+        tx.run(
+            cypher.load("scores_read_unit_months"),
+            slots=groups,
+            unit_ids=[graph.unit_id],
+            flagged_only=True,
+        )
+    )
+    assert [r["score"] for r in rows] == [0.99]
+
+
+def _check_scores_write_nodes(tx: Transaction, graph: SweptGraph) -> None:
+    slot = slot_properties(SLOTS[0])
+    groups = [{"periods": [graph.period], "sweep_id": "test-sweep", **slot}]
+    rows = list(tx.run(cypher.load("scores_read_nodes"), slots=groups, unit_id=graph.unit_id))
+    assert any(r["score"] == 0.42 for r in rows), rows
+
+
+def _node_score_row(graph: SweptGraph) -> dict[str, Any]:
+    name = "coal_carbon_pct"
+    return {
+        "key": f"{graph.unit_id}|{graph.period}|{name}",
+        "unit_id": graph.unit_id,
+        "period": graph.period,
+        "name": name,
+        "score": 0.42,
+        "expected": 30.0,
+        "z": 4.2,
+        "edges": json.dumps([]),
+    }
+
+
+SCOPE = NATIONAL
+
+CASES: dict[str, Read | Write | Script | Destructive] = {
+    "anomalies_list": Read(
+        lambda g: {
+            "slots": g.slots,
+            "region": None,
+            "group": None,
+            "enterprise": None,
+            "min_score": None,
+            "after": None,
+            "limit": 10,
+            **SCOPE,
+        }
+    ),
+    "count_nodes": Read(),
+    "count_relationships": Read(),
+    "graph_clear": Destructive(),
+    "public_enterprise_years": Read(),
+    "public_enterprises": Read(),
+    "public_units": Read(),
+    "public_verifiers": Read(),
+    "read_unit_months": Read(lambda g: {"periods": [g.period]}),
+    "schema_await_indexes": Script("schema_indexes_show"),
+    "schema_constraints": Script("schema_constraints_show"),
+    "schema_constraints_show": Read(),
+    "schema_indexes": Script("schema_indexes_show"),
+    "schema_indexes_show": Read(),
+    "scores_read_nodes": Read(lambda g: {"slots": g.slots, "unit_id": g.unit_id}),
+    "scores_read_unit_months": Read(
+        lambda g: {"slots": g.slots, "unit_ids": [g.unit_id], "flagged_only": True}
+    ),
+    "scores_write_nodes": Write(
+        lambda g: {
+            "rows": [_node_score_row(g)],
+            "sweep_id": "test-sweep",
+            "prop": slot_properties(SLOTS[0]),
+        },
+        _check_scores_write_nodes,
+    ),
+    "scores_write_unit_months": Write(
+        lambda g: {
+            "rows": [_score_rows(g)],
+            "sweep_id": "test-sweep",
+            "prop": slot_properties(SLOTS[0]),
+        },
+        _check_scores_write_unit_months,
+    ),
+    "server_components": Read(),
+    "sweep_begin": Write(
+        lambda g: {"sweep_id": "test-sweep", "props": _sweep_props("running")},
+        _check_sweep_begin,
+    ),
+    "sweep_current": Read(),
+    "sweep_get": Read(lambda g: {"sweep_id": g.sweep_id}),
+    "sweep_list": Read(),
+    "tracing_scoped_unit_months": Read(lambda g: {"periods": [g.period], **SCOPE}),
+    "tracing_scored_nodes": Read(lambda g: {"slots": g.slots}),
+    "tracing_unit_context": Read(lambda g: {"unit_id": g.unit_id, **SCOPE}),
+    "tracing_unit_month_subgraph": Read(
+        lambda g: {
+            "keys": [unit_month_key(g.unit_id, p) for p in window(g.period, 2)],
+            "slots": [slot_properties(slot) | {"name": slot} for slot in SLOTS],
+            **SCOPE,
+        }
+    ),
+    "tracing_unit_periods": Read(lambda g: {"unit_id": g.unit_id, **SCOPE}),
+    "why_unit_month": Read(lambda g: {"unit_id": g.unit_id, "periods": window(g.period, 2)}),
+}
+
+# Writes on an existing sweep: it is created first in the same transaction.
+SWEEP_UPDATES: dict[str, tuple[str, Check]] = {
+    "sweep_publish": ("published", _check_sweep_publish),
+    "sweep_update": ("failed", _check_sweep_update),
+}
+
+
+# --- upserts: one per node label and relationship type/endpoints, derived from the names -----
+
+
+def _upsert_targets() -> dict[str, NodeLabel | RelationshipSpec]:
+    targets: dict[str, NodeLabel | RelationshipSpec] = {
+        node_query_name(label): label for label in NodeLabel
+    }
+    for rel_type in RelType:
+        for start in NodeLabel:
+            for end in NodeLabel:
+                spec = RelationshipSpec(rel_type, start, end)
+                targets.setdefault(relationship_query_name(spec), spec)
+    return targets
+
+
+UPSERTS = _upsert_targets()
+
+
+def _test_key(label: NodeLabel) -> str:
+    return f"TEST-{label.value}-0001"
+
+
+def _upsert_node(tx: Transaction, label: NodeLabel) -> None:
+    row = {"key": _test_key(label), "props": {"note": "sample row"}}
+    tx.run(cypher.load(node_query_name(label)), rows=[row]).consume()
+
+
+def _run_upsert(tx: Transaction, target: NodeLabel | RelationshipSpec) -> None:
+    if isinstance(target, NodeLabel):
+        before = _counts(tx, "count_nodes").get(target.value, 0)
+        _upsert_node(tx, target)
+        after = _counts(tx, "count_nodes").get(target.value, 0)
+        assert after == before + 1, f"{target.value}: {before} -> {after}"
+        return
+    _upsert_node(tx, target.start_label)
+    _upsert_node(tx, target.end_label)
+    start, end = _test_key(target.start_label), _test_key(target.end_label)
+    if target.start_label == target.end_label:
+        # A self-relationship would be odd data: link to a second node of the label.
+        end = f"{end}-b"
+        row = {"key": end, "props": {"note": "sample row"}}
+        tx.run(cypher.load(node_query_name(target.end_label)), rows=[row]).consume()
+    rel = {"start_key": start, "end_key": end, "edge_id": "TEST|edge", "props": {"note": "x"}}
+    name = relationship_query_name(target)
+    before = _counts(tx, "count_relationships").get(target.rel_type.value, 0)
+    tx.run(cypher.load(name), rows=[rel]).consume()
+    after = _counts(tx, "count_relationships").get(target.rel_type.value, 0)
+    assert after == before + 1, f"{name}: {before} -> {after}"
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+def test_every_cypher_file_has_a_sample() -> None:
+    known = set(CASES) | set(SWEEP_UPDATES) | set(UPSERTS)
+    missing = [name for name in cypher.names() if name not in known]
+    assert not missing, (
+        f"cypher files without sample parameters in tests/test_cypher_files.py: {missing}; "
+        "add an entry to CASES (or name the upsert after its label / relationship)"
+    )
+
+
+def _rolled_back(settings: Settings, work: Callable[[Transaction], None]) -> None:
+    with (
+        GraphDatabase.driver(settings.neo4j_uri, auth=settings.neo4j_auth) as driver,
+        driver.session(database=settings.neo4j_database) as session,
+    ):
+        tx = session.begin_transaction()
+        try:
+            work(tx)
+        finally:
+            tx.rollback()
+
+
+def _read_rows(settings: Settings, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def read(tx: ManagedTransaction) -> list[dict[str, Any]]:
+        return [r.data() for r in tx.run(cypher.load(name), params)]
+
+    with (
+        GraphDatabase.driver(settings.neo4j_uri, auth=settings.neo4j_auth) as driver,
+        driver.session(database=settings.neo4j_database) as session,
+    ):
+        return session.execute_read(read)
+
+
+def _non_destructive() -> list[str]:
+    return [n for n in cypher.names() if not isinstance(CASES.get(n), Destructive)]
+
+
+@pytest.mark.parametrize("name", _non_destructive())
+def test_cypher_file_runs(name: str, swept_graph: SweptGraph) -> None:
+    settings = swept_graph.settings
+    case = CASES.get(name)
+    if isinstance(case, Read):
+        rows = _read_rows(settings, name, case.params(swept_graph))
+        assert rows, f"{name} returned no rows"
+    elif isinstance(case, Write):
+
+        def write(tx: Transaction) -> None:
+            tx.run(cypher.load(name), case.params(swept_graph)).consume()
+            case.check(tx, swept_graph)
+
+        _rolled_back(settings, write)
+    elif isinstance(case, Script):
+        with (
+            GraphDatabase.driver(settings.neo4j_uri, auth=settings.neo4j_auth) as driver,
+            driver.session(database=settings.neo4j_database) as session,
+        ):
+            for statement in statements(name):
+                session.run(statement).consume()
+        assert _read_rows(settings, case.check, {})
+    elif name in SWEEP_UPDATES:
+        status, check = SWEEP_UPDATES[name]
+
+        def update(tx: Transaction) -> None:
+            _new_sweep(tx, "test-sweep")
+            props = _sweep_props(status)
+            tx.run(cypher.load(name), sweep_id="test-sweep", props=props).consume()
+            check(tx, swept_graph)
+
+        _rolled_back(settings, update)
+    else:
+        assert name in UPSERTS, f"{name} has no sample (see test_every_cypher_file_has_a_sample)"
+        _rolled_back(settings, lambda tx: _run_upsert(tx, UPSERTS[name]))
+
+
+def test_graph_clear_empties_the_graph(swept_graph: SweptGraph) -> None:
+    settings = swept_graph.settings
+    assert sum(r["count"] for r in _read_rows(settings, "count_nodes", {})) > 0
+    with (
+        GraphDatabase.driver(settings.neo4j_uri, auth=settings.neo4j_auth) as driver,
+        driver.session(database=settings.neo4j_database) as session,
+    ):
+        session.run(cypher.load("graph_clear")).consume()
+    assert sum(r["count"] for r in _read_rows(settings, "count_nodes", {})) == 0
