@@ -1,7 +1,102 @@
-"""CLI verbs (placeholder: the owner of this module fills it in)."""
+"""CLI verbs `sweep`, `sweeps` and `findings`."""
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from app.findings_export import write_findings
+from app.settings import StoreKind, get_settings
+from app.stores.embedded import EmbeddedStore
+from app.stores.neo4j import Neo4jStore
+from app.sweep import SweepStore, run_sweep
+
+console = Console()
+
+StoreOption = Annotated[
+    StoreKind | None,
+    typer.Option("--store", help="Store to use (default: MRVTRACE_STORE)."),
+]
+
+
+def open_store(kind: StoreKind | None) -> SweepStore:
+    chosen = kind or get_settings().store
+    store = Neo4jStore() if chosen == StoreKind.NEO4J else EmbeddedStore()
+    return store  # type: ignore[return-value]
+
+
+def sweep(
+    periods: Annotated[
+        list[str] | None, typer.Option("--periods", help="Score only these periods (YYYY-MM).")
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="Refit models, rescore all.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Score every edge and node of changed periods and publish the results atomically."""
+    graph = open_store(store)
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+        ) as bar:
+            task = bar.add_task("sweep", total=1)
+
+            def progress(stage: str, done: int, total: int) -> None:
+                bar.update(task, description=stage, completed=done, total=max(total, 1))
+
+            record = run_sweep(graph, periods=periods, full=full, progress=progress)
+    finally:
+        graph.close()
+    seconds = sum(v for k, v in record.seconds.items() if k in ("read", "models", "scoring"))
+    console.print(
+        f"sweep {record.sweep_id} published: {len(record.periods)} periods, "
+        f"{record.counts.get('edges', 0):,} edges scored, "
+        f"{record.counts.get('nodes', 0):,} nodes, "
+        f"{record.counts.get('flagged', 0):,} unit-months flagged, "
+        f"{seconds + record.seconds.get('publish', 0.0):.1f} s"
+    )
+
+
+def sweeps(store: StoreOption = None) -> None:
+    """List sweeps, newest first."""
+    graph = open_store(store)
+    try:
+        records = graph.list_sweeps()
+        current = graph.current_sweep()
+    finally:
+        graph.close()
+    table = Table("sweep_id", "status", "started", "ended", "periods", "edges", "flagged")
+    for r in records:
+        mark = " (current)" if current and r.sweep_id == current.sweep_id else ""
+        table.add_row(
+            r.sweep_id + mark,
+            r.status.value,
+            r.started,
+            r.ended or "",
+            str(len(r.periods)),
+            f"{r.counts.get('edges', 0):,}",
+            f"{r.counts.get('flagged', 0):,}",
+        )
+    console.print(table)
+
+
+def findings(
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    store: StoreOption = None,
+) -> None:
+    """Write the current sweep's flagged unit-months in the contract's findings format."""
+    graph = open_store(store)
+    try:
+        rows = write_findings(graph, out)
+    finally:
+        graph.close()
+    console.print(f"{rows:,} findings written to {out}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's verbs to the `mrvtrace` app."""
+    app.command("sweep")(sweep)
+    app.command("sweeps")(sweeps)
+    app.command("findings")(findings)

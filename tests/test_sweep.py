@@ -1,0 +1,199 @@
+"""The sweep on both stores: publish, incremental re-scoring, failure and kill safety, export."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from unit_month_examples import clean_frame, lower_carbon
+
+from app.findings_export import FINDINGS_COLUMNS, write_findings
+from app.settings import StoreKind, get_settings
+from app.stores.base import SweepStatus
+from app.stores.neo4j import Neo4jStore
+from app.sweep import run_sweep
+
+FAULTY_UNIT = "00000003"
+
+
+def unit_month_frame() -> pd.DataFrame:
+    frame = clean_frame(n_units=30, months=15, seed=11)
+    lower_carbon(frame, FAULTY_UNIT, "2022-09")
+    return frame
+
+
+def install_frame(store: object, frame: pd.DataFrame) -> None:
+    """Serve `frame` as the store's unit-month frame (the sweep reads nothing else)."""
+    store.read_unit_months = lambda periods=None: (  # type: ignore[attr-defined]
+        frame if periods is None else frame[frame["period"].isin(periods)]
+    )
+
+
+@pytest.fixture
+def swept(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    # The sweep keeps its models under the settings' home: the embedded store's own one.
+    monkeypatch.setenv("MRVTRACE_HOME", str(getattr(store, "home", tmp_path / "home")))
+    get_settings.cache_clear()
+    install_frame(store, unit_month_frame())
+    yield store
+    get_settings.cache_clear()
+
+
+def _flagged(store) -> pd.DataFrame:
+    return store.read_unit_month_scores(flagged_only=True)
+
+
+def test_sweep_publishes_results(swept) -> None:
+    record = run_sweep(swept)
+    assert record.status == SweepStatus.PUBLISHED
+    assert swept.current_sweep().sweep_id == record.sweep_id
+    assert len(record.periods) == 15
+    assert record.counts["edges"] > 40 * 30 * 14
+    flagged = _flagged(swept)
+    assert set(flagged["unit_id"]) == {FAULTY_UNIT}
+    assert flagged["period"].min() == "2022-09"
+    assert flagged["score"].is_monotonic_decreasing
+    nodes = swept.read_node_scores(FAULTY_UNIT, ["2022-10"])
+    carbon = nodes[nodes["name"] == "coal_carbon_pct"].iloc[0]
+    frame = swept.read_unit_months()
+    reported = frame.loc[
+        (frame["unit_id"] == FAULTY_UNIT) & (frame["period"] == "2022-10"), "coal_carbon_pct"
+    ].iloc[0]
+    assert carbon["score"] > 0.9 and carbon["expected"] > reported
+    edges = swept.read_edge_scores(FAULTY_UNIT, ["2022-10"])
+    assert (edges["edge_type"] == "statistical:coal_ncv_gj_t->coal_carbon_pct").any()
+
+
+def test_second_sweep_without_change_scores_nothing(swept) -> None:
+    first = run_sweep(swept)
+    before = _flagged(swept)
+    second = run_sweep(swept)
+    assert second.status == SweepStatus.PUBLISHED
+    assert second.periods == [] and second.counts.get("edges", 0) == 0
+    assert second.model_version == first.model_version
+    pd.testing.assert_frame_equal(_flagged(swept), before)
+
+
+def test_changed_period_and_the_next_are_rescored(swept) -> None:
+    run_sweep(swept)
+    frame = swept.read_unit_months()
+    changed = frame.copy()
+    rows = (changed["unit_id"] == "00000007") & (changed["period"] == "2022-05")
+    changed.loc[rows, "coal_consumption_t"] *= 1000
+    install_frame(swept, changed)
+    record = run_sweep(swept)
+    assert record.periods == ["2022-05", "2022-06"]
+    flagged = _flagged(swept)
+    assert ((flagged["unit_id"] == "00000007") & (flagged["period"] == "2022-05")).any()
+    assert set(flagged.loc[flagged["unit_id"] == FAULTY_UNIT, "period"]) >= {"2022-09", "2023-03"}
+
+
+def test_failure_halfway_keeps_previous_results(swept, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = run_sweep(swept)
+    before = _flagged(swept)
+    real_write = swept.write_scores
+    calls = {"n": 0}
+
+    def write_then_fail(*args, **kwargs) -> None:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise RuntimeError("disk full")
+        real_write(*args, **kwargs)
+
+    monkeypatch.setattr(swept, "write_scores", write_then_fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_sweep(swept, full=True)
+    assert calls["n"] == 2
+    assert swept.current_sweep().sweep_id == first.sweep_id
+    statuses = {r.status for r in swept.list_sweeps()}
+    assert statuses == {SweepStatus.PUBLISHED, SweepStatus.FAILED}
+    pd.testing.assert_frame_equal(_flagged(swept), before)
+
+
+KILLED_SWEEP = """
+import sys, time
+from pathlib import Path
+import pandas as pd
+from app.cli.sweep_commands import open_store
+from app.sweep import run_sweep
+
+frame = pd.read_parquet(sys.argv[1])
+ready = Path(sys.argv[2])
+store = open_store(None)
+store.read_unit_months = lambda periods=None: frame
+real_write = store.write_scores
+
+def write_and_stall(*args, **kwargs):
+    real_write(*args, **kwargs)
+    ready.touch()
+    time.sleep(120)
+
+store.write_scores = write_and_stall
+run_sweep(store, full=True)
+"""
+
+
+def test_sigkilled_sweep_keeps_previous_results(swept, tmp_path: Path) -> None:
+    first = run_sweep(swept)
+    before = _flagged(swept)
+    frame_file = tmp_path / "frame.parquet"
+    swept.read_unit_months().to_parquet(frame_file)
+    ready = tmp_path / "ready"
+    kind = StoreKind.NEO4J if isinstance(swept, Neo4jStore) else StoreKind.EMBEDDED
+    settings = swept.settings
+    env = {
+        **os.environ,
+        "MRVTRACE_STORE": kind.value,
+        "MRVTRACE_HOME": str(settings.home),
+        "NEO4J_URI": settings.neo4j_uri,
+        "NEO4J_USER": settings.neo4j_user,
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "NEO4J_DATABASE": settings.neo4j_database,
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_SWEEP, str(frame_file), str(ready)], env=env
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert ready.exists(), "the sweep never reached its first write"
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait()
+    assert child.returncode == -signal.SIGKILL
+    assert swept.current_sweep().sweep_id == first.sweep_id
+    running = [r for r in swept.list_sweeps() if r.status == SweepStatus.RUNNING]
+    assert len(running) == 1
+    pd.testing.assert_frame_equal(_flagged(swept), before)
+
+
+def test_findings_csv_follows_the_contract(swept, tmp_path: Path) -> None:
+    run_sweep(swept)
+    out = tmp_path / "findings.csv"
+    rows = write_findings(swept, out)
+    with out.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert reader.fieldnames == FINDINGS_COLUMNS
+        findings = list(reader)
+    assert rows == len(findings) > 0
+    for row in findings:
+        assert row["unit_id"] == FAULTY_UNIT
+        assert 0.9 <= float(row["score"]) <= 1.0
+        candidates = json.loads(row["root_candidates"])
+        assert 1 <= len(candidates) <= 5
+        assert set(candidates[0]) == {"parameter", "period", "score"}
+        assert [c["score"] for c in candidates] == sorted(
+            (c["score"] for c in candidates), reverse=True
+        )
+        assert row["root_parameter"] == candidates[0]["parameter"] == "coal_carbon_pct"
+        assert row["root_period"] == row["period"]
+        assert row["systemic_source"] == ""
