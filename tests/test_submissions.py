@@ -1,44 +1,53 @@
 """`POST /submissions/validate`: rules and models against the unit's history, nothing written."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from unit_month_examples import clean_frame
+from swept_stores import analyst_app, swept_embedded
 
-from app.api.submissions import router
-from app.settings import get_settings
-from app.stores.embedded import EmbeddedStore
-from app.sweep import run_sweep
+from app.access import key_ring_from_environment
 from graph_schema.parameters import ParameterKind, parameter_names
 
-UNIT = "00000004"
-PERIOD = "2023-02"
+KEY = "submission-test-national-key"
+# A province with no units: its key must not learn that any unit exists.
+OTHER_PROVINCE_KEY = "submission-test-other-province-key"
+HEADERS = {"X-API-Key": KEY}
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, object]]:
-    home = tmp_path_factory.mktemp("home")
+    store = swept_embedded(Path(tmp_path_factory.mktemp("submissions")))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MRVTRACE_HOME", str(home))
-        get_settings.cache_clear()
-        frame = clean_frame(n_units=30, months=14, seed=5)
-        store = EmbeddedStore()
-        patch.setattr(store, "read_unit_months", lambda periods=None: frame, raising=False)
-        run_sweep(store)
-        app = FastAPI()
-        app.include_router(router)
-        app.state.store = store
-        yield TestClient(app), store
-    get_settings.cache_clear()
+        patch.setenv("MRVTRACE_API_KEYS", f"national={KEY},province:990000={OTHER_PROVINCE_KEY}")
+        key_ring_from_environment.cache_clear()
+        with TestClient(analyst_app(store.settings, store), headers=HEADERS) as http:
+            yield http, store
+    key_ring_from_environment.cache_clear()
+
+
+def _honest_unit_month(store: object) -> tuple[str, str]:
+    """A running unit-month that the sweep did not flag, with a unit history before it."""
+    frame: pd.DataFrame = store.read_unit_months()  # type: ignore[attr-defined]
+    flagged = store.read_unit_month_scores(flagged_only=True)  # type: ignore[attr-defined]
+    faulty_units = set(flagged["unit_id"])
+    latest = frame["period"].max()
+    running = frame[
+        (frame["period"] == latest)
+        & (frame["operating_hours"] > 300)
+        & ~frame["unit_id"].isin(faulty_units)
+    ]
+    row = running.iloc[0]
+    return str(row["unit_id"]), str(row["period"])
 
 
 def _submission(store: object, **changes: float) -> dict[str, object]:
+    unit_id, period = _honest_unit_month(store)
     frame: pd.DataFrame = store.read_unit_months()  # type: ignore[attr-defined]
-    row = frame[(frame["unit_id"] == UNIT) & (frame["period"] == PERIOD)].iloc[0]
-    body: dict[str, object] = {"unit_id": UNIT, "period": PERIOD}
+    row = frame[(frame["unit_id"] == unit_id) & (frame["period"] == period)].iloc[0]
+    body: dict[str, object] = {"unit_id": unit_id, "period": period}
     body |= {name: float(row[name]) for name in parameter_names(ParameterKind.REPORTED)}
     return body | changes
 
@@ -48,7 +57,7 @@ def test_honest_submission_passes(client) -> None:
     response = http.post("/submissions/validate", json=_submission(store))
     assert response.status_code == 200
     result = response.json()
-    assert result["unit_id"] == UNIT and result["flagged"] is False
+    assert result["unit_id"] == _honest_unit_month(store)[0] and result["flagged"] is False
     assert result["score"] < 0.9
     assert result["model_version"]
 
@@ -65,6 +74,15 @@ def test_lowered_carbon_is_flagged_before_submission(client) -> None:
     assert any(e["child"] == "coal_carbon_pct" and e["score"] > 0.9 for e in result["edges"])
     # Nothing written: no new sweep, same current results.
     assert [r.sweep_id for r in store.list_sweeps()] == [r.sweep_id for r in before]
+
+
+def test_a_unit_outside_the_scope_does_not_exist(client) -> None:
+    http, store = client
+    body = _submission(store)
+    other = http.post("/submissions/validate", json=body, headers={"X-API-Key": OTHER_PROVINCE_KEY})
+    assert other.status_code == 404
+    wrong = http.post("/submissions/validate", json=body, headers={"X-API-Key": "wrong"})
+    assert wrong.status_code == 401
 
 
 def test_unknown_unit_and_bad_period_are_rejected(client) -> None:

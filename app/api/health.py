@@ -7,7 +7,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from app.api.problems import PROBLEM_RESPONSES, STORE_UNAVAILABLE, Problem
-from app.stores.base import StoreUnavailable
+from app.stores.base import StoreUnavailable, SweepRecord
+from app.sweep_lock import lock_holder
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
@@ -20,10 +21,19 @@ class ReadyStore(Protocol):
     def apply_schema(self) -> None: ...
     def schema_applied(self) -> bool: ...
     def server_info(self) -> dict[str, str]: ...
+    def list_sweeps(self) -> list[SweepRecord]: ...
 
 
 class Health(BaseModel):
     status: str
+
+
+class LastSweep(BaseModel):
+    sweep_id: str
+    status: str
+    started: str
+    ended: str | None
+    error: str
 
 
 class Ready(BaseModel):
@@ -32,6 +42,8 @@ class Ready(BaseModel):
     server_version: str
     edition: str
     schema_applied: bool
+    last_sweep: LastSweep | None
+    sweep_running: dict[str, str] | None
 
 
 @router.get("/health", response_model=Health)
@@ -53,6 +65,7 @@ def ready(request: Request) -> Ready:
             applied = store.schema_applied()
             request.app.state.schema_pending = not applied
         info = store.server_info()
+        sweeps = store.list_sweeps()
     except StoreUnavailable as error:
         raise Problem(503, str(error), STORE_UNAVAILABLE, "Store unavailable") from error
     if not applied:
@@ -63,4 +76,21 @@ def ready(request: Request) -> Ready:
         server_version=info["version"],
         edition=info["edition"],
         schema_applied=applied,
+        last_sweep=_last_sweep(sweeps[0]) if sweeps else None,
+        sweep_running=_running(request),
     )
+
+
+def _last_sweep(record: SweepRecord) -> LastSweep:
+    return LastSweep(
+        sweep_id=record.sweep_id,
+        status=record.status.value,
+        started=record.started,
+        ended=record.ended,
+        error=record.error,
+    )
+
+
+def _running(request: Request) -> dict[str, str] | None:
+    holder = lock_holder(request.app.state.settings)
+    return {k: str(v) for k, v in holder.items()} if holder is not None else None

@@ -17,6 +17,7 @@ from app.api import (
     routes_sweeps,
     routes_ui,
     routes_units,
+    submissions,
 )
 from app.api.docs import install_docs
 from app.api.problems import install_problem_handlers
@@ -34,6 +35,7 @@ ROUTERS: list[APIRouter] = [
     routes_sweeps.router,
     routes_public.router,
     routes_ui.router,
+    submissions.router,
 ]
 
 

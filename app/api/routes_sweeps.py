@@ -15,7 +15,7 @@ from app.api.security import AnalystScope
 from app.settings import Settings
 from app.stores.base import SweepRecord
 from app.sweep import SweepStore, run_sweep
-from app.sweep_lock import SweepAlreadyRunning, sweep_lock
+from app.sweep_lock import SweepAlreadyRunning, lock_holder, sweep_lock
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["sweeps"], responses=PROBLEM_RESPONSES)
@@ -86,7 +86,11 @@ def start_sweep(request: Request, response: Response, scope: AnalystScope) -> Sw
 @router.get("/sweeps", response_model=SweepList)
 def list_sweeps(request: Request, scope: AnalystScope) -> SweepList:
     """Every sweep, newest first."""
-    return SweepList(items=[sweep_out(r) for r in request.app.state.store.list_sweeps()])
+    holder = lock_holder(request.app.state.settings)
+    return SweepList(
+        items=[sweep_out(r) for r in request.app.state.store.list_sweeps()],
+        running={k: str(v) for k, v in holder.items()} if holder is not None else None,
+    )
 
 
 @router.get("/sweeps/{sweep_id}", response_model=SweepOut)

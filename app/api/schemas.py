@@ -347,6 +347,9 @@ class SweepAccepted(BaseModel):
 
 class SweepList(BaseModel):
     items: list[SweepOut]
+    running: dict[str, str] | None = Field(
+        None, description="The process holding the sweep lock now (pid, host, started_at)."
+    )
 
 
 class PublicEnterprise(BaseModel):

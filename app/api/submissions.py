@@ -13,6 +13,9 @@ import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from app.access import scope_filter
+from app.api.problems import Problem
+from app.api.security import AnalystScope
 from app.stores.base import GraphStore, ScoringStore
 from app.sweep import load_models
 from graph_schema.parameters import ParameterKind, parameter_names
@@ -190,6 +193,10 @@ def validate_submission(
 def validate(
     submission: UnitMonthSubmission,
     store: Annotated[GraphStore, Depends(store_dependency)],
+    scope: AnalystScope,
 ) -> ValidationResult:
     """Check one `unit_month` row before it is submitted; writes nothing."""
+    # A unit outside the caller's jurisdiction does not exist for it (404, not 403).
+    if store.unit_context(submission.unit_id, scope_filter(scope)) is None:  # type: ignore[attr-defined]
+        raise Problem(404, f"no unit {submission.unit_id}")
     return validate_submission(store, store, submission)  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
 """CLI verbs `sweep`, `sweeps` and `findings`."""
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -9,10 +10,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from app.findings_export import write_findings
-from app.settings import StoreKind, get_settings
-from app.stores.embedded import EmbeddedStore
-from app.stores.neo4j import Neo4jStore
+from app.observability import record_sweep
+from app.settings import Settings, StoreKind, get_settings
+from app.stores import factory
 from app.sweep import SweepStore, run_sweep
+from app.sweep_lock import SweepAlreadyRunning, sweep_lock
 
 console = Console()
 
@@ -22,10 +24,13 @@ StoreOption = Annotated[
 ]
 
 
+def _settings(kind: StoreKind | None) -> Settings:
+    settings = get_settings()
+    return settings.model_copy(update={"store": kind}) if kind else settings
+
+
 def open_store(kind: StoreKind | None) -> SweepStore:
-    chosen = kind or get_settings().store
-    store = Neo4jStore() if chosen == StoreKind.NEO4J else EmbeddedStore()
-    return store  # type: ignore[return-value]
+    return factory.open_store(_settings(kind))  # type: ignore[return-value]
 
 
 def sweep(
@@ -36,8 +41,15 @@ def sweep(
     store: StoreOption = None,
 ) -> None:
     """Score every edge and node of changed periods and publish the results atomically."""
-    graph = open_store(store)
-    try:
+    settings = _settings(store)
+    with ExitStack() as resources:
+        graph = open_store(store)
+        resources.callback(graph.close)
+        try:
+            resources.enter_context(sweep_lock(settings))
+        except SweepAlreadyRunning as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(1) from error
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
         ) as bar:
@@ -46,16 +58,19 @@ def sweep(
             def progress(stage: str, done: int, total: int) -> None:
                 bar.update(task, description=stage, completed=done, total=max(total, 1))
 
-            record = run_sweep(graph, periods=periods, full=full, progress=progress)
-    finally:
-        graph.close()
-    seconds = sum(v for k, v in record.seconds.items() if k in ("read", "models", "scoring"))
+            try:
+                record = run_sweep(graph, periods=periods, full=full, progress=progress)
+            except Exception:
+                record_sweep(0.0, "failed")
+                raise
+    seconds = sum(record.seconds.values())
+    record_sweep(seconds, record.status.value, record.counts.get("flagged"))
     console.print(
         f"sweep {record.sweep_id} published: {len(record.periods)} periods, "
         f"{record.counts.get('edges', 0):,} edges scored, "
         f"{record.counts.get('nodes', 0):,} nodes, "
         f"{record.counts.get('flagged', 0):,} unit-months flagged, "
-        f"{seconds + record.seconds.get('publish', 0.0):.1f} s"
+        f"{seconds:.1f} s"
     )
 
 
