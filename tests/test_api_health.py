@@ -1,17 +1,20 @@
 """Liveness, readiness (with the database stopped under a running app), offline API docs and
 problem+json errors."""
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from swept_stores import swept_embedded
 
 from app.api.main import create_app
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.neo4j_local import LocalNeo4j
 from app.settings import Settings, StoreKind
+from app.sweep_lock import sweep_lock
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance"}
 
@@ -34,6 +37,17 @@ def test_ready_on_the_embedded_store(embedded_client: TestClient) -> None:
     assert reply.status_code == 200
     body = reply.json()
     assert body["store"] == "embedded" and body["schema_applied"] is True
+
+
+def test_ready_reports_the_last_sweep_and_a_running_one(tmp_path: Path) -> None:
+    settings = Settings(MRVTRACE_STORE=StoreKind.EMBEDDED, MRVTRACE_HOME=tmp_path)
+    store = swept_embedded(tmp_path)
+    with TestClient(create_app(settings, store)) as client:
+        body = client.get("/ready").json()
+        assert body["last_sweep"]["status"] == "published"
+        assert body["sweep_running"] is None
+        with sweep_lock(settings):
+            assert client.get("/ready").json()["sweep_running"]["pid"] == str(os.getpid())
 
 
 def test_ready_on_neo4j_reports_the_server_version(
