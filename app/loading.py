@@ -88,14 +88,9 @@ def write_graph(
         progress("done", steps, steps)
 
 
-def load_dataset(
-    folder: Path,
-    store: GraphStore,
-    progress: Progress | None = None,
-    encoding: str = "utf-8",
-) -> LoadReport:
-    """Validate `folder`, then write its valid rows into `store`; returns what happened."""
-    report = LoadReport()
+def read_frames(folder: Path, report: LoadReport, encoding: str = "utf-8") -> GraphFrames | None:
+    """Validate `folder` and build its graph frames, recording counts, rejects and seconds in
+    `report`; None when no valid row is left to load."""
     started = time.perf_counter()
     dataset = validate_dataset(folder, encoding=encoding)
     report.seconds["validate"] = time.perf_counter() - started
@@ -105,10 +100,24 @@ def load_dataset(
         for name, counts in dataset.row_counts.items()
     }
     if not any(len(t) for t in dataset.tables.values()):
-        return report
+        return None
     started = time.perf_counter()
     _, frames = build_frames(dataset.tables)
     report.seconds["frames"] = time.perf_counter() - started
+    return frames
+
+
+def load_dataset(
+    folder: Path,
+    store: GraphStore,
+    progress: Progress | None = None,
+    encoding: str = "utf-8",
+) -> LoadReport:
+    """Validate `folder`, then write its valid rows into `store`; returns what happened."""
+    report = LoadReport()
+    frames = read_frames(folder, report, encoding)
+    if frames is None:
+        return report
     started = time.perf_counter()
     store.apply_schema()
     write_graph(store, frames, report, progress)

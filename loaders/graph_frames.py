@@ -7,6 +7,7 @@ properties; relationship frames carry `start_key`, `end_key`, optionally `edge_i
 properties.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,20 +48,37 @@ class GraphFrames:
         return sum(len(r.rows) for r in self.relationships)
 
 
-def join_keys(*parts: pd.Series | np.ndarray | str) -> pd.Series:
-    """Element-wise `a|b|c` of text columns (scalars broadcast), as Arrow-backed text."""
-    length = next(len(p) for p in parts if not isinstance(p, str))
-    arrays = [
-        pa.array(np.full(length, p, dtype=object) if isinstance(p, str) else _as_text(p))
-        for p in parts
-    ]
-    return pd.Series(pd.arrays.ArrowStringArray(pc.binary_join_element_wise(*arrays, "|")))
+# Text pieces: pandas columns, numpy arrays, Arrow arrays, or one string for every row.
+TextPart = pd.Series | np.ndarray | pa.Array | pa.ChunkedArray | str
 
 
-def _as_text(values: pd.Series | np.ndarray) -> np.ndarray:
+def arrow_text(values: TextPart) -> pa.Array | pa.ChunkedArray | pa.Scalar:
+    """Values as Arrow large strings; Arrow-backed pandas text converts without copying, which
+    matters at national scale (a trip through Python objects costs seconds per column)."""
+    if isinstance(values, str):
+        return pa.scalar(values, pa.large_string())
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values.cast(pa.large_string())
     if isinstance(values, pd.Series):
-        return values.astype("string").to_numpy(dtype=object, na_value=None)
-    return np.asarray(values, dtype=object)
+        return pa.array(values.astype(KEY_DTYPE).array).cast(pa.large_string())
+    return pa.array(np.asarray(values, dtype=object), pa.large_string())
+
+
+def text_column(values: TextPart) -> pd.api.extensions.ExtensionArray:
+    """Values as pandas' default text dtype, Arrow-backed, without a copy when possible."""
+    return pd.array(arrow_text(values), dtype="str")
+
+
+def join_keys(*parts: TextPart) -> pd.Series:
+    """Element-wise `a|b|c` of text columns (scalars broadcast), as Arrow-backed text."""
+    arrays = [arrow_text(p) for p in parts]
+    separator = pa.scalar("|", pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(pc.binary_join_element_wise(*arrays, separator)))
+
+
+def _take_text(values: Sequence[str], positions: np.ndarray) -> pa.Array:
+    """`values[positions]` as Arrow text, for a few distinct labels repeated millions of times."""
+    return pa.array(list(values), pa.large_string()).take(pa.array(positions))
 
 
 def _present(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -73,13 +91,13 @@ def _relationship(
     end_label: NodeLabel,
     start_key: pd.Series,
     end_key: pd.Series,
-    **props: pd.Series | np.ndarray,
+    **props: pd.Series | pa.Array,
 ) -> RelationshipFrame:
     rows = pd.DataFrame(
         {
-            "start_key": start_key.astype(KEY_DTYPE).to_numpy(),
-            "end_key": end_key.astype(KEY_DTYPE).to_numpy(),
-            **{k: np.asarray(v) for k, v in props.items()},
+            "start_key": text_column(start_key),
+            "end_key": text_column(end_key),
+            **{k: text_column(v) for k, v in props.items()},
         }
     )
     return RelationshipFrame(rel_type, start_label, end_label, rows)
@@ -172,15 +190,19 @@ def _monthly_nodes(
     tables: dict[str, pd.DataFrame], unit_months: pd.DataFrame
 ) -> dict[NodeLabel, pd.DataFrame]:
     months = unit_months.copy()
-    months.insert(0, "key", join_keys(months["unit_id"], months["period"]).to_numpy())
+    months.insert(0, "key", text_column(join_keys(months["unit_id"], months["period"])))
     submissions = tables["unit_month"].copy()
     submissions["revision"] = submissions["revision"].fillna(1).astype("Int64")
     submissions.insert(
         0,
         "key",
-        join_keys(
-            submissions["unit_id"], submissions["period"], submissions["revision"].astype("string")
-        ).to_numpy(),
+        text_column(
+            join_keys(
+                submissions["unit_id"],
+                submissions["period"],
+                submissions["revision"].astype("string"),
+            )
+        ),
     )
     return {
         NodeLabel.UNIT_MONTH: months,
@@ -193,19 +215,17 @@ def parameter_nodes(unit_months: pd.DataFrame) -> pd.DataFrame:
     """One row per (unit, period, parameter) that has a value in the current revision."""
     values = unit_months[list(PARAMETER_NAMES)].to_numpy(dtype=float)
     rows, cols = np.nonzero(~np.isnan(values))
-    names = np.asarray(PARAMETER_NAMES, dtype=object)[cols]
-    unit_ids = unit_months["unit_id"].to_numpy(dtype=object)[rows]
-    periods = unit_months["period"].to_numpy(dtype=object)[rows]
-    kinds = np.asarray([p.kind.value for p in PARAMETERS], dtype=object)[cols]
-    units = np.asarray([p.unit for p in PARAMETERS], dtype=object)[cols]
+    names = _take_text(PARAMETER_NAMES, cols)
+    unit_ids = arrow_text(unit_months["unit_id"]).take(pa.array(rows))
+    periods = arrow_text(unit_months["period"]).take(pa.array(rows))
     return pd.DataFrame(
         {
-            "key": join_keys(unit_ids, periods, names).to_numpy(),
+            "key": text_column(join_keys(unit_ids, periods, names)),
             "unit_id": pd.array(unit_ids, dtype=KEY_DTYPE),
             "period": pd.array(periods, dtype=KEY_DTYPE),
             "name": pd.array(names, dtype=KEY_DTYPE),
-            "kind": pd.array(kinds, dtype=KEY_DTYPE),
-            "unit": pd.array(units, dtype=KEY_DTYPE),
+            "kind": pd.array(_take_text([p.kind.value for p in PARAMETERS], cols), dtype=KEY_DTYPE),
+            "unit": pd.array(_take_text([p.unit for p in PARAMETERS], cols), dtype=KEY_DTYPE),
             "value": values[rows, cols],
         }
     )
@@ -230,7 +250,7 @@ def _monthly_relationships(unit_months: pd.DataFrame) -> list[RelationshipFrame]
     ]
     present = ~np.isnan(unit_months[list(PARAMETER_NAMES)].to_numpy(dtype=float))
     rows, cols = np.nonzero(present)
-    names = np.asarray(PARAMETER_NAMES, dtype=object)[cols]
+    names = _take_text(PARAMETER_NAMES, cols)
     rels.append(
         _relationship(
             RelType.HAS_PARAMETER,
@@ -281,41 +301,38 @@ def transfer_relationships(unit_months: pd.DataFrame) -> RelationshipFrame:
     wanted = pd.DataFrame({"unit_id": unit_ids, "prev": previous_period(periods)})
     prev_row = wanted.merge(before, on=["unit_id", "prev"], how="left")["prev_row"]
     prev_row = prev_row.fillna(-1).astype(int).to_numpy()
-    prev_periods = previous_period(periods).to_numpy(dtype=object)
-    period_text = periods.to_numpy(dtype=object)
-    unit_text = unit_ids.to_numpy(dtype=object)
+    prev_periods = arrow_text(previous_period(periods))
+    period_text = arrow_text(periods)
+    unit_text = arrow_text(unit_ids)
 
-    child_rows, parent_periods, parents, children, edge_types, kinds = [], [], [], [], [], []
-    for edge in TRANSFER_EDGES:
+    child_rows, edge_numbers = [], []
+    for number, edge in enumerate(TRANSFER_EDGES):
         child_present = present[:, index[edge.child]]
         if edge.lag:
             has_prev = prev_row >= 0
             parent_present = np.zeros(len(prev_row), dtype=bool)
             parent_present[has_prev] = present[prev_row[has_prev], index[edge.parent]]
-            source_periods = prev_periods
         else:
             parent_present = present[:, index[edge.parent]]
-            source_periods = period_text
         rows = np.flatnonzero(child_present & parent_present)
         child_rows.append(rows)
-        parent_periods.append(source_periods[rows])
-        parents.append(np.full(len(rows), edge.parent, dtype=object))
-        children.append(np.full(len(rows), edge.child, dtype=object))
-        edge_types.append(np.full(len(rows), edge.edge_type, dtype=object))
-        kinds.append(np.full(len(rows), edge.kind.value, dtype=object))
-    rows = np.concatenate(child_rows)
-    edge_type = np.concatenate(edge_types)
-    units = unit_text[rows]
-    child_periods = period_text[rows]
+        edge_numbers.append(np.full(len(rows), number, dtype=np.int32))
+    rows = pa.array(np.concatenate(child_rows))
+    edges = np.concatenate(edge_numbers)
+    lagged = pa.array(np.asarray([e.lag for e in TRANSFER_EDGES], dtype=bool)[edges])
+    units = unit_text.take(rows)
+    child_periods = period_text.take(rows)
+    parent_periods = pc.if_else(lagged, prev_periods.take(rows), child_periods)
+    edge_type = _take_text([e.edge_type for e in TRANSFER_EDGES], edges)
     return _relationship(
         RelType.TRANSFERS_TO,
         NodeLabel.PARAMETER,
         NodeLabel.PARAMETER,
-        join_keys(units, np.concatenate(parent_periods), np.concatenate(parents)),
-        join_keys(units, child_periods, np.concatenate(children)),
-        edge_id=join_keys(units, child_periods, edge_type).to_numpy(),
-        edge_type=pd.array(edge_type, dtype=KEY_DTYPE),
-        kind=pd.array(np.concatenate(kinds), dtype=KEY_DTYPE),
+        join_keys(units, parent_periods, _take_text([e.parent for e in TRANSFER_EDGES], edges)),
+        join_keys(units, child_periods, _take_text([e.child for e in TRANSFER_EDGES], edges)),
+        edge_id=join_keys(units, child_periods, edge_type),
+        edge_type=edge_type,
+        kind=_take_text([e.kind.value for e in TRANSFER_EDGES], edges),
     )
 
 
