@@ -12,6 +12,7 @@ from app.loading import LoadReport, load_dataset
 from app.settings import StoreKind, get_settings
 from app.stores.base import StoreUnavailable
 from app.stores.factory import open_store
+from app.stores.neo4j.bulk_import import BulkImportFailed, BulkImportRefused, bulk_load_dataset
 from loaders.errors import DatasetError
 
 EXIT_LOADED, EXIT_NOTHING_LOADED = 0, 1
@@ -34,6 +35,14 @@ def load(
         Path | None,
         typer.Option(help="Where to write the rejects CSV [default: $MRVTRACE_HOME/rejects.csv]."),
     ] = None,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="Initial load of an EMPTY local Neo4j with the offline importer "
+            "(stops and restarts the server; much faster than MERGE).",
+        ),
+    ] = False,
 ) -> None:
     """Load DIR into the store; rejected rows are reported, valid rows still load."""
     console = Console()
@@ -41,7 +50,10 @@ def load(
     target = rejects if rejects is not None else settings.home / "rejects.csv"
     if store is not None:
         settings = settings.model_copy(update={"store": store})
-    graph = open_store(settings)
+    if bulk and settings.store != StoreKind.NEO4J:
+        console.print("[red]--bulk loads into Neo4j only:[/] pass --store neo4j.")
+        raise typer.Exit(EXIT_NOTHING_LOADED)
+    graph = None if bulk else open_store(settings)
     try:
         with Progress(
             TextColumn("{task.description:<36}"),
@@ -55,15 +67,22 @@ def load(
             def progress(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total)
 
-            report = load_dataset(folder, graph, progress=progress, encoding=encoding)
+            if graph is None:
+                report = bulk_load_dataset(folder, settings, progress=progress, encoding=encoding)
+            else:
+                report = load_dataset(folder, graph, progress=progress, encoding=encoding)
     except DatasetError as error:
         console.print(f"[red]Unusable dataset:[/] {error}")
         raise typer.Exit(EXIT_NOTHING_LOADED) from error
     except StoreUnavailable as error:
         console.print(f"[red]Store unavailable:[/] {error}")
         raise typer.Exit(EXIT_NOTHING_LOADED) from error
+    except (BulkImportRefused, BulkImportFailed) as error:
+        console.print(f"[red]Bulk load not done:[/] {error}")
+        raise typer.Exit(EXIT_NOTHING_LOADED) from error
     finally:
-        graph.close()
+        if graph is not None:
+            graph.close()
     target.parent.mkdir(parents=True, exist_ok=True)
     report.rejects.to_csv(target, index=False)
     console.print(summary_table(report))
