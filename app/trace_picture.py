@@ -13,7 +13,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from app.tracing.root_causes import TraceResult
+from app.tracing.root_causes import Hop, TraceResult
 from graph_schema.parameters import PARAMETERS
 
 # Half-width of the expected band in robust z units: a common cut for "clearly unusual".
@@ -30,18 +30,6 @@ _PLOT_MARGIN = (70, 20, 30, 56)  # left, right, top, bottom
 
 
 @dataclass(frozen=True)
-class PictureHop:
-    """One box of the trace graph; `edge_kind` names the edge that leads into it."""
-
-    parameter: str
-    period: str
-    observed: float
-    expected: float
-    score: float
-    edge_kind: str | None = None
-
-
-@dataclass(frozen=True)
 class PictureEvidence:
     label: str
     value: str
@@ -54,7 +42,7 @@ class TracePicture:
     unit_id: str
     period: str
     headline: str
-    hops: tuple[PictureHop, ...]
+    hops: tuple[Hop, ...]
     evidence: tuple[PictureEvidence, ...]
     facts: tuple[tuple[str, str], ...]
     root_parameter: str | None
@@ -132,10 +120,7 @@ def picture_of_trace(
             f"{root.period} — observed {format_value(root.observed)}, expected "
             f"{format_value(root.expected)} {UNIT_OF.get(root.parameter, '')}".rstrip()
         )
-    hops = tuple(
-        PictureHop(h.parameter, h.period, h.observed, h.expected, h.score, h.edge_kind)
-        for h in result.path
-    )
+    hops = tuple(result.path)
     found = result.evidence
     evidence = tuple(
         PictureEvidence(label, value)
@@ -160,7 +145,7 @@ def picture_of_trace(
     )
 
 
-def _hop_box(hop: PictureHop, x: float, y: float, role: str) -> str:
+def _hop_box(hop: Hop, x: float, y: float, role: str) -> str:
     fill, border = score_colours(hop.score)
     unit = escape(UNIT_OF.get(hop.parameter, ""))
     score = hop.score if np.isfinite(hop.score) else 0.0
