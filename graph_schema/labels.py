@@ -54,11 +54,11 @@ class RelType(StrEnum):
 @dataclass(frozen=True)
 class UniqueKey:
     label: NodeLabel
-    property: str
+    key_property: str
 
     @property
     def name(self) -> str:
-        return f"{self.label.value.lower()}_{self.property}_unique"
+        return f"{self.label.value.lower()}_{self.key_property}_unique"
 
 
 @dataclass(frozen=True)
@@ -99,4 +99,4 @@ INDEXES: tuple[PropertyIndex, ...] = (
     PropertyIndex(NodeLabel.UNIT, ("enterprise_id",)),
 )
 
-KEY_PROPERTY: dict[NodeLabel, str] = {c.label: c.property for c in CONSTRAINTS}
+KEY_PROPERTY: dict[NodeLabel, str] = {c.label: c.key_property for c in CONSTRAINTS}

@@ -22,7 +22,7 @@ def test_constraint_file_equals_graph_schema() -> None:
     parsed = [CONSTRAINT.fullmatch(s) for s in statements("schema_constraints")]
     assert all(parsed), "every statement is a CREATE CONSTRAINT … IF NOT EXISTS"
     in_file = {m.groups() for m in parsed if m}
-    expected = {(c.name, c.label.value, c.property) for c in CONSTRAINTS}
+    expected = {(c.name, c.label.value, c.key_property) for c in CONSTRAINTS}
     assert in_file == expected
     assert len(parsed) == len(CONSTRAINTS)
 
@@ -50,7 +50,7 @@ def test_applied_constraints_read_back_as_declared(neo4j_store: Neo4jStore) -> N
         (row["name"], row["type"], tuple(row["labelsOrTypes"]), tuple(row["properties"]))
         for row in _ours(neo4j_store)
     }
-    expected = {(c.name, "UNIQUENESS", (c.label.value,), (c.property,)) for c in CONSTRAINTS}
+    expected = {(c.name, "UNIQUENESS", (c.label.value,), (c.key_property,)) for c in CONSTRAINTS}
     assert read_back == expected
     online = {row["name"] for row in neo4j_store.indexes() if row["state"] == "ONLINE"}
     assert {i.name for i in INDEXES} <= online

@@ -34,7 +34,7 @@ def _schema_table(on_server: set[str] | None) -> Table:
     table.add_column("properties")
     if on_server is not None:
         table.add_column("in database")
-    rows = [(c.name, "unique", c.label.value, c.property) for c in CONSTRAINTS]
+    rows = [(c.name, "unique", c.label.value, c.key_property) for c in CONSTRAINTS]
     rows += [(i.name, "index", i.label.value, ", ".join(i.properties)) for i in INDEXES]
     for name, kind, label, props in rows:
         present = [] if on_server is None else ["yes" if name in on_server else "[red]no[/red]"]
