@@ -79,14 +79,15 @@ def _other_evidence(edges: pd.DataFrame, rule_violations: pd.DataFrame) -> pd.Da
 
 def _blame_parent(edges: pd.DataFrame) -> pd.DataFrame:
     """Turn edges blamed on their parent into node blames (z flips sign: a parent too high
-    makes the child look too low)."""
+    makes the child look too low). The relations are close to proportional, so the parent that
+    would explain the child is the parent scaled by observed/expected child."""
     ratio = edges["child_value"] / edges["expected"]
     return pd.DataFrame(
         {
             "unit_id": edges["unit_id"],
             "period": edges["period"],
             "name": edges["parent"],
-            "expected": edges["parent_value"] / ratio,
+            "expected": edges["parent_value"] * ratio,
             "z": -edges["z"],
             "score": edges["score"],
         }
