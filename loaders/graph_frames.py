@@ -9,6 +9,7 @@ properties.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,7 @@ class GraphFrames:
 
 
 # Text pieces: pandas columns, numpy arrays, Arrow arrays, or one string for every row.
-TextPart = pd.Series | np.ndarray | pa.Array | pa.ChunkedArray | str
+TextPart: TypeAlias = pd.Series | np.ndarray | pa.Array | pa.ChunkedArray | str
 
 
 def arrow_text(values: TextPart) -> pa.Array | pa.ChunkedArray | pa.Scalar:
