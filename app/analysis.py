@@ -21,12 +21,12 @@ import pandas as pd
 import cypher
 from app.access import Scope, scope_filter
 from app.stores.base import ScoringStore
-from app.tracing.batch import trace_many
+from app.systemic_findings import analyse_flags
 from app.tracing.impact import DEFAULT_ALLOWANCE_PRICE_CNY, co2_impact
 from app.tracing.periods import window
 from app.tracing.root_causes import TraceResult, trace_root_causes
 from app.tracing.subgraph import DEFAULT_DEPTH, build_unit_month_graph
-from app.tracing.systemic import FINDING_COLUMNS, find_systemic_sources
+from app.tracing.systemic import FINDING_COLUMNS
 from graph_schema.transfer_edges import TRANSFER_EDGES
 
 AnomalyCursor = tuple[float, str, str]
@@ -313,25 +313,7 @@ def systemic_sources(store: AnalysisStore, period: str | None, scope: Scope) -> 
         if key in _SYSTEMIC_CACHE:
             return _SYSTEMIC_CACHE[key]
         periods = [period] if period else None
-        filters = scope_filter(scope)
-        population = store.scoped_unit_months(periods, filters)
-        scores = store.read_unit_month_scores(periods=periods, flagged_only=True)
-        scores = scores.merge(
-            population[["unit_id", "period"]].astype(str), on=["unit_id", "period"]
-        )
-        if scores.empty:
-            findings = pd.DataFrame(columns=FINDING_COLUMNS)
-        else:
-            nodes, edges = store.scored_elements(None)
-            units = set(scores["unit_id"].astype(str))
-            frame = store.scoped_unit_months(None, filters)
-            roots = trace_many(
-                scores,
-                nodes[nodes["unit_id"].astype(str).isin(units)],
-                edges[edges["unit_id"].astype(str).isin(units)],
-                frame[frame["unit_id"].astype(str).isin(units)],
-            )
-            findings = find_systemic_sources(roots, population)
+        findings = analyse_flags(store, periods, scope_filter(scope)).findings
         _SYSTEMIC_CACHE[key] = findings
         return findings
 

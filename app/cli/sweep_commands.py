@@ -13,7 +13,9 @@ from app.findings_export import write_findings
 from app.observability import record_sweep
 from app.settings import Settings, StoreKind, get_settings
 from app.stores import factory
-from app.sweep import SweepStore, run_sweep
+from app.stores.embedded import EmbeddedStore
+from app.stores.neo4j import Neo4jStore
+from app.sweep import run_sweep
 from app.sweep_lock import SweepAlreadyRunning, sweep_lock
 
 console = Console()
@@ -29,8 +31,8 @@ def _settings(kind: StoreKind | None) -> Settings:
     return settings.model_copy(update={"store": kind}) if kind else settings
 
 
-def open_store(kind: StoreKind | None) -> SweepStore:
-    return factory.open_store(_settings(kind))  # type: ignore[return-value]
+def open_store(kind: StoreKind | None) -> Neo4jStore | EmbeddedStore:
+    return factory.open_store(_settings(kind))
 
 
 def sweep(

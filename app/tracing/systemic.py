@@ -80,7 +80,8 @@ def _exposure(ties: pd.DataFrame, memberships: pd.DataFrame) -> pd.DataFrame:
     """Per entity: n distinct units and Σ over them of the share of the unit's months tied to
     the entity."""
     months = memberships.groupby(memberships["unit_id"].astype(str))["period"].nunique()
-    shares = ties.assign(share=1.0 / ties["unit_id"].map(months))
+    # astype: on an empty frame map() keeps the text dtype of unit_id.
+    shares = ties.assign(share=1.0 / ties["unit_id"].map(months).astype(float))
     return shares.groupby(_KEYS).agg(n=("unit_id", "nunique"), exposure=("share", "sum"))
 
 
