@@ -162,8 +162,15 @@ def score_nodes(
         return pd.DataFrame(columns=NODE_SCORE_COLUMNS)
     blames = edge_blames(edges, frame, rules)
     blames = blames[blames["score"].notna()].sort_values("score", ascending=False)
-    strongest = blames.drop_duplicates(["unit_id", "period", "name"])
-    nodes = nodes.merge(strongest, on=["unit_id", "period", "name"], how="left")
+    keys = ["unit_id", "period", "name"]
+    strongest = blames.drop_duplicates(keys).drop(columns="expected")
+    # A rule may name a node without stating its expected value: take the expected value from
+    # the strongest evidence that states one, so tracing can test every flagged node.
+    stated = blames[np.isfinite(blames["expected"].to_numpy(dtype=float))]
+    strongest = strongest.merge(
+        stated.drop_duplicates(keys)[[*keys, "expected"]], on=keys, how="left"
+    )
+    nodes = nodes.merge(strongest, on=keys, how="left")
     nodes["score"] = nodes["score"].fillna(0.0)
     nodes.insert(0, "key", nodes["unit_id"] + "|" + nodes["period"] + "|" + nodes["name"])
     return nodes[NODE_SCORE_COLUMNS].reset_index(drop=True)
