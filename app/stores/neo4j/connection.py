@@ -54,6 +54,9 @@ class Neo4jConnection:
             max_connection_lifetime=MAX_CONNECTION_LIFETIME_S,
             liveness_check_timeout=LIVENESS_CHECK_TIMEOUT_S,
             connection_timeout=CONNECTION_TIMEOUT_S,
+            # Counting a relationship type the graph does not hold yet is normal here; the
+            # server's "does not exist" notices would only flood the logs.
+            notifications_min_severity="OFF",
         )
 
     def ping(self) -> None:
