@@ -14,8 +14,7 @@ WHERE $units_visible
 OPTIONAL MATCH (:EnterpriseYear {key: m.enterprise_id + '|' + substring(m.period, 0, 4)})
                <-[:VERIFIES]-(v:Verification)
 WITH pointer, m, head(collect(v.verifier_id)) AS verifier_id
-OPTIONAL MATCH (p:Parameter)
-WHERE p.unit_id = m.unit_id AND p.period = m.period
+OPTIONAL MATCH (m)-[:HAS_PARAMETER]->(p:Parameter)
 WITH pointer, m, verifier_id,
      collect({key: p.key, name: p.name, value: p.value,
               slots: [slot IN $slots | {slot: slot.name, stamp: p[slot.stamp],

@@ -195,7 +195,7 @@ def _check_scores_write_unit_months(tx: Transaction, graph: SweptGraph) -> None:
     groups = [{"periods": [graph.period], "sweep_id": "test-sweep", **slot}]
     rows = list(
         tx.run(
-            cypher.load("scores_read_unit_months"),
+            cypher.load("scores_read_unit_months_of_units"),
             slots=groups,
             unit_ids=[graph.unit_id],
             flagged_only=True,
@@ -254,7 +254,8 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
     "schema_indexes": Script("schema_indexes_show"),
     "schema_indexes_show": Read(),
     "scores_read_nodes": Read(lambda g: {"slots": g.slots, "unit_id": g.unit_id}),
-    "scores_read_unit_months": Read(
+    "scores_read_unit_months": Read(lambda g: {"slots": g.slots, "flagged_only": True}),
+    "scores_read_unit_months_of_units": Read(
         lambda g: {"slots": g.slots, "unit_ids": [g.unit_id], "flagged_only": True}
     ),
     "scores_write_nodes": Write(

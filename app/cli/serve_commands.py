@@ -11,6 +11,9 @@ from app.observability import configure_logging
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (one per core serves most traffic).")
+    ] = 1,
 ) -> None:
     """Serve the REST API (interactive docs at /docs, OpenAPI at /openapi.json)."""
     configure_logging("INFO")
@@ -21,6 +24,7 @@ def serve(
         factory=True,
         host=host,
         port=port,
+        workers=workers,
         log_config=None,
         access_log=False,
     )

@@ -178,11 +178,16 @@ class ScoringMixin:
         unit_ids: Sequence[str] | None = None,
         flagged_only: bool = True,
     ) -> pd.DataFrame:
-        rows = self._read(
-            "scores_read_unit_months",
-            slots=self._slot_groups(periods),
-            unit_ids=list(unit_ids) if unit_ids is not None else None,
-            flagged_only=flagged_only,
+        slots = self._slot_groups(periods)
+        rows = (
+            self._read("scores_read_unit_months", slots=slots, flagged_only=flagged_only)
+            if unit_ids is None
+            else self._read(
+                "scores_read_unit_months_of_units",
+                slots=slots,
+                unit_ids=list(unit_ids),
+                flagged_only=flagged_only,
+            )
         )
         frame = pd.DataFrame(rows, columns=UNIT_MONTH_SCORE_COLUMNS)
         frame["score"] = frame["score"].astype(float)

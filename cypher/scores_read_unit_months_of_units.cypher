@@ -1,0 +1,12 @@
+// Current results of some units' unit-months: for each slot group of periods, the unit-months
+// of $unit_ids stamped by the sweep that is current for them (looked up by key, so one unit's
+// answer does not scan a whole period). Params: $slots, $unit_ids, $flagged_only.
+UNWIND $slots AS slot
+UNWIND slot.periods AS period
+UNWIND $unit_ids AS unit_id
+MATCH (um:UnitMonth {key: unit_id + '|' + period})
+WHERE um[slot.stamp] = slot.sweep_id
+  AND (NOT $flagged_only OR um[slot.flagged] = true)
+RETURN um.unit_id AS unit_id, um.period AS period, um[slot.score] AS score,
+       um[slot.flagged] AS flagged, um[slot.top_parameter] AS top_parameter,
+       um[slot.candidates] AS candidates
