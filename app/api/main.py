@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from app.api import (
     health,
     routes_anomalies,
+    routes_browser,
     routes_public,
     routes_sweeps,
     routes_ui,
@@ -36,6 +37,7 @@ ROUTERS: list[APIRouter] = [
     routes_public.router,
     routes_ui.router,
     submissions.router,
+    routes_browser.router,
 ]
 
 
