@@ -238,3 +238,22 @@ def test_why_query_renders_in_neo4j_browser(
     finally:
         page.close()
     assert_not_blank(path)
+
+
+def test_guide_plays_in_neo4j_browser(
+    browser: Browser, neo4j_server: Any, served_demo: tuple[str, EmbeddedStore]
+) -> None:
+    assert neo4j_server.auth is None, "the Browser test drives a server with auth disabled"
+    # Browser fetches guides only from whitelisted hosts; `localhost` is on the default list.
+    guide = served_demo[0].replace("127.0.0.1", "localhost") + "/browser/guide"
+    bolt = neo4j_server.uri.replace("neo4j://", "bolt://")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        _connect(page, f"{_browser_url(bolt)}?dbms={bolt}&preselectAuthMethod=NO_AUTH")
+        _run_in_editor(page, f":guide {guide}")
+        page.get_by_text("Why is this unit flagged?").first.wait_for(timeout=TIMEOUT_MS)
+        assert page.get_by_text(":param unit_id").first.is_visible()
+        path = screenshot(page, "neo4j-browser-guide")
+    finally:
+        page.close()
+    assert_not_blank(path)

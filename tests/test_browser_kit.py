@@ -33,3 +33,16 @@ def test_style_sheet_is_served_with_a_rule_per_label(tmp_path: Path) -> None:
     assert reply.headers["access-control-allow-origin"] == "*"
     for label in NodeLabel:
         assert f"node.{label.value} {{" in reply.text
+
+
+def test_browser_preflight_names_the_origin(tmp_path: Path) -> None:
+    origin = "http://127.0.0.1:7474"
+    with _client(tmp_path) as client:
+        reply = client.options(
+            "/browser/guide",
+            headers={"Origin": origin, "Access-Control-Request-Headers": "x-requested-with"},
+        )
+    assert reply.status_code == 204
+    assert reply.headers["access-control-allow-origin"] == origin
+    assert reply.headers["access-control-allow-credentials"] == "true"
+    assert "x-requested-with" in reply.headers["access-control-allow-headers"]

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 
 from app.observability import (
     REDACTED,
@@ -18,6 +19,8 @@ from app.observability import (
     record_sweep,
 )
 from app.settings import Settings
+from app.stores.base import StoreUnavailable
+from app.stores.neo4j import Neo4jStore
 
 NEO4J_PASSWORD = "Tr0ub4dor-neo4j-pw"
 QUERY_SECRET = "qs-7f3a9c1e2b"
@@ -210,3 +213,20 @@ def test_ordinary_text_is_left_alone(logs: io.StringIO) -> None:
     assert record["flagged"] == 3
     assert record["level"] == "INFO"
     assert record["request_id"] is None
+
+
+def _store_errors(operation: str) -> float:
+    sample = REGISTRY.get_sample_value("mrvtrace_store_errors_total", {"operation": operation})
+    return sample or 0.0
+
+
+def test_a_failed_store_operation_is_counted() -> None:
+    before = _store_errors("ping")
+    # Port 1 on loopback: nothing listens there, so the driver fails to connect at once.
+    store = Neo4jStore(Settings(NEO4J_URI="bolt://127.0.0.1:1"))
+    try:
+        with pytest.raises(StoreUnavailable):
+            store.ping()
+    finally:
+        store.close()
+    assert _store_errors("ping") == before + 1

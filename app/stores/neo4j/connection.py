@@ -9,9 +9,10 @@ from contextlib import contextmanager
 from typing import Any, LiteralString, cast
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
-from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
 import cypher
+from app.observability import record_store_error
 from app.settings import Settings, get_settings
 from app.stores.base import StoreUnavailable
 
@@ -35,12 +36,17 @@ def statements(query_name: str) -> list[LiteralString]:
 
 
 @contextmanager
-def _reachable(uri: str) -> Iterator[None]:
-    """Turn the driver's connectivity errors into the store's StoreUnavailable."""
+def _reachable(uri: str, operation: str) -> Iterator[None]:
+    """Count every failed store operation, and turn the driver's connectivity errors into the
+    store's StoreUnavailable."""
     try:
         yield
     except _UNREACHABLE as error:
+        record_store_error(operation)
         raise StoreUnavailable(f"Neo4j at {uri} is unavailable: {error}") from error
+    except Neo4jError:
+        record_store_error(operation)
+        raise
 
 
 class Neo4jConnection:
@@ -60,7 +66,7 @@ class Neo4jConnection:
         )
 
     def ping(self) -> None:
-        with _reachable(self.uri):
+        with _reachable(self.uri, "ping"):
             self.driver.verify_connectivity()
 
     def close(self) -> None:
@@ -68,7 +74,7 @@ class Neo4jConnection:
 
     def run_read(self, query_name: str, **params: Any) -> list[dict[str, Any]]:
         """Rows of a read query, routed to a reader in a cluster."""
-        with _reachable(self.uri):
+        with _reachable(self.uri, query_name):
             records, _, _ = self.driver.execute_query(
                 cypher.load(query_name),
                 parameters_=params,
@@ -78,7 +84,7 @@ class Neo4jConnection:
         return [record.data() for record in records]
 
     def run_write(self, query_name: str, **params: Any) -> list[dict[str, Any]]:
-        with _reachable(self.uri):
+        with _reachable(self.uri, query_name):
             records, _, _ = self.driver.execute_query(
                 cypher.load(query_name), parameters_=params, database_=self.database
             )
@@ -94,19 +100,28 @@ class Neo4jConnection:
         def write(tx: ManagedTransaction, batch: list[dict[str, Any]]) -> None:
             tx.run(query, rows=batch).consume()
 
-        with _reachable(self.uri), self.driver.session(database=self.database) as session:
+        with (
+            _reachable(self.uri, query_name),
+            self.driver.session(database=self.database) as session,
+        ):
             for start in range(0, len(rows), batch_size):
                 session.execute_write(write, rows[start : start + batch_size])
         return len(rows)
 
     def run_autocommit(self, query_name: str, **params: Any) -> None:
         """Run a query in an auto-commit transaction (needed by CALL … IN TRANSACTIONS)."""
-        with _reachable(self.uri), self.driver.session(database=self.database) as session:
+        with (
+            _reachable(self.uri, query_name),
+            self.driver.session(database=self.database) as session,
+        ):
             session.run(cypher.load(query_name), params).consume()
 
     def run_script(self, query_name: str) -> None:
         """Run each statement of a multi-statement cypher file, auto-commit, in order."""
-        with _reachable(self.uri), self.driver.session(database=self.database) as session:
+        with (
+            _reachable(self.uri, query_name),
+            self.driver.session(database=self.database) as session,
+        ):
             for statement in statements(query_name):
                 session.run(statement).consume()
 
