@@ -257,3 +257,38 @@ def test_guide_plays_in_neo4j_browser(
     finally:
         page.close()
     assert_not_blank(path)
+
+
+def _run_guide_block(page: Page, text: str) -> None:
+    """Click a guide's runnable block (Browser copies it into the editor), run it, and wait for
+    its frame: Browser clears the editor after a run, which would wipe a block copied sooner."""
+    page.locator("pre.runnable", has_text=text).first.click()
+    page.get_by_test_id("editor-Run").click()
+    page.get_by_test_id("frame").first.filter(has_text=text).wait_for(timeout=TIMEOUT_MS)
+
+
+def test_guide_blocks_list_flagged_unit_months_in_neo4j_browser(
+    browser: Browser,
+    neo4j_server: Any,
+    served_demo: tuple[str, EmbeddedStore],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    assert neo4j_server.auth is None, "the Browser test drives a server with auth disabled"
+    graph = swept_small_graph(neo4j_server, tmp_path_factory.getbasetemp() / "cypher-sample")
+    guide = served_demo[0].replace("127.0.0.1", "localhost") + "/browser/guide"
+    bolt = neo4j_server.uri.replace("neo4j://", "bolt://")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        _connect(page, f"{_browser_url(bolt)}?dbms={bolt}&preselectAuthMethod=NO_AUTH")
+        _run_in_editor(page, f":guide {guide}")
+        _run_guide_block(page, ":param limit => 25")
+        _run_guide_block(page, "Which unit-months does the current sweep flag")
+        # The sample unit is the strongest flagged one: the table's first row names it.
+        frame = page.get_by_test_id("frame").first
+        cell = frame.get_by_text(f'"{graph.unit_id}"', exact=True).filter(visible=True).first
+        cell.wait_for(timeout=TIMEOUT_MS)
+        assert frame.get_by_text("top_parameter", exact=True).filter(visible=True).count() == 1
+        path = screenshot(page, "neo4j-browser-guide-flagged")
+    finally:
+        page.close()
+    assert_not_blank(path)

@@ -227,6 +227,15 @@ def _node_score_row(graph: SweptGraph) -> dict[str, Any]:
 
 SCOPE = NATIONAL
 
+
+def _evidence_lab(graph: SweptGraph) -> str:
+    """The lab whose test report evidences the sample unit-month's carbon content."""
+    params = {"unit_id": graph.unit_id, "period": graph.period}
+    labs = [r["lab_id"] for r in _read_rows(graph.settings, "browser_evidence", params)]
+    assert labs and labs[0] is not None, "the sample unit-month must have a test report"
+    return str(labs[0])
+
+
 CASES: dict[str, Read | Write | Script | Destructive] = {
     "anomalies_list": Read(
         lambda g: {
@@ -240,6 +249,10 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
             **SCOPE,
         }
     ),
+    "browser_evidence": Read(lambda g: {"unit_id": g.unit_id, "period": g.period}),
+    "browser_flagged_unit_months": Read(lambda g: {"limit": 10}),
+    "browser_shared_source": Read(lambda g: {"lab_id": _evidence_lab(g)}),
+    "browser_unit_history": Read(lambda g: {"unit_id": g.unit_id, "name": "coal_carbon_pct"}),
     "count_nodes": Read(),
     "count_relationships": Read(),
     "graph_clear": Destructive(),
