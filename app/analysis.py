@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -22,10 +21,10 @@ import cypher
 from app.access import Scope, scope_filter
 from app.stores.base import ScoringStore
 from app.systemic_findings import analyse_flags
-from app.tracing.impact import DEFAULT_ALLOWANCE_PRICE_CNY, co2_impact
+from app.tracing.impact import DEFAULT_ALLOWANCE_PRICE_CNY, root_impact
 from app.tracing.periods import window
 from app.tracing.root_causes import TraceResult, trace_root_causes
-from app.tracing.subgraph import DEFAULT_DEPTH, build_unit_month_graph
+from app.tracing.subgraph import DEFAULT_DEPTH, UnitMonthWindow, build_unit_month_graph
 from app.tracing.systemic import FINDING_COLUMNS
 from graph_schema.transfer_edges import TRANSFER_EDGES
 
@@ -46,9 +45,9 @@ class AnalysisStore(ScoringStore, Protocol):
 
     def unit_periods(self, unit_id: str, scope: Mapping[str, object]) -> list[str]: ...
 
-    def unit_month_subgraph(
+    def unit_month_window(
         self, unit_id: str, period: str, depth: int, scope: Mapping[str, object]
-    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None: ...
+    ) -> UnitMonthWindow | None: ...
 
     def scored_elements(
         self, periods: Sequence[str] | None
@@ -114,49 +113,16 @@ def browser_statement(unit_id: str, period: str, depth: int = DEFAULT_DEPTH) -> 
     )
 
 
-def _impact(trace: TraceResult, months: pd.DataFrame, price: float) -> Impact | None:
+def _impact(trace: TraceResult, found: UnitMonthWindow, price: float) -> Impact | None:
     root = trace.root
-    if root is None:
+    month = found.month(root.period) if root is not None else None
+    if root is None or month is None:
         return None
-    roots = pd.DataFrame(
-        [
-            {
-                "unit_id": trace.unit_id,
-                "period": trace.period,
-                "root_parameter": root.parameter,
-                "root_period": root.period,
-                "root_expected": root.expected,
-            }
-        ]
-    )
-    row = co2_impact(roots, months, price)
-    if row.empty or not np.isfinite(row["co2_delta_t"].iloc[0]):
+    reported, counterfactual = root_impact(month, root.parameter, root.expected)
+    delta = counterfactual - reported
+    if not np.isfinite(delta):
         return None
-    first = row.iloc[0]
-    return Impact(
-        float(first["reported_co2_t"]),
-        float(first["counterfactual_co2_t"]),
-        float(first["co2_delta_t"]),
-        float(first["allowance_value_cny"]),
-        price,
-    )
-
-
-def _score_of(store: AnalysisStore, unit_id: str, period: str) -> tuple[float | None, bool]:
-    scores = store.read_unit_month_scores(periods=[period], unit_ids=[unit_id], flagged_only=False)
-    if scores.empty:
-        return None, False
-    return float(scores["score"].iloc[0]), bool(scores["flagged"].iloc[0])
-
-
-def _graph(
-    store: AnalysisStore, unit_id: str, period: str, scope: Scope, depth: int
-) -> tuple[nx.DiGraph, pd.DataFrame]:
-    found = store.unit_month_subgraph(unit_id, period, depth, scope_filter(scope))
-    if found is None:
-        raise NotFound(f"no unit-month {unit_id} {period}")
-    months, nodes, edges = found
-    return build_unit_month_graph(unit_id, period, nodes, edges, months, depth), months
+    return Impact(reported, counterfactual, delta, delta * price, price)
 
 
 def _answer(
@@ -168,21 +134,22 @@ def _answer(
     price: float,
     depth: int,
 ) -> WhyAnswer:
-    graph, months = _graph(store, unit_id, period, scope, depth)
+    found = store.unit_month_window(unit_id, period, depth, scope_filter(scope))
+    if found is None:
+        raise NotFound(f"no unit-month {unit_id} {period}")
     try:
-        trace = trace_root_causes(graph, symptom=symptom)
+        trace = trace_root_causes(build_unit_month_graph(found), symptom=symptom)
     except KeyError:
         raise NotFound(f"no edge {symptom}") from None
-    score, flagged = _score_of(store, unit_id, period)
     return WhyAnswer(
         unit_id,
         period,
-        score,
-        flagged,
+        found.score,
+        found.flagged,
         trace,
-        _impact(trace, months, price),
+        _impact(trace, found, price),
         browser_statement(unit_id, period, depth),
-        _systemic_for(store, unit_id, period, scope),
+        _systemic_for(store, found, scope),
     )
 
 
@@ -196,10 +163,10 @@ def explain_unit(
 ) -> list[WhyAnswer]:
     """Why the unit is flagged in `period` (one answer), or in every flagged month of it
     (None). Raises NotFound for a unit or unit-month unknown to the scope."""
-    if store.unit_context(unit_id, scope_filter(scope)) is None:
-        raise NotFound(f"no unit {unit_id}")
     if period is not None:
         return [_answer(store, unit_id, period, scope, None, price_cny, depth)]
+    if store.unit_context(unit_id, scope_filter(scope)) is None:
+        raise NotFound(f"no unit {unit_id}")
     flagged = store.read_unit_month_scores(unit_ids=[unit_id], flagged_only=True)
     periods = sorted(flagged["period"].astype(str).unique())
     return [_answer(store, unit_id, p, scope, None, price_cny, depth) for p in periods]
@@ -296,17 +263,17 @@ _SYSTEMIC_CACHE: dict[tuple[int, str, str | None, str], pd.DataFrame] = {}
 _SYSTEMIC_LOCK = threading.Lock()
 
 
-def _systemic_key(store: object, period: str | None, scope: Scope) -> tuple | None:
-    current = store.current_sweep()  # type: ignore[attr-defined]
-    if current is None:
-        return None
-    return (id(store), current.sweep_id, period, str(scope))
+def _systemic_key(
+    store: AnalysisStore, sweep_id: str | None, period: str | None, scope: Scope
+) -> tuple[int, str, str | None, str] | None:
+    return None if sweep_id is None else (id(store), sweep_id, period, str(scope))
 
 
 def systemic_sources(store: AnalysisStore, period: str | None, scope: Scope) -> pd.DataFrame:
     """Systemic findings (FINDING_COLUMNS) among the scope's flags (of one period or all),
     computed once per current sweep and cached."""
-    key = _systemic_key(store, period, scope)
+    current = store.current_sweep()
+    key = _systemic_key(store, current.sweep_id if current else None, period, scope)
     if key is None:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     with _SYSTEMIC_LOCK:
@@ -319,15 +286,16 @@ def systemic_sources(store: AnalysisStore, period: str | None, scope: Scope) -> 
 
 
 def _systemic_for(
-    store: AnalysisStore, unit_id: str, period: str, scope: Scope
+    store: AnalysisStore, found: UnitMonthWindow, scope: Scope
 ) -> list[dict[str, object]]:
     """Already-computed systemic findings that explain this flag (a why answer never waits for
     the whole-population computation)."""
-    key = _systemic_key(store, None, scope)
+    key = _systemic_key(store, found.sweep_id, None, scope)
     findings = _SYSTEMIC_CACHE.get(key) if key else None
     if findings is None or findings.empty:
         return []
-    hit = findings["explained_flags"].map(lambda flags: [unit_id, period] in flags)
+    flag = [found.unit_id, found.period]
+    hit = findings["explained_flags"].map(lambda flags: flag in flags)
     return list(findings[hit].to_dict("records"))
 
 

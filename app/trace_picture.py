@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from app.tracing.root_causes import Hop, TraceResult
+from app.tracing.subgraph import UnitMonthWindow
 from graph_schema.parameters import PARAMETERS
+from models.node_scores import NODE_SCORE_COLUMNS
 
 # Half-width of the expected band in robust z units: a common cut for "clearly unusual".
 BAND_Z = 3.0
@@ -67,20 +69,17 @@ def score_colours(score: float) -> tuple[str, str]:
     return "#ffebee", "#c62828"
 
 
-def root_series(
-    parameter: str, node_scores: pd.DataFrame, unit_months: pd.DataFrame
-) -> pd.DataFrame:
-    """The unit's months of `parameter`: observed, expected, band and faulty flag.
+def root_series(parameter: str, found: UnitMonthWindow) -> pd.DataFrame:
+    """The window's months of `parameter`: observed, expected, band and faulty flag.
 
-    `node_scores` are the unit's node scores (models.node_scores columns) and `unit_months`
-    its unit-month frame rows, which give the value of months without a stored node score.
-    The band is expected ± BAND_Z robust scales, the scale being the median over the months
+    The value is the node score's where one is stored, else the unit-month's. The band is
+    expected ± BAND_Z robust scales, the scale being the median over the months
     of |value − expected| / |z|.
     """
+    unit_months = pd.DataFrame(found.months, columns=["period", parameter])
     months = pd.DataFrame({"period": unit_months["period"].astype(str)})
-    months["frame_value"] = (
-        unit_months[parameter].to_numpy(dtype=float) if parameter in unit_months else np.nan
-    )
+    months["frame_value"] = pd.to_numeric(unit_months[parameter], errors="coerce").astype(float)
+    node_scores = pd.DataFrame(found.nodes, columns=NODE_SCORE_COLUMNS)
     own = node_scores[node_scores["name"].astype(str) == parameter]
     scored = pd.DataFrame(
         {

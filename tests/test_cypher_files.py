@@ -298,7 +298,7 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
     "tracing_scoped_unit_months": Read(lambda g: {"periods": [g.period], **SCOPE}),
     "tracing_scored_nodes": Read(lambda g: {"slots": g.slots}),
     "tracing_unit_context": Read(lambda g: {"unit_id": g.unit_id, **SCOPE}),
-    "tracing_unit_month_subgraph": Read(
+    "tracing_unit_month_window": Read(
         lambda g: {
             "keys": [unit_month_key(g.unit_id, p) for p in window(g.period, 2)],
             "slots": [slot_properties(slot) | {"name": slot} for slot in SLOTS],

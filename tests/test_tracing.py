@@ -11,7 +11,7 @@ import pytest
 
 from app.tracing.batch import trace_many
 from app.tracing.root_causes import trace_root_causes
-from app.tracing.subgraph import build_unit_month_graph
+from app.tracing.subgraph import DEFAULT_DEPTH, UnitMonthWindow, build_unit_month_graph, plain_rows
 from graph_schema.keys import edge_id, parameter_key
 from graph_schema.parameters import PARAMETERS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
@@ -167,10 +167,14 @@ def _blame(row: dict) -> dict:
     return {"expected": row["expected"], "z": row["z"], "score": row["score"]}
 
 
-def trace(frame: pd.DataFrame, symptom: str | None = None):
+def graph_of(frame: pd.DataFrame):
     nodes, edges = score_frame(frame)
-    graph = build_unit_month_graph(UNIT, FOCAL, nodes, edges, frame)
-    return trace_root_causes(graph, symptom)
+    rows = plain_rows(frame), plain_rows(nodes), plain_rows(edges)
+    return build_unit_month_graph(UnitMonthWindow(UNIT, FOCAL, DEFAULT_DEPTH, *rows))
+
+
+def trace(frame: pd.DataFrame, symptom: str | None = None):
+    return trace_root_causes(graph_of(frame), symptom)
 
 
 def focal(frame: pd.DataFrame) -> pd.Series:
@@ -308,10 +312,8 @@ def test_frozen_series_is_rooted_in_the_copied_month() -> None:
 
 
 def test_unknown_symptom_is_a_key_error() -> None:
-    nodes, edges = score_frame(honest_frame())
-    graph = build_unit_month_graph(UNIT, FOCAL, nodes, edges, honest_frame())
     with pytest.raises(KeyError):
-        trace_root_causes(graph, "no|such|edge")
+        trace_root_causes(graph_of(honest_frame()), "no|such|edge")
 
 
 def test_trace_many_fills_root_columns_for_flagged_unit_months() -> None:

@@ -200,11 +200,8 @@ def _root_series(store: AnalysisStore, answer: WhyAnswer, scope: Scope) -> pd.Da
     plotted = _series_window(store.unit_periods(answer.unit_id, filters), root.period)
     if plotted is None:
         return None
-    found = store.unit_month_subgraph(answer.unit_id, plotted[0], plotted[1], filters)
-    if found is None:
-        return None
-    months, nodes, _ = found
-    return root_series(root.parameter, nodes, months)
+    found = store.unit_month_window(answer.unit_id, plotted[0], plotted[1], filters)
+    return None if found is None else root_series(root.parameter, found)
 
 
 @router.get("/units/{unit_id}", response_class=HTMLResponse)

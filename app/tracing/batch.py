@@ -1,7 +1,8 @@
 """Root causes of every flagged unit-month at once (the findings export's root columns).
 
 Only the rows each flag's small graph needs are cut out of the national frames (vectorised
-joins), grouped by unit once, and each flag's graph is built from its unit's few rows.
+joins), turned into plain rows grouped by unit once, and each flag's graph is built from its
+unit's few rows.
 """
 
 import json
@@ -10,7 +11,7 @@ import pandas as pd
 
 from app.tracing.periods import shift_period
 from app.tracing.root_causes import TraceResult, trace_root_causes
-from app.tracing.subgraph import DEFAULT_DEPTH, build_unit_month_graph
+from app.tracing.subgraph import DEFAULT_DEPTH, Row, UnitMonthWindow, build_unit_month_graph
 
 TRACE_COLUMNS = [
     "unit_id",
@@ -41,10 +42,14 @@ def _needed_months(flags: pd.DataFrame, depth: int) -> pd.DataFrame:
     )
 
 
-def _by_unit(rows: pd.DataFrame, needed: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def _by_unit(rows: pd.DataFrame, needed: pd.DataFrame) -> dict[str, list[Row]]:
+    """The rows some flag's window needs, as plain rows grouped by unit."""
     keyed = rows.assign(unit_id=rows["unit_id"].astype(str), period=rows["period"].astype(str))
     cut = keyed.merge(needed, on=["unit_id", "period"])
-    return {str(unit): group for unit, group in cut.groupby("unit_id", sort=False)}
+    grouped: dict[str, list[Row]] = {}
+    for row in cut.astype(object).to_dict("records"):
+        grouped.setdefault(row["unit_id"], []).append(row)  # type: ignore[arg-type]
+    return grouped
 
 
 def _candidates_json(result: TraceResult) -> str:
@@ -73,17 +78,17 @@ def trace_many(
         return pd.DataFrame(columns=TRACE_COLUMNS)
     needed = _needed_months(flags, depth)
     nodes, edges, months = (_by_unit(rows, needed) for rows in (node_scores, edge_scores, frame))
-    empty_nodes, empty_edges = node_scores.iloc[:0], edge_scores.iloc[:0]
     rows = []
     for unit_id, period in zip(flags["unit_id"], flags["period"], strict=True):
-        graph = build_unit_month_graph(
+        found = UnitMonthWindow(
             unit_id,
             period,
-            nodes.get(unit_id, empty_nodes),
-            edges.get(unit_id, empty_edges),
-            months.get(unit_id, frame.iloc[:0]),
             depth,
+            months.get(unit_id, []),
+            nodes.get(unit_id, []),
+            edges.get(unit_id, []),
         )
+        graph = build_unit_month_graph(found)
         result = trace_root_causes(graph, top=MAX_CANDIDATES)
         root = result.root
         rows.append(

@@ -8,6 +8,8 @@ external measurement (a drifting CEMS) changes nothing the enterprise reported, 
 is zero — the enterprise owes nothing for another system's fault.
 """
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -25,6 +27,13 @@ IMPACT_COLUMNS = [
     "co2_delta_t",
     "allowance_value_cny",
 ]
+_MONTH_COLUMNS = (
+    *FORMULA_INPUTS,
+    "capacity_mw",
+    "hours_in_month",
+    "total_co2_t",
+    "reported_co2_t",
+)
 
 
 def co2_impact(
@@ -42,28 +51,10 @@ def co2_impact(
     rows = roots.assign(
         unit_id=roots["unit_id"].astype(str), root_period=roots["root_period"].astype(str)
     ).merge(months, on=["unit_id", "root_period"], how="left")
-    parameter = rows["root_parameter"].to_numpy()
-    expected = rows["root_expected"].to_numpy(dtype=float)
-    inputs = {name: rows[name].to_numpy(dtype=float).copy() for name in FORMULA_INPUTS}
-    for name in FORMULA_INPUTS:
-        at_root = parameter == name
-        inputs[name][at_root] = expected[at_root]
-    total = np.asarray(
-        propagate(
-            inputs,
-            rows["capacity_mw"].to_numpy(dtype=float),
-            rows["hours_in_month"].to_numpy(dtype=float),
-        )["total_co2_t"],
-        dtype=float,
+    columns = {name: rows[name].to_numpy(dtype=float) for name in _MONTH_COLUMNS}
+    reported, counterfactual = _reported_and_counterfactual(
+        rows["root_parameter"].to_numpy(), rows["root_expected"].to_numpy(dtype=float), columns
     )
-    observed_total = rows["total_co2_t"].to_numpy(dtype=float)
-    reported = rows["reported_co2_t"].to_numpy(dtype=float)
-    # An enterprise that reported no CO2 figure is held to its own inputs' recomputation.
-    reported = np.where(np.isnan(reported), observed_total, reported)
-    counterfactual = np.where(parameter == "reported_co2_t", expected, total)
-    # Roots outside the formulas leave the enterprise's figure as it stands.
-    outside = ~np.isin(parameter, [*FORMULA_INPUTS, "reported_co2_t"])
-    counterfactual = np.where(outside, reported, counterfactual)
     delta = counterfactual - reported
     return pd.DataFrame(
         {
@@ -78,3 +69,39 @@ def co2_impact(
         },
         columns=IMPACT_COLUMNS,
     )
+
+
+def root_impact(
+    month: Mapping[str, object], root_parameter: str, root_expected: float
+) -> tuple[float, float]:
+    """(reported, counterfactual) total CO2 of one unit-month row when `root_parameter` takes
+    `root_expected` (the single-answer twin of co2_impact, without frames)."""
+    columns = {name: np.array([_number(month.get(name))]) for name in _MONTH_COLUMNS}
+    reported, counterfactual = _reported_and_counterfactual(
+        np.array([root_parameter]), np.array([root_expected], dtype=float), columns
+    )
+    return float(reported[0]), float(counterfactual[0])
+
+
+def _number(value: object) -> float:
+    return np.nan if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+def _reported_and_counterfactual(
+    parameter: np.ndarray, expected: np.ndarray, columns: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    inputs = {name: columns[name].copy() for name in FORMULA_INPUTS}
+    for name in FORMULA_INPUTS:
+        at_root = parameter == name
+        inputs[name][at_root] = expected[at_root]
+    total = np.asarray(
+        propagate(inputs, columns["capacity_mw"], columns["hours_in_month"])["total_co2_t"],
+        dtype=float,
+    )
+    # An enterprise that reported no CO2 figure is held to its own inputs' recomputation.
+    reported = columns["reported_co2_t"]
+    reported = np.where(np.isnan(reported), columns["total_co2_t"], reported)
+    counterfactual = np.where(parameter == "reported_co2_t", expected, total)
+    # Roots outside the formulas leave the enterprise's figure as it stands.
+    outside = ~np.isin(parameter, [*FORMULA_INPUTS, "reported_co2_t"])
+    return reported, np.where(outside, reported, counterfactual)

@@ -7,6 +7,9 @@ and evidence edges exist even when a sweep stored no score for them); scores are
 The graph covers the unit-month and, through vertical edges, `depth` months before it.
 """
 
+from dataclasses import dataclass
+from typing import Any
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -48,38 +51,57 @@ def _clean(value: object) -> object:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
-def build_unit_month_graph(
-    unit_id: str,
-    period: str,
-    node_scores: pd.DataFrame,
-    edge_scores: pd.DataFrame,
-    unit_months: pd.DataFrame,
-    depth: int = DEFAULT_DEPTH,
-) -> nx.DiGraph:
-    """The traced subgraph of (`unit_id`, `period`).
+def _number(value: object) -> float:
+    """A stored value as a float (missing: NaN)."""
+    cleaned = _clean(value)
+    return np.nan if cleaned is None else float(cleaned)  # type: ignore[arg-type]
 
-    `node_scores` and `edge_scores` are rows of models.node_scores / models.edge_models for this
-    unit (other periods are ignored); `unit_months` are its unit-month frame rows, which give
-    values missing from the node scores, the carbon provenance and the unit's attributes.
+
+Row = dict[str, Any]
+
+
+def plain_rows(frame: pd.DataFrame) -> list[Row]:
+    """A frame's rows as dicts (pandas' missing markers stay; the graph reads them as missing)."""
+    return frame.astype(object).to_dict("records")  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class UnitMonthWindow:
+    """What tracing reads of one unit-month and the `depth` months before it, as plain rows: the
+    request path builds no frames (one store round trip, then straight into the graph).
+
+    `months` are unit-month rows (contract columns, missing ones absent or null, plus
+    `verifier_id`), `nodes` node-score rows (models.node_scores.NODE_SCORE_COLUMNS), `edges`
+    edge-score rows (models.edge_models.EDGE_SCORE_COLUMNS). `score` and `flagged` are the
+    unit-month's current sweep result, `sweep_id` the current sweep (None before any).
     """
+
+    unit_id: str
+    period: str
+    depth: int
+    months: list[Row]
+    nodes: list[Row]
+    edges: list[Row]
+    score: float | None = None
+    flagged: bool = False
+    sweep_id: str | None = None
+
+    def month(self, period: str) -> Row | None:
+        return next((m for m in self.months if str(m["period"]) == period), None)
+
+
+def build_unit_month_graph(found: UnitMonthWindow) -> nx.DiGraph:
+    """The traced subgraph of the window's unit-month: every parameter of every month of the
+    window, the transfer edges between them, and the stored scores laid over both."""
+    unit_id, period, depth = found.unit_id, found.period, found.depth
     periods = window(period, depth)
     graph = nx.DiGraph(unit_id=unit_id, period=period, depth=depth)
-    months = unit_months[unit_months["period"].astype(str).isin(periods)]
-    row_of = {month: i for i, month in enumerate(months["period"].astype(str))}
-    names = [name for name in _KIND if name in months.columns]
-    values = months[names].to_numpy(dtype=float)
-
-    def attribute(column: str, month: str) -> object:
-        if column not in months.columns or month not in row_of:
-            return None
-        return _clean(months[column].iloc[row_of[month]])
-
+    months = {str(m["period"]): m for m in found.months if str(m["period"]) in periods}
+    focal = months.get(period, {})
     for name in GRAPH_ATTRIBUTES:
-        graph.graph[name] = attribute(name, period)
+        graph.graph[name] = _clean(focal.get(name))
     for month in periods:
-        found = (
-            {n: values[row_of[month], i] for i, n in enumerate(names)} if month in row_of else {}
-        )
+        row = months.get(month, {})
         graph.add_nodes_from(
             (
                 parameter_key(unit_id, month, name),
@@ -88,7 +110,7 @@ def build_unit_month_graph(
                     "unit_id": unit_id,
                     "period": month,
                     "kind": kind,
-                    "value": float(found.get(name, np.nan)),
+                    "value": _number(row.get(name)),
                     "expected": np.nan,
                     "z": np.nan,
                     "score": 0.0,
@@ -98,26 +120,25 @@ def build_unit_month_graph(
         )
         carbon = graph.nodes[parameter_key(unit_id, month, "coal_carbon_pct")]
         for column, name in CARBON_PROVENANCE.items():
-            carbon[name] = attribute(column, month)
+            carbon[name] = _clean(row.get(column))
 
-    _overlay_node_scores(graph, unit_id, periods, node_scores)
+    _overlay_node_scores(graph, unit_id, periods, found.nodes)
     _add_edges(graph, unit_id, periods)
-    _overlay_edge_scores(graph, periods, edge_scores)
+    _overlay_edge_scores(graph, periods, found.edges)
     return graph
 
 
 def _overlay_node_scores(
-    graph: nx.DiGraph, unit_id: str, periods: list[str], node_scores: pd.DataFrame
+    graph: nx.DiGraph, unit_id: str, periods: list[str], node_scores: list[Row]
 ) -> None:
-    rows = node_scores[node_scores["period"].astype(str).isin(periods)]
-    columns = [rows[field].to_numpy(dtype=float) for field in _NODE_SCORE_FIELDS]
-    keys = rows["period"].astype(str).to_numpy(), rows["name"].astype(str).to_numpy()
-    for i, (month, name) in enumerate(zip(*keys, strict=True)):
-        node = graph.nodes.get(parameter_key(unit_id, month, name))
+    for row in node_scores:
+        if str(row["period"]) not in periods:
+            continue
+        node = graph.nodes.get(parameter_key(unit_id, str(row["period"]), str(row["name"])))
         if node is None:
             continue
-        for field, column in zip(_NODE_SCORE_FIELDS, columns, strict=True):
-            value = column[i]
+        for field in _NODE_SCORE_FIELDS:
+            value = _number(row.get(field))
             # A node score without a value keeps the frame's value.
             if not (field == "value" and np.isnan(value)):
                 node[field] = value
@@ -145,18 +166,17 @@ def _add_edges(graph: nx.DiGraph, unit_id: str, periods: list[str]) -> None:
             )
 
 
-def _overlay_edge_scores(graph: nx.DiGraph, periods: list[str], edge_scores: pd.DataFrame) -> None:
-    rows = edge_scores[edge_scores["period"].astype(str).isin(periods)]
-    if rows.empty:
+def _overlay_edge_scores(graph: nx.DiGraph, periods: list[str], edge_scores: list[Row]) -> None:
+    rows = [r for r in edge_scores if str(r["period"]) in periods]
+    if not rows:
         return
     by_id = {data["edge_id"]: (u, v) for u, v, data in graph.edges(data=True)}
-    columns = [rows[field].to_numpy(dtype=float) for field in _EDGE_SCORE_FIELDS]
-    for i, identifier in enumerate(rows["edge_id"].astype(str).to_numpy()):
-        ends = by_id.get(identifier)
+    for row in rows:
+        ends = by_id.get(str(row["edge_id"]))
         if ends is None:
             continue
         data = graph.edges[ends]
-        for field, column in zip(_EDGE_SCORE_FIELDS, columns, strict=True):
-            data[field] = column[i]
+        for field in _EDGE_SCORE_FIELDS:
+            data[field] = _number(row.get(field))
         if np.isnan(data["score"]):
             data["score"] = 0.0

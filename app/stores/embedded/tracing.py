@@ -12,6 +12,7 @@ import pandas as pd
 
 from app.stores.embedded.scoring import ScoringMixin
 from app.tracing.periods import window
+from app.tracing.subgraph import UnitMonthWindow, plain_rows
 from graph_schema.labels import NodeLabel
 from loaders.unit_month_frame import conform_unit_month_frame
 from models.edge_models import EDGE_SCORE_COLUMNS
@@ -108,11 +109,11 @@ class TracingMixin(ScoringMixin):
         rows = rows[in_scope(rows, scope)]
         return sorted(rows["period"].astype(str).unique().tolist())
 
-    def unit_month_subgraph(
+    def unit_month_window(
         self, unit_id: str, period: str, depth: int, scope: ScopeFilter
-    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
-        """(unit-month rows with `verifier_id`, node scores, edge scores) of the unit's months
-        `period` and `depth` before it; None when the unit-month is unknown or out of scope."""
+    ) -> UnitMonthWindow | None:
+        """The unit's month `period` and `depth` months before it, with their current scores;
+        None when the unit-month is unknown or out of scope."""
         periods = window(period, depth)
         frame = self._frame(NodeLabel.UNIT_MONTH)
         if frame.empty:
@@ -123,9 +124,21 @@ class TracingMixin(ScoringMixin):
             return None
         months = conform_unit_month_frame(rows)
         months["verifier_id"] = self._verifiers_of(months)
-        nodes = self.read_node_scores(unit_id, periods)
-        edges = self.read_edge_scores(unit_id, periods)
-        return months, nodes, edges
+        score = self.read_unit_month_scores(
+            periods=[period], unit_ids=[unit_id], flagged_only=False
+        )
+        current = self.current_sweep()  # type: ignore[attr-defined]
+        return UnitMonthWindow(
+            unit_id,
+            period,
+            depth,
+            plain_rows(months),
+            plain_rows(self.read_node_scores(unit_id, periods)),
+            plain_rows(self.read_edge_scores(unit_id, periods)),
+            score=float(score["score"].iloc[0]) if len(score) else None,
+            flagged=bool(score["flagged"].iloc[0]) if len(score) else False,
+            sweep_id=current.sweep_id if current else None,
+        )
 
     def _verifiers_of(self, months: pd.DataFrame) -> pd.Series:
         verifications = self._frame(NodeLabel.VERIFICATION)

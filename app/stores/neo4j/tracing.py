@@ -15,6 +15,7 @@ import pandas as pd
 
 from app.stores.neo4j.scoring import SLOTS, ScoringMixin, slot_properties
 from app.tracing.periods import window
+from app.tracing.subgraph import UnitMonthWindow
 from graph_schema.keys import unit_month_key
 from loaders.unit_month_frame import conform_unit_month_frame
 from models.edge_models import EDGE_SCORE_COLUMNS
@@ -65,6 +66,46 @@ def _nodes_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
+def _current_slot(pointer: Mapping[str, Any], period: str) -> tuple[str, str] | None:
+    """(slot, sweep id) the current sweep's pointer names for `period`, if any."""
+    entry = pointer.get(period)
+    return (entry["slot"], entry["sweep_id"]) if entry else None
+
+
+def _unit_month_score(
+    month: Mapping[str, Any], current: tuple[str, str] | None
+) -> tuple[float | None, bool]:
+    """(score, flagged) of a UnitMonth's properties in the current slot, if stamped there."""
+    if current is None or month.get(f"sweep_{current[0]}") != current[1]:
+        return None, False
+    slot = current[0]
+    return float(month[f"score_{slot}"]), bool(month.get(f"flagged_{slot}"))
+
+
+def _node_row(
+    unit_id: str, period: str, parameter: Mapping[str, Any], slot: Mapping[str, Any]
+) -> dict[str, Any]:
+    return {
+        "key": parameter["key"],
+        "unit_id": unit_id,
+        "period": period,
+        "name": parameter["name"],
+        "value": parameter["value"],
+        "expected": slot["expected"],
+        "z": slot["z"],
+        "score": slot["score"],
+    }
+
+
+def _edge_rows(unit_id: str, period: str, text: str | None) -> list[dict[str, Any]]:
+    """Edge score rows from the JSON of anomalous incoming edges stored on a child node."""
+    return [
+        {"edge_id": f"{unit_id}|{period}|{edge['edge_type']}", "unit_id": unit_id, "period": period}
+        | edge
+        for edge in json.loads(text or "[]")
+    ]
+
+
 class TracingMixin(ScoringMixin):
     def unit_context(self, unit_id: str, scope: ScopeFilter) -> dict[str, object] | None:
         """Unit → enterprise → group → city → province, or None when unknown or out of scope."""
@@ -75,56 +116,38 @@ class TracingMixin(ScoringMixin):
         """The unit's reported periods, oldest first (empty when unknown or out of scope)."""
         return [r["period"] for r in self._read("tracing_unit_periods", unit_id=unit_id, **scope)]
 
-    def unit_month_subgraph(
+    def unit_month_window(
         self, unit_id: str, period: str, depth: int, scope: ScopeFilter
-    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
-        """(unit-month rows with `verifier_id`, node scores, edge scores) of the unit's months
-        `period` and `depth` before it, in one round trip; None when the unit-month is unknown
-        or out of scope."""
-        periods = window(period, depth)
+    ) -> UnitMonthWindow | None:
+        """The unit's month `period` and `depth` months before it, with their current scores,
+        in one round trip; None when the unit-month is unknown or out of scope."""
         rows = self._read(
-            "tracing_unit_month_subgraph",
-            keys=[unit_month_key(unit_id, p) for p in periods],
+            "tracing_unit_month_window",
+            keys=[unit_month_key(unit_id, p) for p in window(period, depth)],
             slots=_SLOT_NAMES,
             **scope,
         )
-        if not any(r["month"]["period"] == period for r in rows):
+        focal = next((r["month"] for r in rows if r["month"]["period"] == period), None)
+        if focal is None:
             return None
         pointer = json.loads(rows[0]["pointer"] or "{}")
-        months = conform_unit_month_frame(pd.DataFrame([r["month"] for r in rows]))
-        verifiers = {r["month"]["period"]: r["verifier_id"] for r in rows}
-        months["verifier_id"] = months["period"].astype(str).map(verifiers).astype("string")
-        nodes = []
+        months, nodes, edges = [], [], []
         for row in rows:
-            current = pointer.get(row["month"]["period"])
+            month = row["month"]
+            months.append(month | {"verifier_id": row["verifier_id"]})
+            current = _current_slot(pointer, month["period"])
             for parameter in row["parameters"]:
-                if parameter["key"] is None:
-                    continue
                 slot = next(
-                    (
-                        s
-                        for s in parameter["slots"]
-                        if current
-                        and s["slot"] == current["slot"]
-                        and s["stamp"] == current["sweep_id"]
-                    ),
-                    None,
+                    (s for s in parameter["slots"] if (s["slot"], s["stamp"]) == current), None
                 )
-                nodes.append(
-                    {
-                        "key": parameter["key"],
-                        "unit_id": unit_id,
-                        "period": row["month"]["period"],
-                        "name": parameter["name"],
-                        "value": parameter["value"],
-                        "expected": slot["expected"] if slot else None,
-                        "z": slot["z"] if slot else None,
-                        "score": slot["score"] if slot else 0.0,
-                        "edges": slot["edges"] if slot else None,
-                    }
-                )
-        frame = _nodes_frame(nodes)
-        return months, frame[NODE_SCORE_COLUMNS], _edges_frame(frame)
+                if parameter["key"] is None or slot is None:
+                    continue
+                nodes.append(_node_row(unit_id, month["period"], parameter, slot))
+                edges.extend(_edge_rows(unit_id, month["period"], slot["edges"]))
+        score, flagged = _unit_month_score(focal, _current_slot(pointer, period))
+        return UnitMonthWindow(
+            unit_id, period, depth, months, nodes, edges, score, flagged, rows[0]["sweep_id"]
+        )
 
     def scored_elements(self, periods: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Current (node scores, edge scores) of every unit for `periods` (None: all); only

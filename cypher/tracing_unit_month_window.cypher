@@ -1,11 +1,12 @@
-// What does tracing need to explain one unit-month? In one round trip: the current sweep's
-// per-period slot pointer, and for each month of the window (inside the caller's scope) the
-// UnitMonth's properties, the verifier of its enterprise-year, and every parameter node with
-// the score properties of both slots (the caller keeps the slot the pointer names).
+// What does tracing need to explain one unit-month? In one round trip: the current sweep and
+// its per-period slot pointer, and for each month of the window (inside the caller's scope) the
+// UnitMonth's properties, the verifier of its enterprise-year, and the parameter nodes a sweep
+// stored scores on, with the score properties of both slots (the caller keeps the slot the
+// pointer names; parameters no sweep wrote score 0 and take their value from the UnitMonth).
 // Params: $keys (UnitMonth keys of the window), $slots (per slot: name and property names),
 // $units_visible, $province_code, $region_code.
 OPTIONAL MATCH (s:Sweep {current: true})
-WITH s.pointer_json AS pointer
+WITH s.sweep_id AS sweep_id, s.pointer_json AS pointer
 UNWIND $keys AS month_key
 MATCH (m:UnitMonth {key: month_key})
 WHERE $units_visible
@@ -13,11 +14,12 @@ WHERE $units_visible
   AND ($region_code IS NULL OR m.region_code = $region_code)
 OPTIONAL MATCH (:EnterpriseYear {key: m.enterprise_id + '|' + substring(m.period, 0, 4)})
                <-[:VERIFIES]-(v:Verification)
-WITH pointer, m, head(collect(v.verifier_id)) AS verifier_id
+WITH sweep_id, pointer, m, head(collect(v.verifier_id)) AS verifier_id
 OPTIONAL MATCH (m)-[:HAS_PARAMETER]->(p:Parameter)
-WITH pointer, m, verifier_id,
+WHERE any(slot IN $slots WHERE p[slot.stamp] IS NOT NULL)
+WITH sweep_id, pointer, m, verifier_id,
      collect({key: p.key, name: p.name, value: p.value,
               slots: [slot IN $slots | {slot: slot.name, stamp: p[slot.stamp],
                                         score: p[slot.score], expected: p[slot.expected],
                                         z: p[slot.z], edges: p[slot.edges]}]}) AS parameters
-RETURN pointer, properties(m) AS month, verifier_id, parameters
+RETURN sweep_id, pointer, properties(m) AS month, verifier_id, parameters

@@ -1,0 +1,94 @@
+"""One contract, two stores: the window tracing reads of a unit-month (one round trip on Neo4j)
+is the same on the embedded store and on Neo4j after the same sweep."""
+
+import math
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+
+from app.access import Scope, ScopeKind, scope_filter
+from app.stores.base import GraphStore
+from app.stores.embedded import EmbeddedStore
+from app.tracing.periods import window
+from app.tracing.subgraph import DEFAULT_DEPTH, UnitMonthWindow
+from tests.swept_stores import swept_embedded, swept_store
+
+NATIONAL = scope_filter(Scope(ScopeKind.NATIONAL, None))
+# The Neo4j store keeps only the non-trivial node scores (app/stores/neo4j/scoring.py).
+STORED_MIN_SCORE = 0.5
+
+
+def _same_number(a: object, b: object) -> bool:
+    """Equal numbers, or both missing (absent, None or NaN)."""
+    x, y = (math.nan if v is None or pd.isna(v) else float(v) for v in (a, b))
+    return (math.isnan(x) and math.isnan(y)) or math.isclose(x, y)
+
+
+def _strong_nodes(found: UnitMonthWindow) -> dict[str, tuple[float, float]]:
+    return {
+        str(n["key"]): (round(float(n["score"]), 6), round(float(n["expected"]), 6))
+        for n in found.nodes
+        if float(n["score"]) >= STORED_MIN_SCORE
+    }
+
+
+def _strong_edges(found: UnitMonthWindow) -> dict[str, float]:
+    return {
+        str(e["edge_id"]): round(float(e["score"]), 6)
+        for e in found.edges
+        if float(e["score"]) >= STORED_MIN_SCORE
+    }
+
+
+@pytest.fixture(scope="module")
+def stores(
+    tmp_path_factory: pytest.TempPathFactory, neo4j_server: object
+) -> Iterator[tuple[EmbeddedStore, GraphStore]]:
+    folder = tmp_path_factory.getbasetemp() / "api-data"
+    folder.mkdir(exist_ok=True)
+    neo4j, _ = swept_store("neo4j", folder, neo4j_server)
+    yield swept_embedded(folder), neo4j
+    neo4j.close()
+
+
+def test_both_stores_give_the_same_window_of_a_flagged_unit_month(
+    stores: tuple[EmbeddedStore, GraphStore],
+) -> None:
+    embedded, neo4j = stores
+    flagged = embedded.read_unit_month_scores(flagged_only=True)
+    assert len(flagged) > 0
+    checked = 0
+    for row in flagged.head(10).itertuples():
+        unit_id, period = str(row.unit_id), str(row.period)
+        mine = embedded.unit_month_window(unit_id, period, DEFAULT_DEPTH, NATIONAL)
+        theirs = neo4j.unit_month_window(unit_id, period, DEFAULT_DEPTH, NATIONAL)
+        assert mine is not None and theirs is not None
+        assert mine.sweep_id == theirs.sweep_id == embedded.current_sweep().sweep_id
+        assert mine.flagged and theirs.flagged
+        assert math.isclose(mine.score, theirs.score) and math.isclose(mine.score, row.score)
+        months = {str(m["period"]) for m in mine.months}
+        assert months == {str(m["period"]) for m in theirs.months}
+        assert months <= set(window(period, DEFAULT_DEPTH)) and period in months
+        for month in period, *months:
+            a, b = mine.month(month), theirs.month(month)
+            assert a is not None and b is not None
+            assert a["verifier_id"] == b["verifier_id"]
+            for column in ("coal_carbon_pct", "total_co2_t", "reported_co2_t"):
+                assert _same_number(a.get(column), b.get(column)), (month, column)
+        assert _strong_nodes(mine) == _strong_nodes(theirs) != {}
+        assert _strong_edges(mine) == _strong_edges(theirs)
+        checked += 1
+    assert checked == min(10, len(flagged))
+
+
+def test_unknown_or_out_of_scope_unit_month_has_no_window(
+    stores: tuple[EmbeddedStore, GraphStore],
+) -> None:
+    embedded, neo4j = stores
+    unit = embedded.read_unit_month_scores(flagged_only=True).iloc[0]
+    other = scope_filter(Scope(ScopeKind.PROVINCE, "no-such-province"))
+    for store in (embedded, neo4j):
+        assert store.unit_month_window("no-such-unit", "2023-01", 2, NATIONAL) is None
+        assert store.unit_month_window(str(unit.unit_id), "1999-01", 2, NATIONAL) is None
+        assert store.unit_month_window(str(unit.unit_id), str(unit.period), 2, other) is None
