@@ -2,6 +2,8 @@
 
 No or an unknown key: 401. A `public` key may read only the public lists; on analyst routes it
 gets 404, exactly like a unit outside a regional key's jurisdiction, so it learns nothing.
+`caller_scope` runs in the thread pool (a PBKDF2 key hash would stall the event loop);
+`analyst_scope` only compares, so it is `async` and saves each request a second trip there.
 """
 
 from typing import Annotated
@@ -24,7 +26,7 @@ def caller_scope(key: Annotated[str | None, Security(_header)]) -> Scope:
     return scope
 
 
-def analyst_scope(scope: Annotated[Scope, Depends(caller_scope)]) -> Scope:
+async def analyst_scope(scope: Annotated[Scope, Depends(caller_scope)]) -> Scope:
     """A scope that may see units (national, province, city); `public` gets 404."""
     if scope.kind == ScopeKind.PUBLIC:
         raise Problem(404, "not found")

@@ -119,14 +119,21 @@ def _deviation(observed: float, expected: float) -> float:
     return (observed - expected) / max(abs(expected), 1e-12)
 
 
-def _focal_edges(graph: nx.DiGraph, period: str) -> list[tuple[str, str, dict]]:
-    return [(u, v, d) for u, v, d in graph.edges(data=True) if graph.nodes[v]["period"] == period]
+FocalEdges = list[tuple[str, str, dict]]
 
 
-def _pick_symptom(graph: nx.DiGraph, period: str, symptom: str | None) -> Symptom | None:
+def _focal_edges(graph: nx.DiGraph, period: str) -> FocalEdges:
+    """(parent, child, data) of the edges into the unit-month's own nodes."""
+    nodes = graph.nodes
+    return [(u, v, d) for u, v, d in graph.edges(data=True) if nodes[v]["period"] == period]
+
+
+def _pick_symptom(
+    graph: nx.DiGraph, period: str, focal: FocalEdges, symptom: str | None
+) -> Symptom | None:
     if symptom is None:
         nodes = [(d["score"], 1, k) for k, d in graph.nodes(data=True) if d["period"] == period]
-        edges = [(d["score"], 0, (u, v)) for u, v, d in _focal_edges(graph, period)]
+        edges = [(d["score"], 0, (u, v)) for u, v, d in focal]
         ranked = sorted([*nodes, *edges], key=lambda item: (item[0], item[1]), reverse=True)
         if not ranked or ranked[0][0] <= 0:
             return None
@@ -181,9 +188,8 @@ def _as_check(graph: nx.DiGraph, symptom: Symptom) -> _Check:
     return _Check(symptom.key, anchor[1], expected if _finite(expected) else anchor[2])
 
 
-def _external_blames(graph: nx.DiGraph, period: str) -> dict[str, tuple[float, float]]:
+def _external_blames(graph: nx.DiGraph, edges: FocalEdges) -> dict[str, tuple[float, float]]:
     """External measurements that lose their cross-check: {node key: (score, expected)}."""
-    edges = _focal_edges(graph, period)
     blames: dict[str, tuple[float, float]] = {}
     for u, v, data in edges:
         if data["kind"] != EdgeKind.CROSS_CHECK.value or data["score"] < EVIDENCE_THRESHOLD:
@@ -270,10 +276,10 @@ def _explained(graph: nx.DiGraph, check: _Check, changed: Mapping[str, float], k
     return float(np.clip(1.0 - abs(after) / abs(before), 0.0, 1.0))
 
 
-def _anomalous_checks(graph: nx.DiGraph, period: str) -> list[_Check]:
+def _anomalous_checks(focal: FocalEdges) -> list[_Check]:
     return [
         _Check(v, u, d["expected"])
-        for u, v, d in _focal_edges(graph, period)
+        for u, v, d in focal
         if d["score"] >= EVIDENCE_THRESHOLD and _finite(d["expected"])
     ]
 
@@ -284,7 +290,9 @@ def _candidate_keys(graph: nx.DiGraph, check: _Check) -> set[str]:
 
 
 def _rank(candidates: list[Candidate]) -> list[Candidate]:
-    ranked = sorted(candidates, key=lambda c: (c.rank_score, c.score), reverse=True)
+    # Ties go to the earlier month (where a carried-over value starts), then by name, so the
+    # order never depends on set iteration.
+    ranked = sorted(candidates, key=lambda c: (-c.rank_score, -c.score, c.period, c.parameter))
     if not ranked or ranked[0].rank_score <= 0:
         return ranked
     best = ranked[0]
@@ -363,12 +371,13 @@ def trace_root_causes(graph: nx.DiGraph, symptom: str | None = None, top: int = 
     """
     unit_id, period = graph.graph["unit_id"], graph.graph["period"]
     evidence = _evidence(graph, unit_id, period)
-    chosen = _pick_symptom(graph, period, symptom)
+    focal = _focal_edges(graph, period)
+    chosen = _pick_symptom(graph, period, focal, symptom)
     if chosen is None:
         return TraceResult(unit_id, period, None, None, (), (), evidence)
     check = _as_check(graph, chosen)
-    external = _external_blames(graph, period)
-    anomalies = _anomalous_checks(graph, period)
+    external = _external_blames(graph, focal)
+    anomalies = _anomalous_checks(focal)
     candidates: list[Candidate] = []
     effects: dict[str, dict[str, float]] = {}
     for key in _candidate_keys(graph, check):

@@ -14,7 +14,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from app.tracing.periods import shift_period, window
+from app.tracing.periods import window
 from graph_schema.keys import edge_id, parameter_key
 from graph_schema.parameters import PARAMETERS
 from graph_schema.transfer_edges import TRANSFER_EDGES
@@ -42,6 +42,7 @@ CARBON_PROVENANCE = {
 _EDGE_TEMPLATE = tuple(
     (e.parent, e.child, e.lag, e.kind.value, e.edge_type) for e in TRANSFER_EDGES
 )
+_EDGE_ENDS = {edge: (parent, child, lag) for parent, child, lag, _, edge in _EDGE_TEMPLATE}
 _NODE_SCORE_FIELDS = ("value", "expected", "z", "score")
 _EDGE_SCORE_FIELDS = ("expected", "residual", "z", "score")
 
@@ -124,7 +125,7 @@ def build_unit_month_graph(found: UnitMonthWindow) -> nx.DiGraph:
 
     _overlay_node_scores(graph, unit_id, periods, found.nodes)
     _add_edges(graph, unit_id, periods)
-    _overlay_edge_scores(graph, periods, found.edges)
+    _overlay_edge_scores(graph, unit_id, periods, found.edges)
     return graph
 
 
@@ -147,35 +148,42 @@ def _overlay_node_scores(
 
 
 def _add_edges(graph: nx.DiGraph, unit_id: str, periods: list[str]) -> None:
-    first = periods[0]
-    for month in periods:
-        for parent, child, lag, kind, edge_type in _EDGE_TEMPLATE:
-            parent_month = shift_period(month, -lag) if lag else month
-            if parent_month < first:
-                continue
-            graph.add_edge(
-                parameter_key(unit_id, parent_month, parent),
-                parameter_key(unit_id, month, child),
-                kind=kind,
-                edge_type=edge_type,
-                edge_id=edge_id(unit_id, month, edge_type),
-                expected=np.nan,
-                residual=np.nan,
-                z=np.nan,
-                score=0.0,
-            )
+    """Every transfer edge whose parent month is inside the window (`periods` are consecutive,
+    so a lag is a step back in the list)."""
+    graph.add_edges_from(
+        (
+            parameter_key(unit_id, periods[index - lag], parent),
+            parameter_key(unit_id, month, child),
+            {
+                "kind": kind,
+                "edge_type": edge_type,
+                "edge_id": edge_id(unit_id, month, edge_type),
+                "expected": np.nan,
+                "residual": np.nan,
+                "z": np.nan,
+                "score": 0.0,
+            },
+        )
+        for index, month in enumerate(periods)
+        for parent, child, lag, kind, edge_type in _EDGE_TEMPLATE
+        if index >= lag
+    )
 
 
-def _overlay_edge_scores(graph: nx.DiGraph, periods: list[str], edge_scores: list[Row]) -> None:
-    rows = [r for r in edge_scores if str(r["period"]) in periods]
-    if not rows:
-        return
-    by_id = {data["edge_id"]: (u, v) for u, v, data in graph.edges(data=True)}
-    for row in rows:
-        ends = by_id.get(str(row["edge_id"]))
-        if ends is None:
+def _overlay_edge_scores(
+    graph: nx.DiGraph, unit_id: str, periods: list[str], edge_scores: list[Row]
+) -> None:
+    for row in edge_scores:
+        month = str(row["period"])
+        ends = _EDGE_ENDS.get(str(row["edge_type"]))
+        if month not in periods or ends is None:
             continue
-        data = graph.edges[ends]
+        parent, child, lag = ends
+        index = periods.index(month)
+        if index < lag:
+            continue
+        source = parameter_key(unit_id, periods[index - lag], parent)
+        data = graph.edges[source, parameter_key(unit_id, month, child)]
         for field in _EDGE_SCORE_FIELDS:
             data[field] = _number(row.get(field))
         if np.isnan(data["score"]):

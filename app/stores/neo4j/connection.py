@@ -1,14 +1,16 @@
 """Driver ownership and query execution for the Neo4j store.
 
 One driver per store object (so one per process in the API and CLI); sessions per call. Every
-query comes from a `cypher/<name>.cypher` file and takes its values as parameters.
+query comes from a `cypher/<name>.cypher` file and takes its values as parameters, and returns
+plain values (maps, lists, scalars; never nodes), so a row is its record as a dict:
+`Record.data()` would copy every nested value once more, a third of a why request's time.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, LiteralString, cast
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
 import cypher
@@ -73,22 +75,23 @@ class Neo4jConnection:
         self.driver.close()
 
     def run_read(self, query_name: str, **params: Any) -> list[dict[str, Any]]:
-        """Rows of a read query, routed to a reader in a cluster."""
-        with _reachable(self.uri, query_name):
-            records, _, _ = self.driver.execute_query(
-                cypher.load(query_name),
-                parameters_=params,
-                database_=self.database,
-                routing_=RoutingControl.READ,
-            )
-        return [record.data() for record in records]
+        """Rows of a read query, routed to a reader in a cluster.
+
+        An auto-commit transaction: one round trip where a managed one (execute_query) adds
+        BEGIN and COMMIT, which more than doubles the server's work for the API's small reads.
+        Reads change nothing, so they lose nothing by it."""
+        with (
+            _reachable(self.uri, query_name),
+            self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session,
+        ):
+            return [dict(record) for record in session.run(cypher.load(query_name), params)]
 
     def run_write(self, query_name: str, **params: Any) -> list[dict[str, Any]]:
         with _reachable(self.uri, query_name):
             records, _, _ = self.driver.execute_query(
                 cypher.load(query_name), parameters_=params, database_=self.database
             )
-        return [record.data() for record in records]
+        return [dict(record) for record in records]
 
     def write_batches(
         self, query_name: str, rows: list[dict[str, Any]], batch_size: int = DEFAULT_BATCH_SIZE
