@@ -4,12 +4,15 @@ data, against faults.csv.
 For each seed: generate `medium` (default faults) and its fault-free twin (same seed,
 fault_rate=0), load each into a fresh embedded store, sweep, export the findings, and compare
 with the ground truth. A fault covers every unit-month of its unit from first_period to
-last_period. Writes bench/results/accuracy.json: unit-month precision and recall per fault type
-and overall, the false-positive rate on the clean twin, root-cause top-1/top-3 accuracy per
-fault type and overall (for the exported roots and for each root source the export can use),
-the share of detected drifting-CEMS unit-months attributed to `cems_co2_t`, systemic-source
-recall and precision against the faults' root entity (the lab), the systemic findings on the
-clean twin, and the export's seconds.
+last_period. Writes bench/results/accuracy.json: unit-month precision, recall and F1 overall,
+recall per fault type with an F1 against the overall precision (a false flag belongs to no fault
+type, so detection precision exists only overall), the false-positive rate on the clean twin,
+root-cause top-1/top-3 accuracy per fault type and overall (for the exported roots and for each
+root source the export can use), the share of detected drifting-CEMS unit-months attributed to
+`cems_co2_t`, systemic-source recall and precision against the faults' root entity (the lab),
+the systemic findings on the clean twin, and the export's seconds.
+
+    python -m bench.accuracy --seeds 1 2 --workdir .cache/accuracy
 
 With --workdir, datasets and swept stores found there are reused (generate and sweep once).
 Tune on seed 1, check on another seed: the product must generalise, not fit the generator.
@@ -43,6 +46,10 @@ TARGETS = {
     "systemic_recall": 0.9,
     "clean_twin_systemic_sources": 0,
 }
+PER_TYPE_F1 = (
+    "harmonic mean of the type's recall and the overall precision: a false flag belongs to no "
+    "fault type, so detection precision exists only overall"
+)
 
 
 def fault_unit_months(faults: pd.DataFrame) -> pd.DataFrame:
@@ -65,6 +72,12 @@ def _ratio(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
 
+def _f1(precision: float | None, recall: float | None) -> float | None:
+    if precision is None or recall is None or precision + recall == 0:
+        return None
+    return round(2 * precision * recall / (precision + recall), 4)
+
+
 def score_findings(
     findings: pd.DataFrame, truth: pd.DataFrame, total_unit_months: int
 ) -> dict[str, Any]:
@@ -76,6 +89,7 @@ def score_findings(
     merged = truth.merge(flagged, on=["unit_id", "period"], how="left", indicator=True)
     merged["detected"] = merged["_merge"] == "both"
     hits = flagged.merge(truth_keys[["unit_id", "period"]], on=["unit_id", "period"])
+    precision = _ratio(len(hits), len(flagged))
     per_type: dict[str, Any] = {}
     for fault_type, group in merged.groupby("fault_type"):
         detected = group[group["detected"]]
@@ -85,22 +99,27 @@ def score_findings(
             for root, top in zip(detected["root_parameter_x"], detected["top3"], strict=True)
         )
         flagged_here = flagged.merge(group[["unit_id", "period"]], on=["unit_id", "period"])
+        recall = _ratio(len(detected), len(group))
         per_type[str(fault_type)] = {
             "unit_months": len(group),
             "detected": len(detected),
-            "recall": _ratio(len(detected), len(group)),
+            "recall": recall,
+            "f1_with_overall_precision": _f1(precision, recall),
             # Share of this type's flags whose top candidate is the true root parameter.
             "precision_of_root": _ratio(int(top1), len(flagged_here)),
             "root_top1": _ratio(int(top1), len(detected)),
             "root_top3": _ratio(int(top3), len(detected)),
         }
     detected_keys = merged[merged["detected"]].drop_duplicates(["unit_id", "period"])
+    recall = _ratio(len(detected_keys), len(truth_keys))
     return {
         "unit_months": total_unit_months,
         "fault_unit_months": len(truth_keys),
+        "fault_unit_months_detected": len(detected_keys),
         "flagged": len(flagged),
-        "precision": _ratio(len(hits), len(flagged)),
-        "recall": _ratio(len(detected_keys), len(truth_keys)),
+        "precision": precision,
+        "recall": recall,
+        "f1": _f1(precision, recall),
         **root_accuracy(merged),
         "per_fault_type": per_type,
     }
@@ -155,7 +174,7 @@ def score_systemic(findings: pd.DataFrame, truth: pd.DataFrame) -> dict[str, Any
     }
 
 
-def _swept_store(folder: Path, home: Path) -> tuple[EmbeddedStore, dict[str, float]]:
+def swept_store(folder: Path, home: Path) -> tuple[EmbeddedStore, dict[str, float]]:
     """The embedded store under `home` with `folder` loaded and swept (reused when a sweep is
     already current there); seconds of the stages run."""
     # The sweep keeps its models under the settings' home.
@@ -180,7 +199,8 @@ def _export(store: EmbeddedStore, source: RootSource) -> tuple[pd.DataFrame, flo
     return findings, round(time.perf_counter() - started, 2)
 
 
-def _generated(folder: Path, scale: str, seed: int, fault_rate: float | None) -> Path:
+def generated(folder: Path, scale: str, seed: int, fault_rate: float | None) -> Path:
+    """`folder` holding the generated dataset (generated only when faults.csv is missing)."""
     if not (folder / "faults.csv").exists():
         rate = {} if fault_rate is None else {"fault_rate": fault_rate}
         generate_dataset(folder, scale=scale, seed=seed, **rate)
@@ -189,10 +209,10 @@ def _generated(folder: Path, scale: str, seed: int, fault_rate: float | None) ->
 
 def run_seed(scale: str, seed: int, workdir: Path) -> dict[str, Any]:
     name = f"{scale}-{seed}"
-    faulty_dir = _generated(workdir / name, scale, seed, None)
-    clean_dir = _generated(workdir / f"{name}-clean", scale, seed, 0.0)
+    faulty_dir = generated(workdir / name, scale, seed, None)
+    clean_dir = generated(workdir / f"{name}-clean", scale, seed, 0.0)
     truth = fault_unit_months(pd.read_csv(faulty_dir / "faults.csv", dtype=str))
-    store, seconds = _swept_store(faulty_dir, workdir / f"home-{name}")
+    store, seconds = swept_store(faulty_dir, workdir / f"home-{name}")
     total = len(store.read_unit_months())
     findings, seconds["export"] = _export(store, RootSource.TRACING)
     result = score_findings(findings, truth, total) | score_systemic(findings, truth)
@@ -214,7 +234,7 @@ def run_seed(scale: str, seed: int, workdir: Path) -> dict[str, Any]:
             },
         }
     store.close()
-    clean, _ = _swept_store(clean_dir, workdir / f"home-{name}-clean")
+    clean, _ = swept_store(clean_dir, workdir / f"home-{name}-clean")
     clean_total = len(clean.read_unit_months())
     clean_findings, seconds["clean_export"] = _export(clean, RootSource.TRACING)
     clean.close()
@@ -231,7 +251,11 @@ def run_seed(scale: str, seed: int, workdir: Path) -> dict[str, Any]:
 
 
 def run(scale: str, seeds: list[int], workdir: Path) -> dict[str, Any]:
-    report: dict[str, Any] = {"scale": scale, "targets": TARGETS}
+    report: dict[str, Any] = {
+        "scale": scale,
+        "targets": TARGETS,
+        "per_fault_type_f1": PER_TYPE_F1,
+    }
     for seed in seeds:
         report[f"seed_{seed}"] = run_seed(scale, seed, workdir)
     return report

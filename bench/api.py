@@ -1,10 +1,11 @@
-"""Latency of `GET /units/{unit_id}/why` on a swept Neo4j store, at 1 and 8 concurrent clients.
+"""Latency of `GET /units/{unit_id}/why` on a swept Neo4j store, at 1, 8 and 32 concurrent clients.
 
 Point the settings at a loaded and swept Neo4j (NEO4J_URI, MRVTRACE_STORE=neo4j; e.g. after
-`mrvtrace load DIR --bulk` and `bench/sweep.py --skip-load`). The benchmark starts
+`mrvtrace load DIR --bulk` and `python -m bench.sweep --skip-load`). The benchmark starts
 `mrvtrace serve` on 127.0.0.1 in a subprocess with a fresh national API key, picks flagged and
 unflagged unit-months of the current sweep, warms up, then sends a bounded number of requests
-per concurrency level and writes p50/p95/p99 and errors to bench/results/api.json.
+per concurrency level (--levels) and writes p50/p95/p99, errors, and the peak memory of the API
+server's processes and of the Neo4j server to bench/results/api.json.
 The server and the clients share this machine's cores: the figures include that contention.
 """
 
@@ -25,10 +26,13 @@ import numpy as np
 
 from app.settings import StoreKind, get_settings
 from app.stores.neo4j import Neo4jStore
+from bench.machine import bolt_pid, reset_peak_rss, server_peak_rss_mb, tree_peak_rss_mb
 
 RESULTS = Path(__file__).parent / "results" / "api.json"
 TARGET_P95_MS_AT_8 = 50.0
 STARTUP_TIMEOUT_S = 60.0
+LEVELS = (1, 8, 32)
+WARM_UP_CLIENTS, WARM_UP_REQUESTS = 2, 200
 
 
 def free_port() -> int:
@@ -116,41 +120,57 @@ def run_level(
     }
 
 
+def measure(
+    requests: int, targets: int, seed: int, workers: int, levels: list[int]
+) -> dict[str, Any]:
+    """Serve the store of the settings and measure each concurrency level in turn."""
+    settings = get_settings()
+    if settings.store != StoreKind.NEO4J:
+        raise SystemExit("set MRVTRACE_STORE=neo4j and NEO4J_URI to a loaded, swept Neo4j")
+    picked = sample_targets(targets, seed)
+    neo4j = bolt_pid(settings.neo4j_uri)
+    if neo4j is not None:
+        reset_peak_rss(neo4j)
+    key = secrets.token_urlsafe(24)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(port, key, workers)
+    try:
+        run_level(base, key, picked, WARM_UP_CLIENTS, min(WARM_UP_REQUESTS, requests))
+        measured = [run_level(base, key, picked, c, requests) for c in levels]
+        # Read before stopping: the peaks vanish with the processes.
+        api_peaks = tree_peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    at_8 = next((level for level in measured if level["clients"] == 8), None)
+    return {
+        "endpoint": "GET /units/{unit_id}/why?period=YYYY-MM",
+        "store": "neo4j",
+        "neo4j_uri": settings.neo4j_uri,
+        "distinct_unit_months": len(picked),
+        "server_workers": workers,
+        "levels": measured,
+        "target": f"p95 <= {TARGET_P95_MS_AT_8} ms at 8 clients",
+        "within_target": None if at_8 is None else at_8["p95_ms"] <= TARGET_P95_MS_AT_8,
+        "api_peak_rss_mb": api_peaks,
+        "api_peak_rss_mb_total": round(sum(api_peaks.values()), 1),
+        "neo4j_peak_rss_mb": server_peak_rss_mb(settings.neo4j_uri),
+        "load_average": os.getloadavg(),
+        "note": "server and clients share the machine's 2 cores",
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="per concurrency level")
     parser.add_argument("--targets", type=int, default=400, help="distinct unit-months")
+    parser.add_argument("--levels", type=int, nargs="+", default=list(LEVELS), help="clients")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    settings = get_settings()
-    if settings.store != StoreKind.NEO4J:
-        raise SystemExit("set MRVTRACE_STORE=neo4j and NEO4J_URI to a loaded, swept Neo4j")
-    targets = sample_targets(args.targets, args.seed)
-    key = secrets.token_urlsafe(24)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(port, key, args.workers)
-    try:
-        run_level(base, key, targets, clients=2, requests=min(200, args.requests))
-        levels = [run_level(base, key, targets, c, args.requests) for c in (1, 8)]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    at_8 = next(level for level in levels if level["clients"] == 8)
-    report = {
-        "endpoint": "GET /units/{unit_id}/why?period=YYYY-MM",
-        "store": "neo4j",
-        "neo4j_uri": settings.neo4j_uri,
-        "distinct_unit_months": len(targets),
-        "server_workers": args.workers,
-        "levels": levels,
-        "target": f"p95 <= {TARGET_P95_MS_AT_8} ms at 8 clients",
-        "within_target": at_8["p95_ms"] <= TARGET_P95_MS_AT_8,
-        "load_average": os.getloadavg(),
-        "note": "server and clients share the machine's 2 cores",
-    }
+    report = measure(args.requests, args.targets, args.seed, args.workers, args.levels)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(json.dumps(report, indent=2))

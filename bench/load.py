@@ -9,21 +9,18 @@ Neo4j loads by MERGE batches into the server of `NEO4J_URI`, except for the scal
 of their own (`app.neo4j_local`, ports 7690/7477, 4 GB heap, 6 GB page cache), which is how an
 initial national load is meant to run.
 
-    python bench/load.py --scales medium national --stores neo4j embedded
+    python -m bench.load --scales medium national --stores neo4j embedded
 
 Figures on a shared 2-core machine are noisy: run twice before trusting a difference.
 """
 
 import argparse
 import json
-import platform
-import resource
 import shutil
 import time
 from dataclasses import replace
 from pathlib import Path
 
-import psutil
 from rich.console import Console
 from rich.table import Table
 
@@ -35,6 +32,7 @@ from app.stores.factory import open_store
 from app.stores.neo4j import Neo4jStore
 from app.stores.neo4j.bulk_import import bulk_load_dataset
 from app.stores.neo4j.loading import BATCH_SIZE
+from bench.machine import bolt_pid, machine_info, peak_rss_mb, reset_peak_rss, server_peak_rss_mb
 from loaders.generator import generate_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,23 +50,8 @@ def dataset(scale: str, seed: int) -> Path:
     return folder
 
 
-def peak_rss_mb() -> float:
-    # ru_maxrss is in kilobytes on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def server_peak_rss_mb(uri: str) -> float | None:
-    """Peak resident memory (VmHWM) of the local process listening on the Bolt port."""
-    port = int(uri.rsplit(":", 1)[-1])
-    for conn in psutil.net_connections("tcp"):
-        if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN:
-            if conn.pid is None:
-                return None
-            status = Path(f"/proc/{conn.pid}/status").read_text()
-            for line in status.splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    return None
+def _mb(value: float | None) -> int | None:
+    return None if value is None else round(value)
 
 
 def figures(
@@ -88,15 +71,26 @@ def figures(
         "rows_per_s": round(report.rows_loaded / seconds),
         "nodes_per_s": round(report.total_nodes / seconds),
         "relationships_per_s": round(report.total_relationships / seconds),
-        "peak_rss_mb": round(peak_rss_mb()),
+        "peak_rss_mb": _mb(peak_rss_mb()),
     }
 
 
-def run(scale: str, kind: StoreKind, folder: Path, base: Settings) -> dict[str, object]:
-    settings = base.model_copy(update={"store": kind, "home": HOMES / scale})
+def _reset_peaks(uri: str | None) -> None:
+    """Count peaks from here, so each run reports its own (this process and the server)."""
+    reset_peak_rss()
+    pid = None if uri is None else bolt_pid(uri)
+    if pid is not None:
+        reset_peak_rss(pid)
+
+
+def run(scale: str, kind: StoreKind, folder: Path, base: Settings, home: Path) -> dict[str, object]:
+    """Clear the store of `kind` (its files under `home`), then time loading `folder` into it;
+    into Neo4j by MERGE batches on the server of the settings."""
+    settings = base.model_copy(update={"store": kind, "home": home})
     store: GraphStore = open_store(settings)
     try:
         store.clear()
+        _reset_peaks(settings.neo4j_uri if kind is StoreKind.NEO4J else None)
         started = time.perf_counter()
         report = load_dataset(folder, store)
         seconds = time.perf_counter() - started
@@ -107,8 +101,26 @@ def run(scale: str, kind: StoreKind, folder: Path, base: Settings) -> dict[str, 
     if kind is StoreKind.NEO4J:
         result["method"] = "merge"
         result["batch_size"] = BATCH_SIZE
-        server = server_peak_rss_mb(settings.neo4j_uri)
-        result["server_peak_rss_mb"] = None if server is None else round(server)
+        result["server_peak_rss_mb"] = _mb(server_peak_rss_mb(settings.neo4j_uri))
+    return result
+
+
+def bulk_into(server: LocalNeo4j, scale: str, folder: Path, base: Settings) -> dict[str, object]:
+    """Time the offline bulk import into the running local `server`, whose database is empty.
+    The server restarts during the import: its peak counts from that restart."""
+    settings = base.model_copy(update={"store": StoreKind.NEO4J, "neo4j_uri": server.uri})
+    reset_peak_rss()
+    started = time.perf_counter()
+    report = bulk_load_dataset(folder, settings, server=server)
+    seconds = time.perf_counter() - started
+    store = Neo4jStore(settings)
+    try:
+        counts = store.counts()
+    finally:
+        store.close()
+    result = figures(scale, StoreKind.NEO4J.value, report, counts, seconds)
+    result["method"] = "bulk"
+    result["server_peak_rss_mb"] = _mb(server_peak_rss_mb(server.uri))
     return result
 
 
@@ -123,25 +135,52 @@ def run_bulk(scale: str, folder: Path, base: Settings) -> dict[str, object]:
         heap=BULK_HEAP,
         pagecache=BULK_PAGECACHE,
     )
-    settings = base.model_copy(update={"store": StoreKind.NEO4J, "neo4j_uri": server.uri})
     server.start()
     try:
-        started = time.perf_counter()
-        report = bulk_load_dataset(folder, settings, server=server)
-        seconds = time.perf_counter() - started
-        store = Neo4jStore(settings)
-        try:
-            counts = store.counts()
-        finally:
-            store.close()
-        result = figures(scale, StoreKind.NEO4J.value, report, counts, seconds)
-        result["method"] = "bulk"
-        server_rss = server_peak_rss_mb(server.uri)
-        result["server_peak_rss_mb"] = None if server_rss is None else round(server_rss)
+        return bulk_into(server, scale, folder, base)
     finally:
         server.stop()
         shutil.rmtree(home, ignore_errors=True)
-    return result
+
+
+def load_report(runs: list[dict[str, object]]) -> dict[str, object]:
+    return {
+        "machine": machine_info() | {"note": "2 cores shared with other work: figures are noisy"},
+        "target": "national into Neo4j in at most 180 s",
+        "runs": runs,
+    }
+
+
+def print_table(runs: list[dict[str, object]]) -> None:
+    table = Table(title="Load benchmark")
+    headers = (
+        "scale",
+        "store",
+        "method",
+        "s",
+        "rows/s",
+        "nodes/s",
+        "rels/s",
+        "RSS MB",
+        "server MB",
+    )
+    for header in headers:
+        table.add_column(
+            header, justify="left" if header in ("scale", "store", "method") else "right"
+        )
+    for r in runs:
+        table.add_row(
+            str(r["scale"]),
+            str(r["store"]),
+            str(r.get("method", "-")),
+            f"{r['seconds']:.1f}",
+            f"{r['rows_per_s']:,}",
+            f"{r['nodes_per_s']:,}",
+            f"{r['relationships_per_s']:,}",
+            f"{r['peak_rss_mb'] or '-'}",
+            f"{r.get('server_peak_rss_mb') or '-'}",
+        )
+    Console().print(table)
 
 
 def main() -> None:
@@ -162,52 +201,11 @@ def main() -> None:
             if name == StoreKind.NEO4J.value and scale in args.bulk_scales:
                 results.append(run_bulk(scale, folder, base))
             else:
-                results.append(run(scale, StoreKind(name), folder, base))
+                results.append(run(scale, StoreKind(name), folder, base, HOMES / scale))
             print(json.dumps(results[-1]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(
-        json.dumps(
-            {
-                "machine": {
-                    "cpus": psutil.cpu_count(),
-                    "memory_gb": round(psutil.virtual_memory().total / 2**30),
-                    "python": platform.python_version(),
-                    "note": "2 cores shared with other work: figures are noisy",
-                },
-                "target": "national into Neo4j in at most 180 s",
-                "runs": results,
-            },
-            indent=1,
-        )
-    )
-    table = Table(title="Load benchmark")
-    for header in (
-        "scale",
-        "store",
-        "method",
-        "s",
-        "rows/s",
-        "nodes/s",
-        "rels/s",
-        "RSS MB",
-        "server MB",
-    ):
-        table.add_column(
-            header, justify="left" if header in ("scale", "store", "method") else "right"
-        )
-    for r in results:
-        table.add_row(
-            str(r["scale"]),
-            str(r["store"]),
-            str(r.get("method", "-")),
-            f"{r['seconds']:.1f}",
-            f"{r['rows_per_s']:,}",
-            f"{r['nodes_per_s']:,}",
-            f"{r['relationships_per_s']:,}",
-            f"{r['peak_rss_mb']:,}",
-            f"{r.get('server_peak_rss_mb') or '-'}",
-        )
-    Console().print(table)
+    args.out.write_text(json.dumps(load_report(results), indent=1))
+    print_table(results)
     print(f"written to {args.out}")
 
 

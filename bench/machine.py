@@ -1,0 +1,84 @@
+"""What this machine has (cores, memory) and what its processes use at peak (Linux /proc).
+
+Peak resident memory is the kernel's VmHWM. It can be restarted from the current RSS (write
+"5" to clear_refs), so one long benchmark process can report each stage's own peak.
+"""
+
+import os
+import platform
+from pathlib import Path
+
+import psutil
+
+
+def machine_info() -> dict[str, object]:
+    return {
+        "cpus": psutil.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30),
+        "python": platform.python_version(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def peak_rss_mb(pid: int | None = None) -> float | None:
+    """Peak resident memory of a process (this one by default); None if it is gone."""
+    try:
+        status = Path(f"/proc/{pid or 'self'}/status").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def reset_peak_rss(pid: int | None = None) -> bool:
+    """Restart a process's peak from its current RSS; False where the kernel refuses."""
+    try:
+        Path(f"/proc/{pid or 'self'}/clear_refs").write_text("5", encoding="utf-8")
+    except OSError:
+        return False
+    return True
+
+
+def listening_pid(port: int) -> int | None:
+    """The local process listening on a TCP port, if this user may see it."""
+    for conn in psutil.net_connections("tcp"):
+        if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN:
+            return conn.pid
+    return None
+
+
+def bolt_pid(uri: str) -> int | None:
+    """The local Neo4j server behind a bolt://host:port URI."""
+    return listening_pid(int(uri.rsplit(":", 1)[-1]))
+
+
+def server_peak_rss_mb(uri: str) -> float | None:
+    """Peak resident memory of the local process listening on the URI's Bolt port."""
+    pid = bolt_pid(uri)
+    return None if pid is None else peak_rss_mb(pid)
+
+
+def _role(proc: psutil.Process, root: psutil.Process) -> str:
+    """What a process of a server's tree is, from how multiprocessing starts its children."""
+    if proc.pid == root.pid:
+        return "main"
+    command = " ".join(proc.cmdline())
+    if "resource_tracker" in command:
+        return "resource tracker"
+    return "worker" if "spawn_main" in command else proc.name()
+
+
+def tree_peak_rss_mb(pid: int) -> dict[str, float]:
+    """Peak resident memory of a process and of each of its descendants, keyed `role pid`."""
+    peaks: dict[str, float] = {}
+    try:
+        root = psutil.Process(pid)
+        for proc in [root, *root.children(recursive=True)]:
+            peak = peak_rss_mb(proc.pid)
+            if peak is not None:
+                peaks[f"{_role(proc, root)} {proc.pid}"] = peak
+    except psutil.Error:
+        pass
+    return peaks
