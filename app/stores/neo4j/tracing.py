@@ -16,7 +16,7 @@ import pandas as pd
 from app.stores.neo4j.scoring import SLOTS, ScoringMixin, slot_properties
 from app.tracing.periods import window
 from app.tracing.subgraph import UnitMonthWindow
-from graph_schema.keys import unit_month_key
+from graph_schema.keys import edge_id, unit_month_key
 from loaders.unit_month_frame import conform_unit_month_frame
 from models.edge_models import EDGE_SCORE_COLUMNS
 from models.node_scores import NODE_SCORE_COLUMNS
@@ -99,11 +99,9 @@ def _node_row(
 
 def _edge_rows(unit_id: str, period: str, text: str | None) -> list[dict[str, Any]]:
     """Edge score rows from the JSON of anomalous incoming edges stored on a child node."""
-    return [
-        {"edge_id": f"{unit_id}|{period}|{edge['edge_type']}", "unit_id": unit_id, "period": period}
-        | edge
-        for edge in json.loads(text or "[]")
-    ]
+    edges = json.loads(text or "[]")
+    where = {"unit_id": unit_id, "period": period}
+    return [{"edge_id": edge_id(unit_id, period, e["edge_type"]), **where, **e} for e in edges]
 
 
 class TracingMixin(ScoringMixin):
