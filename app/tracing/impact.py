@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from app.tracing.subgraph import stored_number
 from loaders.formulas import FORMULA_INPUTS, propagate
 
 # Until settings carry `allowance_price_cny`, callers pass the price; this is its default.
@@ -76,15 +77,11 @@ def root_impact(
 ) -> tuple[float, float]:
     """(reported, counterfactual) total CO2 of one unit-month row when `root_parameter` takes
     `root_expected` (the single-answer twin of co2_impact, without frames)."""
-    columns = {name: np.array([_number(month.get(name))]) for name in _MONTH_COLUMNS}
+    columns = {name: np.array([stored_number(month.get(name))]) for name in _MONTH_COLUMNS}
     reported, counterfactual = _reported_and_counterfactual(
         np.array([root_parameter]), np.array([root_expected], dtype=float), columns
     )
     return float(reported[0]), float(counterfactual[0])
-
-
-def _number(value: object) -> float:
-    return np.nan if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 def _reported_and_counterfactual(

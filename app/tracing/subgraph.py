@@ -52,8 +52,8 @@ def _clean(value: object) -> object:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
-def _number(value: object) -> float:
-    """A stored value as a float (missing: NaN)."""
+def stored_number(value: object) -> float:
+    """A stored value of a window row as a float (missing: NaN)."""
     cleaned = _clean(value)
     return np.nan if cleaned is None else float(cleaned)  # type: ignore[arg-type]
 
@@ -111,7 +111,7 @@ def build_unit_month_graph(found: UnitMonthWindow) -> nx.DiGraph:
                     "unit_id": unit_id,
                     "period": month,
                     "kind": kind,
-                    "value": _number(row.get(name)),
+                    "value": stored_number(row.get(name)),
                     "expected": np.nan,
                     "z": np.nan,
                     "score": 0.0,
@@ -139,7 +139,7 @@ def _overlay_node_scores(
         if node is None:
             continue
         for field in _NODE_SCORE_FIELDS:
-            value = _number(row.get(field))
+            value = stored_number(row.get(field))
             # A node score without a value keeps the frame's value.
             if not (field == "value" and np.isnan(value)):
                 node[field] = value
@@ -185,6 +185,6 @@ def _overlay_edge_scores(
         source = parameter_key(unit_id, periods[index - lag], parent)
         data = graph.edges[source, parameter_key(unit_id, month, child)]
         for field in _EDGE_SCORE_FIELDS:
-            data[field] = _number(row.get(field))
+            data[field] = stored_number(row.get(field))
         if np.isnan(data["score"]):
             data["score"] = 0.0
