@@ -12,9 +12,10 @@ COPY graph_schema ./graph_schema
 COPY loaders ./loaders
 COPY models ./models
 COPY cypher ./cypher
+COPY synthetic ./synthetic
 RUN pip install . && useradd --create-home --uid 10001 mrvtrace \
     && mkdir -p /data/mrvtrace && chown mrvtrace /data/mrvtrace
 
 USER mrvtrace
 EXPOSE 8000
-CMD ["uvicorn", "app.api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["uvicorn", "app.presentation.api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]

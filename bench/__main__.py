@@ -31,9 +31,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from app.neo4j_local import LocalNeo4j
+from app.infrastructure.neo4j_local import LocalNeo4j
+from app.infrastructure.stores.neo4j import Neo4jStore
 from app.settings import StoreKind, get_settings
-from app.stores.neo4j import Neo4jStore
 from bench import accuracy, api, load, sweep
 from bench.machine import bolt_pid, machine_info, peak_rss_mb, reset_peak_rss
 from bench.summary import headline, render

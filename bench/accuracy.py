@@ -28,13 +28,13 @@ from typing import Any
 
 import pandas as pd
 
-from app.findings_export import RootSource, findings_frame
-from app.loading import load_dataset
+from app.infrastructure.stores.embedded import EmbeddedStore
+from app.services.findings_export import RootSource, findings_frame
+from app.services.loading import load_dataset
+from app.services.sweep import run_sweep
 from app.settings import get_settings
-from app.stores.embedded import EmbeddedStore
-from app.sweep import run_sweep
-from loaders.generator import generate_dataset
 from models.edge_models import month_index
+from synthetic import generate_dataset
 
 RESULTS = Path(__file__).parent / "results" / "accuracy.json"
 TARGETS = {

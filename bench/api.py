@@ -24,8 +24,8 @@ from typing import Any
 import httpx
 import numpy as np
 
+from app.infrastructure.stores.neo4j import Neo4jStore
 from app.settings import StoreKind, get_settings
-from app.stores.neo4j import Neo4jStore
 from bench.machine import bolt_pid, reset_peak_rss, server_peak_rss_mb, tree_peak_rss_mb
 
 RESULTS = Path(__file__).parent / "results" / "api.json"
@@ -65,7 +65,7 @@ def start_server(port: int, key: str, workers: int) -> subprocess.Popen[bytes]:
     env = os.environ | {"MRVTRACE_API_KEYS": f"national={key}"}
     command = ["serve", "--port", str(port), "--workers", str(workers)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli.main", *command],
+        [sys.executable, "-m", "app.presentation.cli.main", *command],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -6,7 +6,8 @@ into `.cache/bench-data/<scale>` (outside git) and reused.
 
 Neo4j loads by MERGE batches into the server of `NEO4J_URI`, except for the scales named by
 `--bulk-scales` (default: national): those use the offline bulk importer on a fresh local server
-of their own (`app.neo4j_local`, ports 7690/7477, 4 GB heap, 6 GB page cache), which is how an
+of their own (`app.infrastructure.neo4j_local`, ports 7690/7477, 4 GB heap, 6 GB page cache),
+which is how an
 initial national load is meant to run.
 
     python -m bench.load --scales medium national --stores neo4j embedded
@@ -24,16 +25,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from app.loading import LoadReport, load_dataset
-from app.neo4j_local import LocalNeo4j
+from app.infrastructure.neo4j_local import LocalNeo4j
+from app.infrastructure.stores.base import GraphCounts, GraphStore
+from app.infrastructure.stores.factory import open_store
+from app.infrastructure.stores.neo4j import Neo4jStore
+from app.infrastructure.stores.neo4j.bulk_import import bulk_load_dataset
+from app.infrastructure.stores.neo4j.loading import BATCH_SIZE
+from app.services.loading import LoadReport, load_dataset
 from app.settings import Settings, StoreKind, get_settings
-from app.stores.base import GraphCounts, GraphStore
-from app.stores.factory import open_store
-from app.stores.neo4j import Neo4jStore
-from app.stores.neo4j.bulk_import import bulk_load_dataset
-from app.stores.neo4j.loading import BATCH_SIZE
 from bench.machine import bolt_pid, machine_info, peak_rss_mb, reset_peak_rss, server_peak_rss_mb
-from loaders.generator import generate_dataset
+from synthetic import generate_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".cache" / "bench-data"

@@ -13,7 +13,8 @@ methods explain the same ones:
   flags; and one single-flag trace, graph build included, from the unit-month's rows.
 - DoWhy gcm, `gcm.attribute_anomalies` (Budhathoki et al., ICML 2022): an invertible structural
   causal model over the same DAG as mrvtrace's graph: every parameter at t0, t-1 and t-2
-  (`coal_carbon_pct@t-1`) and graph_schema's TRANSFER_EDGES laid out as app/tracing/subgraph.py
+  (`coal_carbon_pct@t-1`) and graph_schema's TRANSFER_EDGES laid out as
+  app/services/tracing/subgraph.py
   lays them (a vertical edge links a month to the next; no parent before t-2). That edge set is
   acyclic, so no edge is dropped (`causal_dag` raises should one ever close a cycle). The target
   is the symptom mrvtrace picked for the same unit-month (TraceResult.symptom's parameter at
@@ -75,11 +76,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from app.stores.embedded import EmbeddedStore
-from app.systemic_findings import NATIONAL_FILTER, trace_flags, with_edge_expectations
-from app.tracing.periods import window
-from app.tracing.root_causes import TraceResult, trace_root_causes
-from app.tracing.subgraph import (
+from app.infrastructure.stores.embedded import EmbeddedStore
+from app.services.systemic_findings import NATIONAL_FILTER, trace_flags, with_edge_expectations
+from app.services.tracing.periods import window
+from app.services.tracing.root_causes import TraceResult, trace_root_causes
+from app.services.tracing.subgraph import (
     DEFAULT_DEPTH,
     Row,
     UnitMonthWindow,

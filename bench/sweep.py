@@ -20,12 +20,12 @@ from typing import Any
 
 import pandas as pd
 
-from app.loading import load_dataset
-from app.stores.neo4j import Neo4jStore
-from app.stores.neo4j.scoring import STORED_MIN_SCORE, slot_properties
-from app.sweep import run_sweep
+from app.infrastructure.stores.neo4j import Neo4jStore
+from app.infrastructure.stores.neo4j.scoring import STORED_MIN_SCORE, slot_properties
+from app.services.loading import load_dataset
+from app.services.sweep import run_sweep
 from bench.machine import bolt_pid, peak_rss_mb, reset_peak_rss, server_peak_rss_mb
-from loaders.generator import generate_dataset
+from synthetic import generate_dataset
 
 RESULTS = Path(__file__).parent / "results" / "sweep.json"
 TARGET_SECONDS = 300.0

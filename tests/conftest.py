@@ -1,7 +1,8 @@
 """Shared fixtures: a real Neo4j server for the session, and the two stores of the contract.
 
 The server comes from `NEO4J_URI` if set, else testcontainers when a Docker engine answers, else
-the locally provisioned server (`app.neo4j_local`, started here if it is not running). When none
+the locally provisioned server (`app.infrastructure.neo4j_local`, started here if it is not
+running). When none
 can be had the Neo4j tests are skipped with the reason, except under `CI=true`, where the run
 fails: CI never passes on skipped graph tests.
 """
@@ -15,12 +16,12 @@ from typing import NoReturn
 import pytest
 from neo4j.exceptions import DriverError, Neo4jError
 
-from app.neo4j_local import LocalNeo4j, Neo4jLocalError, free_port
+from app.infrastructure.neo4j_local import LocalNeo4j, Neo4jLocalError, free_port
+from app.infrastructure.stores.base import GraphStore, StoreUnavailable
+from app.infrastructure.stores.embedded import EmbeddedStore
+from app.infrastructure.stores.neo4j import Neo4jStore
+from app.infrastructure.stores.neo4j.connection import Neo4jConnection
 from app.settings import Settings, StoreKind
-from app.stores.base import GraphStore, StoreUnavailable
-from app.stores.embedded import EmbeddedStore
-from app.stores.neo4j import Neo4jStore
-from app.stores.neo4j.connection import Neo4jConnection
 
 NEO4J_FIXTURES = {"neo4j_server", "neo4j_settings", "neo4j_store", "spare_neo4j"}
 

@@ -11,15 +11,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from app.api import routes_anomalies, routes_public, routes_sweeps, routes_units
-from app.api.main import ROUTERS, create_app
-from app.loading import load_dataset
+from app.infrastructure.stores.base import GraphStore
+from app.infrastructure.stores.embedded import EmbeddedStore
+from app.infrastructure.stores.neo4j import Neo4jStore
+from app.presentation.api import routes_anomalies, routes_public, routes_sweeps, routes_units
+from app.presentation.api.main import ROUTERS, create_app
+from app.services.loading import load_dataset
+from app.services.sweep import run_sweep
 from app.settings import Settings, StoreKind
-from app.stores.base import GraphStore
-from app.stores.embedded import EmbeddedStore
-from app.stores.neo4j import Neo4jStore
-from app.sweep import run_sweep
-from loaders.generator import generate_dataset
+from synthetic import generate_dataset
 
 MONTHS = 6
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.access import (
+from app.services.access import (
     KeyRing,
     Scope,
     ScopeError,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.access import key_ring_from_environment
-from app.api.problems import PROBLEM_MEDIA_TYPE
+from app.presentation.api.problems import PROBLEM_MEDIA_TYPE
+from app.services.access import key_ring_from_environment
 from tests.swept_stores import analyst_app, dataset, swept_store
 
 NATIONAL_KEY = "national-test-key"

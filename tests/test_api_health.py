@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from swept_stores import swept_embedded
 
-from app.api.main import create_app
-from app.api.problems import PROBLEM_MEDIA_TYPE
-from app.neo4j_local import LocalNeo4j
+from app.infrastructure.neo4j_local import LocalNeo4j
+from app.infrastructure.sweep_lock import sweep_lock
+from app.presentation.api.main import create_app
+from app.presentation.api.problems import PROBLEM_MEDIA_TYPE
 from app.settings import Settings, StoreKind
-from app.sweep_lock import sweep_lock
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance"}
 

@@ -11,7 +11,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
-from app.access import key_ring_from_environment
+from app.services.access import key_ring_from_environment
 from tests.swept_stores import analyst_app, swept_store
 
 KEY = "schemathesis-national"

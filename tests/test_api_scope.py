@@ -6,8 +6,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from app.access import key_ring_from_environment
-from app.api.problems import PROBLEM_MEDIA_TYPE
+from app.presentation.api.problems import PROBLEM_MEDIA_TYPE
+from app.services.access import key_ring_from_environment
 from tests.swept_stores import analyst_app, swept_store
 
 PUBLIC_PATHS = ("/public/enterprises", "/public/compliance", "/public/verifiers")

@@ -27,14 +27,14 @@ from test_cypher_files import swept_small_graph
 from typer.testing import CliRunner
 
 import cypher
-from app.access import Scope, ScopeKind, key_ring_from_environment
-from app.analysis import explain_unit
-from app.api.main import create_app
-from app.cli import demo_command
-from app.neo4j_local import free_port
+from app.infrastructure.neo4j_local import free_port
+from app.infrastructure.stores.embedded import EmbeddedStore
+from app.presentation.api.main import create_app
+from app.services.access import Scope, ScopeKind, key_ring_from_environment
+from app.services.analysis import explain_unit
+from app.services.tracing.periods import window
 from app.settings import Settings, StoreKind, get_settings
-from app.stores.embedded import EmbeddedStore
-from app.tracing.periods import window
+from synthetic import demo_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -121,7 +121,10 @@ def served_demo(demo_home: Path, demo_output: str) -> Iterator[tuple[str, Embedd
     try:
         app.url_path_for("unit_page", unit_id="0")
     except NoMatchFound:
-        pytest.fail("app.api.routes_ui.router is not included in app.api.main.ROUTERS")
+        pytest.fail(
+            "app.presentation.api.routes_ui.router is not included in "
+            "app.presentation.api.main.ROUTERS"
+        )
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

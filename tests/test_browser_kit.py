@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from test_cypher_files import swept_small_graph
 
 import cypher
-from app.api.main import create_app
-from app.browser_guide import guide_queries
+from app.infrastructure.stores.neo4j import Neo4jStore
+from app.presentation.api.main import create_app
+from app.presentation.browser_guide import guide_queries
 from app.settings import Settings, StoreKind
-from app.stores.neo4j import Neo4jStore
 from graph_schema.labels import NodeLabel, RelType
 
 # The walk from a flagged unit to its root cause.

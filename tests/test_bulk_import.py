@@ -9,11 +9,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from app.loading import load_dataset
-from app.neo4j_local import LocalNeo4j
+from app.infrastructure.neo4j_local import LocalNeo4j
+from app.infrastructure.stores.neo4j import Neo4jStore
+from app.infrastructure.stores.neo4j.bulk_import import (
+    BulkImportRefused,
+    bulk_load_dataset,
+    local_server_for,
+)
+from app.services.loading import load_dataset
 from app.settings import Settings, StoreKind
-from app.stores.neo4j import Neo4jStore
-from app.stores.neo4j.bulk_import import BulkImportRefused, bulk_load_dataset, local_server_for
 from tests.dataset_builders import UNITS, write_dataset
 
 

@@ -48,6 +48,6 @@ def test_waits_for_healthy_neo4j_and_uses_it(compose: dict[str, Any], service: s
 
 def test_api_runs_the_app_factory_and_sweeper_the_schedule(compose: dict[str, Any]) -> None:
     api = " ".join(compose["services"]["api"]["command"])
-    assert api.startswith("uvicorn app.api.main:create_app --factory")
+    assert api.startswith("uvicorn app.presentation.api.main:create_app --factory")
     assert compose["services"]["sweeper"]["command"] == ["mrvtrace", "schedule"]
     assert (ROOT / compose["services"]["api"]["build"] / "Dockerfile").is_file()

@@ -17,19 +17,19 @@ import pytest
 from neo4j import GraphDatabase, ManagedTransaction, Transaction
 
 import cypher
-from app.access import Scope, ScopeKind, scope_filter
-from app.loading import load_dataset
+from app.infrastructure.stores.base import RelationshipSpec
+from app.infrastructure.stores.neo4j import Neo4jStore
+from app.infrastructure.stores.neo4j.connection import statements
+from app.infrastructure.stores.neo4j.loading import node_query_name, relationship_query_name
+from app.infrastructure.stores.neo4j.scoring import SLOTS, slot_properties
+from app.services.access import Scope, ScopeKind, scope_filter
+from app.services.loading import load_dataset
+from app.services.sweep import run_sweep
+from app.services.tracing.periods import window
 from app.settings import Settings, StoreKind
-from app.stores.base import RelationshipSpec
-from app.stores.neo4j import Neo4jStore
-from app.stores.neo4j.connection import statements
-from app.stores.neo4j.loading import node_query_name, relationship_query_name
-from app.stores.neo4j.scoring import SLOTS, slot_properties
-from app.sweep import run_sweep
-from app.tracing.periods import window
 from graph_schema.keys import unit_month_key
 from graph_schema.labels import NodeLabel, RelType
-from loaders.generator import generate_dataset
+from synthetic import generate_dataset
 
 SAMPLE_MONTHS = 4
 SAMPLE_SEED = 5

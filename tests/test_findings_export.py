@@ -12,14 +12,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.findings_export import FINDINGS_COLUMNS, RootSource, findings_frame, write_findings
-from app.loading import load_dataset
+from app.infrastructure.stores.embedded import EmbeddedStore
+from app.services.findings_export import (
+    FINDINGS_COLUMNS,
+    RootSource,
+    findings_frame,
+    write_findings,
+)
+from app.services.loading import load_dataset
+from app.services.sweep import run_sweep
+from app.services.systemic_findings import with_edge_expectations
 from app.settings import get_settings
-from app.stores.embedded import EmbeddedStore
-from app.sweep import run_sweep
-from app.systemic_findings import with_edge_expectations
 from graph_schema.parameters import PARAMETERS
-from loaders.generator import generate_dataset
+from synthetic import generate_dataset
 
 PARAMETER_NAMES = {p.name for p in PARAMETERS}
 PERIOD = re.compile(r"^\d{4}-\d{2}$")

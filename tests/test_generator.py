@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from app.cli.main import app
+from app.presentation.cli.main import app
 from graph_schema.parameters import FORMULA_CONSTANTS
 from loaders.contract import FAULT_TYPES
-from loaders.generator import generate_dataset
-from loaders.generator.credit_codes import is_valid_credit_code
 from loaders.validation import validate_dataset
+from synthetic import generate_dataset
+from synthetic.credit_codes import is_valid_credit_code
 
 SEED = 0
 KEY = ["unit_id", "period"]

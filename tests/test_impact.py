@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from app.tracing.impact import co2_impact
+from app.services.tracing.impact import co2_impact
 from loaders.formulas import propagate
 
 HONEST = {

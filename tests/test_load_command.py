@@ -7,7 +7,7 @@ import pytest
 from dataset_builders import write_dataset
 from typer.testing import CliRunner
 
-from app.cli.main import app
+from app.presentation.cli.main import app
 from app.settings import get_settings
 
 runner = CliRunner()

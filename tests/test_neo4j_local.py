@@ -2,7 +2,7 @@
 
 import httpx
 
-from app.neo4j_local import LocalNeo4j, find_java, java_major, required_java
+from app.infrastructure.neo4j_local import LocalNeo4j, find_java, java_major, required_java
 from app.settings import Settings
 
 

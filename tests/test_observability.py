@@ -11,16 +11,16 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
-from app.observability import (
+from app.infrastructure.observability import (
     REDACTED,
     configure_logging,
     install_observability,
     record_store_error,
     record_sweep,
 )
+from app.infrastructure.stores.base import StoreUnavailable
+from app.infrastructure.stores.neo4j import Neo4jStore
 from app.settings import Settings
-from app.stores.base import StoreUnavailable
-from app.stores.neo4j import Neo4jStore
 
 NEO4J_PASSWORD = "Tr0ub4dor-neo4j-pw"
 QUERY_SECRET = "qs-7f3a9c1e2b"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.tracing.subgraph import DEFAULT_DEPTH, UnitMonthWindow, build_unit_month_graph
+from app.services.tracing.subgraph import DEFAULT_DEPTH, UnitMonthWindow, build_unit_month_graph
 from bench.root_cause_baselines import (
     INPUTS,
     causal_dag,

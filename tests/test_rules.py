@@ -6,7 +6,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from app.cli import rules_command
+from app.presentation.cli import rules_command
 from graph_schema.parameters import parameter_names
 from models.rule_engine import VIOLATION_COLUMNS, evaluate_rules, list_rules, rule_counts
 from models.rules import RULES, Family, Rule

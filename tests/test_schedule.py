@@ -13,9 +13,11 @@ import typer
 from prometheus_client import REGISTRY
 from typer.testing import CliRunner
 
-from app.cli import schedule_command
-from app.observability import configure_logging
-from app.schedule import (
+from app.infrastructure.observability import configure_logging
+from app.infrastructure.stores.base import SweepRecord, SweepStatus
+from app.infrastructure.sweep_lock import lock_holder, sweep_lock
+from app.presentation.cli import schedule_command
+from app.services.schedule import (
     DEFAULT_CRON,
     JOB_ID,
     build_scheduler,
@@ -24,8 +26,6 @@ from app.schedule import (
     run_schedule,
 )
 from app.settings import Settings
-from app.stores.base import SweepRecord, SweepStatus
-from app.sweep_lock import lock_holder, sweep_lock
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import schema_commands
-from app.cli.main import app as cli
+from app.infrastructure.stores.neo4j import Neo4jStore
+from app.infrastructure.stores.neo4j.connection import statements
+from app.presentation.cli import schema_commands
+from app.presentation.cli.main import app as cli
 from app.settings import Settings
-from app.stores.neo4j import Neo4jStore
-from app.stores.neo4j.connection import statements
 from graph_schema.labels import CONSTRAINTS, INDEXES
 
 CONSTRAINT = re.compile(

@@ -4,7 +4,7 @@ TCP_NODELAY (without it every keep-alive response waits ~40 ms for a delayed ACK
 import asyncio
 import socket
 
-from app.cli.serve_commands import TcpListenerConfig
+from app.presentation.cli.serve_commands import TcpListenerConfig
 
 
 async def _accepted_nodelay(listener: socket.socket) -> int:
@@ -28,7 +28,9 @@ async def _accepted_nodelay(listener: socket.socket) -> int:
 
 
 def test_multi_worker_listener_is_tcp_and_its_connections_skip_nagle() -> None:
-    config = TcpListenerConfig("app.api.main:create_app", host="127.0.0.1", port=0, workers=2)
+    config = TcpListenerConfig(
+        "app.presentation.api.main:create_app", host="127.0.0.1", port=0, workers=2
+    )
     listener = config.bind_socket()
     assert listener.proto == socket.IPPROTO_TCP
     assert listener.get_inheritable()

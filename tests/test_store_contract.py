@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from dataset_builders import valid_tables, write_dataset
 
-from app.loading import build_frames, load_dataset
-from app.stores.base import GraphStore, RelationshipSpec
-from app.stores.embedded import EmbeddedStore
+from app.infrastructure.stores.base import GraphStore, RelationshipSpec
+from app.infrastructure.stores.embedded import EmbeddedStore
+from app.services.loading import build_frames, load_dataset
 from graph_schema.labels import NodeLabel, RelType
 from graph_schema.parameters import PARAMETERS, ParameterKind
 from graph_schema.transfer_edges import TRANSFER_EDGES

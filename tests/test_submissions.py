@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from swept_stores import analyst_app, swept_embedded
 
-from app.access import key_ring_from_environment
+from app.services.access import key_ring_from_environment
 from graph_schema.parameters import ParameterKind, parameter_names
 
 KEY = "submission-test-national-key"

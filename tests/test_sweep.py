@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from unit_month_examples import clean_frame, lower_carbon
 
-from app.findings_export import FINDINGS_COLUMNS, write_findings
+from app.infrastructure.stores.base import SweepStatus
+from app.infrastructure.stores.neo4j import Neo4jStore
+from app.services.findings_export import FINDINGS_COLUMNS, write_findings
+from app.services.sweep import run_sweep
 from app.settings import StoreKind, get_settings
-from app.stores.base import SweepStatus
-from app.stores.neo4j import Neo4jStore
-from app.sweep import run_sweep
 
 FAULTY_UNIT = "00000003"
 
@@ -121,8 +121,8 @@ KILLED_SWEEP = """
 import sys, time
 from pathlib import Path
 import pandas as pd
-from app.cli.sweep_commands import open_store
-from app.sweep import run_sweep
+from app.presentation.cli.sweep_commands import open_store
+from app.services.sweep import run_sweep
 
 frame = pd.read_parquet(sys.argv[1])
 ready = Path(sys.argv[2])

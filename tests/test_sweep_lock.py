@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from app.infrastructure.sweep_lock import SweepAlreadyRunning, lock_holder, sweep_lock
 from app.settings import Settings
-from app.sweep_lock import SweepAlreadyRunning, lock_holder, sweep_lock
 
 # The child takes the lock, says so on stdout, and releases it when stdin gets a line.
 HOLDER_SCRIPT = """
 import sys
 from app.settings import Settings
-from app.sweep_lock import sweep_lock
+from app.infrastructure.sweep_lock import sweep_lock
 
 with sweep_lock(Settings()):
     print("locked", flush=True)

@@ -4,7 +4,7 @@ flags find nothing (false-discovery control holds on the null)."""
 import numpy as np
 import pandas as pd
 
-from app.tracing.systemic import (
+from app.services.tracing.systemic import (
     benjamini_hochberg,
     find_systemic_sources,
     systemic_links,

@@ -9,9 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.tracing.batch import trace_many
-from app.tracing.root_causes import trace_root_causes
-from app.tracing.subgraph import DEFAULT_DEPTH, UnitMonthWindow, build_unit_month_graph, plain_rows
+from app.services.tracing.batch import trace_many
+from app.services.tracing.root_causes import trace_root_causes
+from app.services.tracing.subgraph import (
+    DEFAULT_DEPTH,
+    UnitMonthWindow,
+    build_unit_month_graph,
+    plain_rows,
+)
 from graph_schema.keys import edge_id, parameter_key
 from graph_schema.parameters import PARAMETERS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind

@@ -7,15 +7,16 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
-from app.access import Scope, ScopeKind, scope_filter
-from app.stores.base import GraphStore
-from app.stores.embedded import EmbeddedStore
-from app.tracing.periods import window
-from app.tracing.subgraph import DEFAULT_DEPTH, UnitMonthWindow
+from app.infrastructure.stores.base import GraphStore
+from app.infrastructure.stores.embedded import EmbeddedStore
+from app.services.access import Scope, ScopeKind, scope_filter
+from app.services.tracing.periods import window
+from app.services.tracing.subgraph import DEFAULT_DEPTH, UnitMonthWindow
 from tests.swept_stores import swept_embedded, swept_store
 
 NATIONAL = scope_filter(Scope(ScopeKind.NATIONAL, None))
-# The Neo4j store keeps only the non-trivial node scores (app/stores/neo4j/scoring.py).
+# The Neo4j store keeps only the non-trivial node scores
+# (app/infrastructure/stores/neo4j/scoring.py).
 STORED_MIN_SCORE = 0.5
 
 

@@ -14,7 +14,7 @@ from dataset_builders import (
 )
 from typer.testing import CliRunner
 
-from app.cli.main import app
+from app.presentation.cli.main import app
 from app.settings import get_settings
 
 runner = CliRunner()

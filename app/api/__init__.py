@@ -1,1 +1,0 @@
-"""The REST API: an app factory (`app.api.main.create_app`) and one router module per concern."""

@@ -1,0 +1,1 @@
+"""Infrastructure: the store adapters, the local Neo4j server, logs, metrics and locks."""

@@ -1,0 +1,127 @@
+"""Loading part of the embedded store: node and relationship frames persisted as Parquet.
+
+Layout under `<home>/embedded/`: `nodes/<Label>.parquet` and
+`relationships/<TYPE>__<Start>__<End>.parquet`. The frames are the store's truth; they are
+read lazily on first use, and the networkx graph (state.py) is built from them. Upserts follow
+Neo4j's `MERGE ... SET n += props`: a row replaces the values it carries (a missing value
+removes one) and keeps the columns it does not carry.
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from app.infrastructure.stores.base import GraphCounts, RelationshipSpec
+from graph_schema.labels import KEY_PROPERTY, NodeLabel, RelType
+from loaders.unit_month_frame import conform_unit_month_frame
+
+
+def merge_rows(
+    existing: pd.DataFrame | None, rows: pd.DataFrame, identity: list[str]
+) -> pd.DataFrame:
+    """`existing` upserted with `rows` on the `identity` columns (last row of a key wins)."""
+    rows = rows.drop_duplicates(identity, keep="last")
+    if existing is None or not len(existing):
+        return rows.reset_index(drop=True)
+    kept_columns = [c for c in existing.columns if c not in rows.columns]
+    if kept_columns:
+        rows = rows.merge(existing[[*identity, *kept_columns]], on=identity, how="left")
+    replaced = pd.MultiIndex.from_frame(existing[identity]).isin(
+        pd.MultiIndex.from_frame(rows[identity])
+    )
+    untouched = existing.loc[~replaced]
+    if not len(untouched):
+        return rows.reset_index(drop=True)
+    return pd.concat([untouched, rows], ignore_index=True)
+
+
+def relationship_file_name(spec: RelationshipSpec) -> str:
+    return f"{spec.rel_type.value}__{spec.start_label.value}__{spec.end_label.value}"
+
+
+def _spec_from_file_name(name: str) -> RelationshipSpec:
+    rel_type, start, end = name.split("__")
+    return RelationshipSpec(RelType(rel_type), NodeLabel(start), NodeLabel(end))
+
+
+class LoadingMixin:
+    _node_frames: dict[NodeLabel, pd.DataFrame] | None = None
+    _relationship_frames: dict[RelationshipSpec, pd.DataFrame] | None = None
+
+    @property
+    def files_dir(self) -> Path:
+        home = getattr(self, "home", None) or self.settings.home  # type: ignore[attr-defined]
+        return Path(home) / "embedded"
+
+    def _read_frames(self) -> None:
+        nodes: dict[NodeLabel, pd.DataFrame] = {}
+        rels: dict[RelationshipSpec, pd.DataFrame] = {}
+        for path in sorted((self.files_dir / "nodes").glob("*.parquet")):
+            nodes[NodeLabel(path.stem)] = pd.read_parquet(path)
+        for path in sorted((self.files_dir / "relationships").glob("*.parquet")):
+            rels[_spec_from_file_name(path.stem)] = pd.read_parquet(path)
+        self._node_frames, self._relationship_frames = nodes, rels
+
+    def node_frames(self) -> dict[NodeLabel, pd.DataFrame]:
+        """Every node label's frame (key column plus properties), read on first use."""
+        if self._node_frames is None:
+            self._read_frames()
+        assert self._node_frames is not None
+        return self._node_frames
+
+    def relationship_frames(self) -> dict[RelationshipSpec, pd.DataFrame]:
+        if self._relationship_frames is None:
+            self._read_frames()
+        assert self._relationship_frames is not None
+        return self._relationship_frames
+
+    def _forget_frames(self) -> None:
+        """Drop the in-memory frames, so the next use reads the files again."""
+        self._node_frames = None
+        self._relationship_frames = None
+        self._frames_changed()
+
+    def _frames_changed(self) -> None:
+        # state.py rebuilds its networkx graph when this number moves.
+        self.frames_version = getattr(self, "frames_version", 0) + 1
+
+    def _write(self, folder: str, name: str, frame: pd.DataFrame) -> None:
+        path = self.files_dir / folder / f"{name}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write then rename, so a reader in another process never sees a torn file.
+        tmp = path.with_suffix(".parquet.tmp")
+        frame.to_parquet(tmp, index=False)
+        tmp.replace(path)
+
+    def upsert_nodes(self, label: NodeLabel, rows: pd.DataFrame) -> int:
+        key = KEY_PROPERTY[label]
+        rows = rows.loc[rows[key].notna()]
+        frames = self.node_frames()
+        frames[label] = merge_rows(frames.get(label), rows, [key])
+        self._write("nodes", label.value, frames[label])
+        self._frames_changed()
+        return len(rows)
+
+    def upsert_relationships(self, spec: RelationshipSpec, rows: pd.DataFrame) -> int:
+        rows = rows.loc[rows["start_key"].notna() & rows["end_key"].notna()]
+        identity = ["edge_id"] if "edge_id" in rows.columns else ["start_key", "end_key"]
+        frames = self.relationship_frames()
+        frames[spec] = merge_rows(frames.get(spec), rows, identity)
+        self._write("relationships", relationship_file_name(spec), frames[spec])
+        self._frames_changed()
+        return len(rows)
+
+    def counts(self) -> GraphCounts:
+        nodes = {label.value: len(f) for label, f in self.node_frames().items() if len(f)}
+        rels: dict[str, int] = {}
+        for spec, frame in self.relationship_frames().items():
+            if len(frame):
+                rels[spec.rel_type.value] = rels.get(spec.rel_type.value, 0) + len(frame)
+        return GraphCounts(nodes=nodes, relationships=rels)
+
+    def read_unit_months(self, periods: Sequence[str] | None = None) -> pd.DataFrame:
+        frame = self.node_frames().get(NodeLabel.UNIT_MONTH, pd.DataFrame())
+        if periods is not None and len(frame):
+            frame = frame.loc[frame["period"].isin(list(periods))]
+        return conform_unit_month_frame(frame)

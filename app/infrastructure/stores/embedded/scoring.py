@@ -1,0 +1,160 @@
+"""Scoring part of the embedded store: sweep results as Parquet files, published atomically.
+
+Layout under `<home>/sweeps/`: one folder per sweep holding `sweep.json` and numbered Parquet
+batches per result kind, and `current.json`, the published pointer: per period, the sweep whose
+results are current and the data fingerprint they were computed on. Publishing replaces
+`current.json` with `os.replace`, so readers see either the old or the new pointer, never a
+half-written sweep.
+"""
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.dataset as ds
+
+from app.infrastructure.stores.base import SweepRecord, SweepStatus
+from models.edge_models import EDGE_SCORE_COLUMNS
+from models.node_scores import NODE_SCORE_COLUMNS
+from models.unit_month_scores import UNIT_MONTH_SCORE_COLUMNS
+
+_KINDS = ("unit_months", "nodes", "edges")
+
+
+def _record_from(data: dict[str, Any]) -> SweepRecord:
+    data = dict(data)
+    data["status"] = SweepStatus(data["status"])
+    return SweepRecord(**data)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write then rename, so a crash never leaves a torn file behind."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+    with tmp.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+class ScoringMixin:
+    home: Path  # set by EmbeddedState
+
+    @property
+    def sweeps_dir(self) -> Path:
+        path = Path(self.home) / "sweeps"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _pointer(self) -> dict[str, Any]:
+        path = self.sweeps_dir / "current.json"
+        if not path.exists():
+            return {"sweep_id": None, "periods": {}, "fingerprints": {}}
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+
+    def _save_record(self, record: SweepRecord) -> None:
+        folder = self.sweeps_dir / record.sweep_id
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_json(folder / "sweep.json", asdict(record))
+
+    def data_fingerprints(self) -> dict[str, str]:
+        return dict(self._pointer()["fingerprints"])
+
+    def begin_sweep(self, record: SweepRecord) -> None:
+        self._save_record(record)
+
+    def write_scores(
+        self,
+        sweep_id: str,
+        unit_month_scores: pd.DataFrame,
+        node_scores: pd.DataFrame,
+        edge_scores: pd.DataFrame,
+    ) -> None:
+        folder = self.sweeps_dir / sweep_id
+        for kind, frame in zip(_KINDS, (unit_month_scores, node_scores, edge_scores), strict=True):
+            if len(frame) == 0:
+                continue
+            part = folder / kind
+            part.mkdir(parents=True, exist_ok=True)
+            batch = len(list(part.glob("*.parquet")))
+            frame.reset_index(drop=True).to_parquet(part / f"{batch:05d}.parquet", index=False)
+
+    def publish_sweep(self, record: SweepRecord) -> None:
+        self._save_record(record)
+        pointer = self._pointer()
+        for period in record.periods:
+            pointer["periods"][period] = record.sweep_id
+        pointer["fingerprints"].update(record.fingerprints)
+        pointer["sweep_id"] = record.sweep_id
+        _write_json(self.sweeps_dir / "current.json", pointer)
+
+    def fail_sweep(self, record: SweepRecord) -> None:
+        self._save_record(record)
+
+    def get_sweep(self, sweep_id: str) -> SweepRecord | None:
+        path = self.sweeps_dir / sweep_id / "sweep.json"
+        if not path.exists():
+            return None
+        return _record_from(json.loads(path.read_text(encoding="utf-8")))
+
+    def current_sweep(self) -> SweepRecord | None:
+        sweep_id = self._pointer()["sweep_id"]
+        return self.get_sweep(sweep_id) if sweep_id else None
+
+    def list_sweeps(self) -> list[SweepRecord]:
+        records = [
+            _record_from(json.loads(p.read_text(encoding="utf-8")))
+            for p in self.sweeps_dir.glob("*/sweep.json")
+        ]
+        return sorted(records, key=lambda r: (r.started, r.sweep_id), reverse=True)
+
+    def _read_current(
+        self, kind: str, periods: Sequence[str] | None, unit_ids: Sequence[str] | None
+    ) -> pd.DataFrame:
+        """Rows of `kind` from the sweep that is current for each requested period."""
+        current: dict[str, str] = self._pointer()["periods"]
+        wanted = current if periods is None else {p: current[p] for p in periods if p in current}
+        by_sweep: dict[str, list[str]] = {}
+        for period, sweep_id in wanted.items():
+            by_sweep.setdefault(sweep_id, []).append(period)
+        parts = []
+        for sweep_id, sweep_periods in by_sweep.items():
+            folder = self.sweeps_dir / sweep_id / kind
+            if not folder.exists():
+                continue
+            condition = ds.field("period").isin(sweep_periods)
+            if unit_ids is not None:
+                condition = condition & ds.field("unit_id").isin(list(unit_ids))
+            table = ds.dataset(folder, format="parquet").to_table(filter=condition)
+            parts.append(table.to_pandas())
+        parts = [p for p in parts if len(p)]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+    def read_unit_month_scores(
+        self,
+        periods: Sequence[str] | None = None,
+        unit_ids: Sequence[str] | None = None,
+        flagged_only: bool = True,
+    ) -> pd.DataFrame:
+        rows = self._read_current("unit_months", periods, unit_ids)
+        if len(rows) == 0:
+            return pd.DataFrame(columns=UNIT_MONTH_SCORE_COLUMNS)
+        if flagged_only:
+            rows = rows[rows["flagged"]]
+        rows = rows.sort_values(["score", "unit_id", "period"], ascending=[False, True, True])
+        return rows[UNIT_MONTH_SCORE_COLUMNS].reset_index(drop=True)
+
+    def read_node_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
+        rows = self._read_current("nodes", periods, [unit_id])
+        if len(rows) == 0:
+            return pd.DataFrame(columns=NODE_SCORE_COLUMNS)
+        return rows[NODE_SCORE_COLUMNS].sort_values(["period", "name"]).reset_index(drop=True)
+
+    def read_edge_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
+        rows = self._read_current("edges", periods, [unit_id])
+        if len(rows) == 0:
+            return pd.DataFrame(columns=EDGE_SCORE_COLUMNS)
+        return rows[EDGE_SCORE_COLUMNS].sort_values(["period", "edge_type"]).reset_index(drop=True)

@@ -1,0 +1,253 @@
+"""Tracing part of the embedded store: the reads behind `why`, traces, anomaly lists and the
+public lists, on the Parquet frames in memory.
+
+Every read takes the scope's filter (`app.services.access.scope_filter`) and applies it while
+selecting rows, so a row outside the scope never leaves this module.
+"""
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from app.infrastructure.stores.embedded.scoring import ScoringMixin
+from app.services.tracing.periods import window
+from app.services.tracing.subgraph import UnitMonthWindow, plain_rows
+from graph_schema.labels import NodeLabel
+from loaders.unit_month_frame import conform_unit_month_frame
+from models.edge_models import EDGE_SCORE_COLUMNS
+from models.node_scores import NODE_SCORE_COLUMNS
+from models.unit_month_scores import UNIT_MONTH_SCORE_COLUMNS
+
+ScopeFilter = Mapping[str, object]
+AnomalyCursor = tuple[float, str, str]
+ANOMALY_COLUMNS = [
+    *UNIT_MONTH_SCORE_COLUMNS,
+    "enterprise_id",
+    "region_code",
+    "province_code",
+    "group_id",
+]
+_ATTRIBUTES = ["enterprise_id", "region_code", "province_code", "group_id"]
+
+
+def in_scope(frame: pd.DataFrame, scope: ScopeFilter) -> pd.Series:
+    """Rows of a frame with `province_code` and `region_code` columns that the scope sees."""
+    visible = pd.Series(bool(scope["units_visible"]), index=frame.index)
+    for column in ("province_code", "region_code"):
+        code = scope[column]
+        if code is not None:
+            visible &= frame[column].astype("string").eq(str(code)).fillna(False).astype(bool)
+    return visible
+
+
+def after_cursor(rows: pd.DataFrame, cursor: AnomalyCursor) -> pd.Series:
+    """Rows strictly after `cursor` in the order score desc, unit_id, period."""
+    score, unit_id, period = cursor
+    scores = rows["score"].to_numpy(dtype=float)
+    units = rows["unit_id"].astype(str)
+    periods = rows["period"].astype(str)
+    same = scores == score
+    later = (units > unit_id) | ((units == unit_id) & (periods > period))
+    return pd.Series(scores < score, index=rows.index) | (same & later)
+
+
+class TracingMixin(ScoringMixin):
+    def _frame(self, label: NodeLabel) -> pd.DataFrame:
+        return self.node_frames().get(label, pd.DataFrame())  # type: ignore[attr-defined,no-any-return]
+
+    def _unit_months(self) -> pd.DataFrame:
+        return self.read_unit_months()  # type: ignore[attr-defined,no-any-return]
+
+    def unit_context(self, unit_id: str, scope: ScopeFilter) -> dict[str, object] | None:
+        """Unit → enterprise → group → city → province, or None when unknown or out of scope."""
+        units = self._frame(NodeLabel.UNIT)
+        if units.empty:
+            return None
+        unit = units[units["unit_id"].astype(str) == unit_id]
+        if unit.empty:
+            return None
+        row = unit.iloc[0].to_dict()
+        enterprises = self._frame(NodeLabel.ENTERPRISE)
+        enterprise = enterprises[enterprises["enterprise_id"] == row["enterprise_id"]]
+        regions = self._frame(NodeLabel.REGION)
+        names = dict(zip(regions["region_code"], regions["name"], strict=True))
+        parents = dict(zip(regions["region_code"], regions["parent_code"], strict=True))
+        groups = self._frame(NodeLabel.GROUP)
+        group_names = dict(zip(groups["group_id"], groups["name"], strict=True))
+        ent = enterprise.iloc[0].to_dict() if len(enterprise) else {}
+        city = ent.get("region_code")
+        province = parents.get(city)
+        chain = pd.DataFrame({"province_code": [province], "region_code": [city]})
+        if not in_scope(chain, scope).iloc[0]:
+            return None
+        group_id = ent.get("group_id")
+        return _plain(
+            {
+                "unit_id": unit_id,
+                "unit_class": row.get("unit_class"),
+                "capacity_mw": row.get("capacity_mw"),
+                "cooling": row.get("cooling"),
+                "commissioned_year": row.get("commissioned_year"),
+                "enterprise_id": row.get("enterprise_id"),
+                "enterprise_name": ent.get("name"),
+                "group_id": group_id,
+                "group_name": group_names.get(group_id),
+                "region_code": city,
+                "region_name": names.get(city),
+                "province_code": province,
+                "province_name": names.get(province),
+            }
+        )
+
+    def unit_periods(self, unit_id: str, scope: ScopeFilter) -> list[str]:
+        """The unit's reported periods, oldest first (empty when unknown or out of scope)."""
+        frame = self._frame(NodeLabel.UNIT_MONTH)
+        if frame.empty:
+            return []
+        rows = frame[(frame["unit_id"].astype(str) == unit_id)]
+        rows = rows[in_scope(rows, scope)]
+        return sorted(rows["period"].astype(str).unique().tolist())
+
+    def unit_month_window(
+        self, unit_id: str, period: str, depth: int, scope: ScopeFilter
+    ) -> UnitMonthWindow | None:
+        """The unit's month `period` and `depth` months before it, with their current scores;
+        None when the unit-month is unknown or out of scope."""
+        periods = window(period, depth)
+        frame = self._frame(NodeLabel.UNIT_MONTH)
+        if frame.empty:
+            return None
+        rows = frame[(frame["unit_id"].astype(str) == unit_id) & frame["period"].isin(periods)]
+        rows = rows[in_scope(rows, scope)]
+        if not (rows["period"].astype(str) == period).any():
+            return None
+        months = conform_unit_month_frame(rows)
+        months["verifier_id"] = self._verifiers_of(months)
+        score = self.read_unit_month_scores(
+            periods=[period], unit_ids=[unit_id], flagged_only=False
+        )
+        current = self.current_sweep()  # type: ignore[attr-defined]
+        return UnitMonthWindow(
+            unit_id,
+            period,
+            depth,
+            plain_rows(months),
+            plain_rows(self.read_node_scores(unit_id, periods)),
+            plain_rows(self.read_edge_scores(unit_id, periods)),
+            score=float(score["score"].iloc[0]) if len(score) else None,
+            flagged=bool(score["flagged"].iloc[0]) if len(score) else False,
+            sweep_id=current.sweep_id if current else None,
+        )
+
+    def _verifiers_of(self, months: pd.DataFrame) -> pd.Series:
+        verifications = self._frame(NodeLabel.VERIFICATION)
+        if verifications.empty or months.empty:
+            return pd.Series(pd.NA, index=months.index, dtype="string")
+        keys = months["enterprise_id"].astype(str) + "|" + months["period"].astype(str).str[:4]
+        by_key = verifications.assign(
+            key=verifications["enterprise_id"].astype(str) + "|" + verifications["year"].astype(str)
+        ).drop_duplicates("key")
+        mapping = dict(zip(by_key["key"], by_key["verifier_id"].astype(str), strict=True))
+        return keys.map(mapping).astype("string")
+
+    def scored_elements(self, periods: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Current (node scores, edge scores) of every unit for `periods` (None: all)."""
+        nodes = self._read_current("nodes", periods, None)
+        edges = self._read_current("edges", periods, None)
+        return (
+            nodes[NODE_SCORE_COLUMNS] if len(nodes) else pd.DataFrame(columns=NODE_SCORE_COLUMNS),
+            edges[EDGE_SCORE_COLUMNS] if len(edges) else pd.DataFrame(columns=EDGE_SCORE_COLUMNS),
+        )
+
+    def scoped_unit_months(self, periods: Sequence[str] | None, scope: ScopeFilter) -> pd.DataFrame:
+        """The unit-month frame restricted to the scope, with `verifier_id`."""
+        frame = self._unit_months() if periods is None else self.read_unit_months(periods)  # type: ignore[attr-defined]
+        frame = frame[in_scope(frame, scope)].reset_index(drop=True)
+        frame["verifier_id"] = self._verifiers_of(frame)
+        return frame
+
+    def list_anomalies(
+        self,
+        filters: Mapping[str, object],
+        limit: int,
+        cursor: AnomalyCursor | None,
+        scope: ScopeFilter,
+    ) -> pd.DataFrame:
+        """Up to `limit` flagged unit-months (columns ANOMALY_COLUMNS) in the order score desc,
+        unit_id, period, after `cursor`. `filters`: period, region (city or province code),
+        group, enterprise, min_score (each None for no filter)."""
+        period = filters.get("period")
+        scores = self.read_unit_month_scores(
+            periods=[str(period)] if period else None, flagged_only=True
+        )
+        if scores.empty:
+            return pd.DataFrame(columns=ANOMALY_COLUMNS)
+        frame = self._frame(NodeLabel.UNIT_MONTH)[["unit_id", "period", *_ATTRIBUTES]]
+        rows = scores.merge(frame, on=["unit_id", "period"], how="inner")
+        keep = in_scope(rows, scope)
+        region = filters.get("region")
+        if region:
+            keep &= (rows["region_code"] == region) | (rows["province_code"] == region)
+        for name, column in (("group", "group_id"), ("enterprise", "enterprise_id")):
+            if filters.get(name):
+                keep &= rows[column] == filters[name]
+        if filters.get("min_score") is not None:
+            keep &= rows["score"].astype(float) >= float(str(filters["min_score"]))
+        if cursor is not None:
+            keep &= after_cursor(rows, cursor)
+        rows = rows[keep.fillna(False).astype(bool)]
+        rows = rows.sort_values(["score", "unit_id", "period"], ascending=[False, True, True])
+        return rows.head(limit)[ANOMALY_COLUMNS].reset_index(drop=True)
+
+    def public_tables(self) -> dict[str, pd.DataFrame]:
+        """What the public lists are computed from: `enterprises` (with province and unit
+        count), `enterprise_years` (verification, allocation, compliance and the sum of reported
+        unit-months), `verifiers`, and `units` (unit_id, enterprise_id)."""
+        enterprises = self._frame(NodeLabel.ENTERPRISE)
+        regions = self._frame(NodeLabel.REGION)
+        units = self._frame(NodeLabel.UNIT)
+        parents = dict(zip(regions["region_code"], regions["parent_code"], strict=True))
+        unit_counts = units.groupby("enterprise_id").size()
+        listed = enterprises.assign(
+            province_code=enterprises["region_code"].map(parents).astype("string"),
+            units=enterprises["enterprise_id"].map(unit_counts).fillna(0).astype(int),
+        )
+        months = self._unit_months()
+        reported = (
+            months.assign(year=months["period"].astype(str).str[:4].astype(int))
+            .groupby(["enterprise_id", "year"])
+            .agg(reported_co2_t=("reported_co2_t", "sum"), unit_months=("unit_id", "size"))
+            .reset_index()
+        )
+        years = reported
+        for label, columns in (
+            (NodeLabel.VERIFICATION, ["verifier_id", "verified_co2_t", "nonconformities"]),
+            (NodeLabel.ALLOCATION, ["allocated_t"]),
+            (NodeLabel.COMPLIANCE, ["surrendered_t", "completed_on"]),
+        ):
+            table = self._frame(label)
+            if table.empty:
+                table = pd.DataFrame(columns=["enterprise_id", "year", *columns])
+            table = table[["enterprise_id", "year", *columns]].astype({"year": "int64"})
+            table = table.drop_duplicates(["enterprise_id", "year"], keep="last")
+            years = years.merge(table, on=["enterprise_id", "year"], how="outer")
+        return {
+            "enterprises": listed,
+            "enterprise_years": years,
+            "verifiers": self._frame(NodeLabel.VERIFIER),
+            "units": units[["unit_id", "enterprise_id"]],
+        }
+
+
+def _plain(values: dict[str, object]) -> dict[str, object]:
+    """Missing markers become None and numpy scalars plain Python values."""
+    out: dict[str, object] = {}
+    for key, value in values.items():
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            out[key] = None
+        elif isinstance(value, np.generic):
+            out[key] = value.item()
+        else:
+            out[key] = value
+    return out

@@ -1,0 +1,222 @@
+"""Scoring part of the Neo4j store: sweep results in two property slots, published atomically.
+
+Each period has two slots, `s0` and `s1`. A sweep writes a period into the slot that is NOT
+current for it (properties `score_s1`, `sweep_s1`, … on UnitMonth and Parameter nodes), stamped
+with its sweep id; publishing sets the new per-period pointer on the sweep's `Sweep` node and
+makes it current in ONE transaction. Readers take the pointer first and read `n[$prop]` only
+where the stamp matches, so a sweep that dies halfway is invisible and stale values left in a
+slot by older sweeps are ignored (no clean-up pass on the hot path).
+
+What is written, to stay inside the national-scale budget (bench/sweep.py): every unit-month's
+summary, and only the non-trivial parameter nodes (own score ≥ STORED_MIN_SCORE, or a child of
+an edge scoring that much), each carrying its anomalous incoming edges as JSON. Edge scores live
+on the child node rather than on TRANSFERS_TO relationships because finding a relationship by
+`edge_id` needs a relationship index the schema does not have, and tracing reads a node's
+incoming edges together with the node anyway. Nodes not written score 0.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+import pandas as pd
+
+from app.infrastructure.stores.base import SweepRecord, SweepStatus
+from models.edge_models import EDGE_SCORE_COLUMNS
+from models.node_scores import NODE_SCORE_COLUMNS
+from models.unit_month_scores import UNIT_MONTH_SCORE_COLUMNS
+
+STORED_MIN_SCORE = 0.5
+BATCH_ROWS = 20_000
+SLOTS = ("s0", "s1")
+_JSON_FIELDS = ("fingerprints", "counts", "seconds")
+_EDGE_FIELDS = ["edge_type", "kind", "parent", "child", "expected", "residual", "z", "score"]
+
+
+def slot_properties(slot: str) -> dict[str, str]:
+    names = ("stamp", "score", "flagged", "top_parameter", "candidates", "expected", "z", "edges")
+    return {n: f"{'sweep' if n == 'stamp' else n}_{slot}" for n in names}
+
+
+def _props(record: SweepRecord) -> dict[str, Any]:
+    data = asdict(record)
+    props = {k: v for k, v in data.items() if k not in _JSON_FIELDS and v is not None}
+    props["status"] = record.status.value
+    for name in _JSON_FIELDS:
+        props[f"{name}_json"] = json.dumps(data[name], sort_keys=True)
+    return props
+
+
+def _record(props: dict[str, Any]) -> SweepRecord:
+    fields = {k: v for k, v in props.items() if k in SweepRecord.__dataclass_fields__}
+    for name in _JSON_FIELDS:
+        fields[name] = json.loads(props.get(f"{name}_json") or "{}")
+    fields["status"] = SweepStatus(props["status"])
+    fields["periods"] = list(props.get("periods") or [])
+    return SweepRecord(**fields)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as driver parameters, with NaN as null."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return clean.to_dict("records")
+
+
+def _batches(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(rows), BATCH_ROWS):
+        yield rows[start : start + BATCH_ROWS]
+
+
+def _edges_json(edges: pd.DataFrame) -> pd.DataFrame:
+    """Per child node key, its non-trivial incoming edges as a JSON list."""
+    if len(edges) == 0:
+        return pd.DataFrame(columns=["key", "edges"])
+    parts = edges[_EDGE_FIELDS].astype(object).where(edges[_EDGE_FIELDS].notna(), None)
+    objects = pd.Series(
+        [json.dumps(r) for r in parts.to_dict("records")], index=edges.index, dtype=object
+    )
+    keys = edges["unit_id"] + "|" + edges["period"] + "|" + edges["child"]
+    grouped = objects.groupby(keys.to_numpy()).agg(lambda objs: "[" + ", ".join(objs) + "]")
+    return grouped.rename_axis("key").rename("edges").reset_index()
+
+
+class ScoringMixin:
+    def _read(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        return self.run_read(name, **params)  # type: ignore[attr-defined,no-any-return]
+
+    def _write(self, name: str, **params: Any) -> None:
+        self.run_write(name, **params)  # type: ignore[attr-defined]
+
+    def _pointer(self) -> dict[str, dict[str, str]]:
+        rows = self._read("sweep_current")
+        return json.loads(rows[0]["sweep"].get("pointer_json") or "{}") if rows else {}
+
+    def data_fingerprints(self) -> dict[str, str]:
+        return {p: entry["fingerprint"] for p, entry in self._pointer().items()}
+
+    def begin_sweep(self, record: SweepRecord) -> None:
+        self._write("sweep_begin", sweep_id=record.sweep_id, props=_props(record))
+
+    def _write_slots(self) -> dict[str, str]:
+        """Per period, the slot a new sweep writes: the one not current for the period
+        (periods absent from the map have none yet and use SLOTS[0])."""
+        return {p: SLOTS[1 - SLOTS.index(e["slot"])] for p, e in self._pointer().items()}
+
+    def write_scores(
+        self,
+        sweep_id: str,
+        unit_month_scores: pd.DataFrame,
+        node_scores: pd.DataFrame,
+        edge_scores: pd.DataFrame,
+    ) -> None:
+        slots = self._write_slots()
+        edges = edge_scores[edge_scores["score"] >= STORED_MIN_SCORE]
+        edges_by_key = _edges_json(edges)
+        nodes = node_scores[
+            (node_scores["score"] >= STORED_MIN_SCORE)
+            | node_scores["key"].isin(edges_by_key["key"])
+        ].merge(edges_by_key, on="key", how="left")
+        unit_months = unit_month_scores.assign(
+            key=unit_month_scores["unit_id"] + "|" + unit_month_scores["period"]
+        )
+        for period in sorted(set(unit_months["period"]) | set(nodes["period"])):
+            prop = slot_properties(slots.get(period, SLOTS[0]))
+            um_rows = _records(unit_months[unit_months["period"] == period])
+            for batch in _batches(um_rows):
+                self._write("scores_write_unit_months", rows=batch, sweep_id=sweep_id, prop=prop)
+            node_rows = _records(
+                nodes.loc[
+                    nodes["period"] == period,
+                    ["key", "unit_id", "period", "name", "score", "expected", "z", "edges"],
+                ]
+            )
+            for batch in _batches(node_rows):
+                self._write("scores_write_nodes", rows=batch, sweep_id=sweep_id, prop=prop)
+
+    def publish_sweep(self, record: SweepRecord) -> None:
+        pointer = self._pointer()
+        slots = self._write_slots()
+        for period in record.periods:
+            pointer[period] = {
+                "slot": slots.get(period, SLOTS[0]),
+                "sweep_id": record.sweep_id,
+                "fingerprint": record.fingerprints.get(period, ""),
+            }
+        props = _props(record) | {"pointer_json": json.dumps(pointer, sort_keys=True)}
+        self._write("sweep_publish", sweep_id=record.sweep_id, props=props)
+
+    def fail_sweep(self, record: SweepRecord) -> None:
+        self._write("sweep_update", sweep_id=record.sweep_id, props=_props(record))
+
+    def current_sweep(self) -> SweepRecord | None:
+        rows = self._read("sweep_current")
+        return _record(rows[0]["sweep"]) if rows else None
+
+    def list_sweeps(self) -> list[SweepRecord]:
+        return [_record(r["sweep"]) for r in self._read("sweep_list")]
+
+    def get_sweep(self, sweep_id: str) -> SweepRecord | None:
+        rows = self._read("sweep_get", sweep_id=sweep_id)
+        return _record(rows[0]["sweep"]) if rows else None
+
+    def _slot_groups(self, periods: Sequence[str] | None) -> list[dict[str, Any]]:
+        """The current (slot, sweep) of each requested period, grouped for one query."""
+        pointer = self._pointer()
+        wanted = pointer if periods is None else {p: pointer[p] for p in periods if p in pointer}
+        groups: dict[tuple[str, str], list[str]] = {}
+        for period, entry in wanted.items():
+            groups.setdefault((entry["slot"], entry["sweep_id"]), []).append(period)
+        return [
+            slot_properties(slot) | {"sweep_id": sweep_id, "periods": sorted(ps)}
+            for (slot, sweep_id), ps in groups.items()
+        ]
+
+    def read_unit_month_scores(
+        self,
+        periods: Sequence[str] | None = None,
+        unit_ids: Sequence[str] | None = None,
+        flagged_only: bool = True,
+    ) -> pd.DataFrame:
+        slots = self._slot_groups(periods)
+        rows = (
+            self._read("scores_read_unit_months", slots=slots, flagged_only=flagged_only)
+            if unit_ids is None
+            else self._read(
+                "scores_read_unit_months_of_units",
+                slots=slots,
+                unit_ids=list(unit_ids),
+                flagged_only=flagged_only,
+            )
+        )
+        frame = pd.DataFrame(rows, columns=UNIT_MONTH_SCORE_COLUMNS)
+        frame["score"] = frame["score"].astype(float)
+        frame["flagged"] = frame["flagged"].astype(bool)
+        frame = frame.sort_values(["score", "unit_id", "period"], ascending=[False, True, True])
+        return frame.reset_index(drop=True)
+
+    def _read_nodes(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
+        rows = self._read("scores_read_nodes", slots=self._slot_groups(periods), unit_id=unit_id)
+        return pd.DataFrame(rows, columns=[*NODE_SCORE_COLUMNS, "edges"])
+
+    def read_node_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
+        nodes = self._read_nodes(unit_id, periods)[NODE_SCORE_COLUMNS]
+        for col in ("value", "expected", "z", "score"):
+            nodes[col] = nodes[col].astype(float)
+        return nodes.sort_values(["period", "name"]).reset_index(drop=True)
+
+    def read_edge_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
+        nodes = self._read_nodes(unit_id, periods)
+        stored = nodes[nodes["edges"].notna()]
+        edges = [
+            {"unit_id": unit_id, "period": period, **edge}
+            for period, text in zip(stored["period"], stored["edges"], strict=True)
+            for edge in json.loads(text)
+        ]
+        frame = pd.DataFrame(edges, columns=[c for c in EDGE_SCORE_COLUMNS if c != "edge_id"])
+        frame.insert(
+            0, "edge_id", frame["unit_id"] + "|" + frame["period"] + "|" + frame["edge_type"]
+        )
+        for col in ("expected", "residual", "z", "score"):
+            frame[col] = frame[col].astype(float)
+        return frame.sort_values(["period", "edge_type"]).reset_index(drop=True)

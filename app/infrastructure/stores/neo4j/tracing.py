@@ -1,0 +1,219 @@
+"""Tracing part of the Neo4j store: the reads behind `why`, traces, anomaly lists and the public
+lists, each one parameterised query from `cypher/`.
+
+Scope travels into every query as parameters (`app.services.access.scope_filter`), so a unit outside
+the scope is never returned by the server. Sweep scores sit in two property slots (see
+scoring.py); the subgraph query returns both slots with the current pointer so that one round
+trip is enough, and the slot the pointer names is kept here.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from app.infrastructure.stores.neo4j.scoring import SLOTS, ScoringMixin, slot_properties
+from app.services.tracing.periods import window
+from app.services.tracing.subgraph import UnitMonthWindow
+from graph_schema.keys import edge_id, unit_month_key
+from loaders.unit_month_frame import conform_unit_month_frame
+from models.edge_models import EDGE_SCORE_COLUMNS
+from models.node_scores import NODE_SCORE_COLUMNS
+
+ScopeFilter = Mapping[str, object]
+AnomalyCursor = tuple[float, str, str]
+ANOMALY_COLUMNS = [
+    "unit_id",
+    "period",
+    "score",
+    "flagged",
+    "top_parameter",
+    "candidates",
+    "enterprise_id",
+    "region_code",
+    "province_code",
+    "group_id",
+]
+_SLOT_NAMES = [slot_properties(slot) | {"name": slot} for slot in SLOTS]
+
+
+def _edges_frame(nodes: pd.DataFrame) -> pd.DataFrame:
+    """Edge score rows from the JSON of anomalous incoming edges stored on child nodes."""
+    stored = nodes[nodes["edges"].notna()]
+    edges = [
+        {"unit_id": unit_id, "period": period, **edge}
+        for unit_id, period, text in zip(
+            stored["unit_id"], stored["period"], stored["edges"], strict=True
+        )
+        for edge in json.loads(text)
+    ]
+    frame = pd.DataFrame(edges, columns=[c for c in EDGE_SCORE_COLUMNS if c != "edge_id"])
+    frame.insert(
+        0,
+        "edge_id",
+        frame["unit_id"].astype(str) + "|" + frame["period"].astype(str) + "|" + frame["edge_type"],
+    )
+    for col in ("expected", "residual", "z", "score"):
+        frame[col] = frame[col].astype(float)
+    return frame
+
+
+def _nodes_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=[*NODE_SCORE_COLUMNS, "edges"])
+    for col in ("value", "expected", "z", "score"):
+        frame[col] = frame[col].astype(float)
+    return frame
+
+
+def _current_slot(pointer: Mapping[str, Any], period: str) -> tuple[str, str] | None:
+    """(slot, sweep id) the current sweep's pointer names for `period`, if any."""
+    entry = pointer.get(period)
+    return (entry["slot"], entry["sweep_id"]) if entry else None
+
+
+def _unit_month_score(
+    month: Mapping[str, Any], current: tuple[str, str] | None
+) -> tuple[float | None, bool]:
+    """(score, flagged) of a UnitMonth's properties in the current slot, if stamped there."""
+    if current is None or month.get(f"sweep_{current[0]}") != current[1]:
+        return None, False
+    slot = current[0]
+    return float(month[f"score_{slot}"]), bool(month.get(f"flagged_{slot}"))
+
+
+def _node_row(
+    unit_id: str, period: str, parameter: Mapping[str, Any], slot: Mapping[str, Any]
+) -> dict[str, Any]:
+    return {
+        "key": parameter["key"],
+        "unit_id": unit_id,
+        "period": period,
+        "name": parameter["name"],
+        "value": parameter["value"],
+        "expected": slot["expected"],
+        "z": slot["z"],
+        "score": slot["score"],
+    }
+
+
+def _edge_rows(unit_id: str, period: str, text: str | None) -> list[dict[str, Any]]:
+    """Edge score rows from the JSON of anomalous incoming edges stored on a child node."""
+    edges = json.loads(text or "[]")
+    where = {"unit_id": unit_id, "period": period}
+    return [{"edge_id": edge_id(unit_id, period, e["edge_type"]), **where, **e} for e in edges]
+
+
+class TracingMixin(ScoringMixin):
+    def unit_context(self, unit_id: str, scope: ScopeFilter) -> dict[str, object] | None:
+        """Unit → enterprise → group → city → province, or None when unknown or out of scope."""
+        rows = self._read("tracing_unit_context", unit_id=unit_id, **scope)
+        return rows[0] if rows else None
+
+    def unit_periods(self, unit_id: str, scope: ScopeFilter) -> list[str]:
+        """The unit's reported periods, oldest first (empty when unknown or out of scope)."""
+        return [r["period"] for r in self._read("tracing_unit_periods", unit_id=unit_id, **scope)]
+
+    def unit_month_window(
+        self, unit_id: str, period: str, depth: int, scope: ScopeFilter
+    ) -> UnitMonthWindow | None:
+        """The unit's month `period` and `depth` months before it, with their current scores,
+        in one round trip; None when the unit-month is unknown or out of scope."""
+        rows = self._read(
+            "tracing_unit_month_window",
+            keys=[unit_month_key(unit_id, p) for p in window(period, depth)],
+            slots=_SLOT_NAMES,
+            **scope,
+        )
+        focal = next((r["month"] for r in rows if r["month"]["period"] == period), None)
+        if focal is None:
+            return None
+        pointer = json.loads(rows[0]["pointer"] or "{}")
+        months, nodes, edges = [], [], []
+        for row in rows:
+            month = row["month"]
+            months.append(month | {"verifier_id": row["verifier_id"]})
+            current = _current_slot(pointer, month["period"])
+            for parameter in row["parameters"]:
+                slot = next(
+                    (s for s in parameter["slots"] if (s["slot"], s["stamp"]) == current), None
+                )
+                if parameter["key"] is None or slot is None:
+                    continue
+                nodes.append(_node_row(unit_id, month["period"], parameter, slot))
+                edges.extend(_edge_rows(unit_id, month["period"], slot["edges"]))
+        score, flagged = _unit_month_score(focal, _current_slot(pointer, period))
+        return UnitMonthWindow(
+            unit_id, period, depth, months, nodes, edges, score, flagged, rows[0]["sweep_id"]
+        )
+
+    def scored_elements(self, periods: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Current (node scores, edge scores) of every unit for `periods` (None: all); only
+        the nodes the sweep stored (the others score 0)."""
+        frame = _nodes_frame(self._read("tracing_scored_nodes", slots=self._slot_groups(periods)))
+        return frame[NODE_SCORE_COLUMNS], _edges_frame(frame)
+
+    def scoped_unit_months(self, periods: Sequence[str] | None, scope: ScopeFilter) -> pd.DataFrame:
+        """The unit-month frame restricted to the scope, with `verifier_id`."""
+        rows = self._read(
+            "tracing_scoped_unit_months",
+            periods=list(periods) if periods is not None else None,
+            **scope,
+        )
+        frame = conform_unit_month_frame(pd.DataFrame([r["props"] for r in rows]))
+        verifiers = pd.Series(
+            [r["verifier_id"] for r in rows],
+            index=pd.MultiIndex.from_tuples(
+                [(r["props"]["unit_id"], r["props"]["period"]) for r in rows]
+            )
+            if rows
+            else None,
+            dtype="string",
+        )
+        keys = pd.MultiIndex.from_frame(frame[["unit_id", "period"]].astype(str))
+        frame["verifier_id"] = verifiers.reindex(keys).to_numpy() if rows else pd.NA
+        frame["verifier_id"] = frame["verifier_id"].astype("string")
+        return frame
+
+    def list_anomalies(
+        self,
+        filters: Mapping[str, object],
+        limit: int,
+        cursor: AnomalyCursor | None,
+        scope: ScopeFilter,
+    ) -> pd.DataFrame:
+        """Up to `limit` flagged unit-months (columns ANOMALY_COLUMNS) in the order score desc,
+        unit_id, period, after `cursor`. `filters`: period, region (city or province code),
+        group, enterprise, min_score (each None for no filter)."""
+        period = filters.get("period")
+        min_score = filters.get("min_score")
+        rows = self._read(
+            "anomalies_list",
+            slots=self._slot_groups([str(period)] if period else None),
+            region=filters.get("region"),
+            group=filters.get("group"),
+            enterprise=filters.get("enterprise"),
+            min_score=float(str(min_score)) if min_score is not None else None,
+            after=dict(zip(("score", "unit_id", "period"), cursor, strict=True))
+            if cursor
+            else None,
+            limit=limit,
+            **scope,
+        )
+        frame = pd.DataFrame(rows, columns=ANOMALY_COLUMNS)
+        frame["score"] = frame["score"].astype(float)
+        return frame
+
+    def public_tables(self) -> dict[str, pd.DataFrame]:
+        """What the public lists are computed from: `enterprises` (with province and unit
+        count), `enterprise_years` (verification, allocation, compliance and the sum of reported
+        unit-months), `verifiers`, and `units` (unit_id, enterprise_id)."""
+        return {
+            name: pd.DataFrame(self._read(query))
+            for name, query in (
+                ("enterprises", "public_enterprises"),
+                ("enterprise_years", "public_enterprise_years"),
+                ("verifiers", "public_verifiers"),
+                ("units", "public_units"),
+            )
+        }

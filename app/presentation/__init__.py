@@ -1,0 +1,1 @@
+"""Presentation: the REST API, the CLI and the pages that render traces."""

@@ -1,0 +1,96 @@
+"""Liveness (`GET /health`) and readiness (`GET /ready`: store reachable, schema applied)."""
+
+import logging
+from typing import Protocol
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from app.infrastructure.stores.base import StoreUnavailable, SweepRecord
+from app.infrastructure.sweep_lock import lock_holder
+from app.presentation.api.problems import PROBLEM_RESPONSES, STORE_UNAVAILABLE, Problem
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["health"])
+
+
+class ReadyStore(Protocol):
+    """What readiness needs of a store (both adapters provide it)."""
+
+    def ping(self) -> None: ...
+    def apply_schema(self) -> None: ...
+    def schema_applied(self) -> bool: ...
+    def server_info(self) -> dict[str, str]: ...
+    def list_sweeps(self) -> list[SweepRecord]: ...
+
+
+class Health(BaseModel):
+    status: str
+
+
+class LastSweep(BaseModel):
+    sweep_id: str
+    status: str
+    started: str
+    ended: str | None
+    error: str
+
+
+class Ready(BaseModel):
+    status: str
+    store: str
+    server_version: str
+    edition: str
+    schema_applied: bool
+    last_sweep: LastSweep | None
+    sweep_running: dict[str, str] | None
+
+
+@router.get("/health", response_model=Health)
+def health() -> Health:
+    """The process is alive (says nothing about the store)."""
+    return Health(status="ok")
+
+
+@router.get("/ready", response_model=Ready, responses=PROBLEM_RESPONSES)
+def ready(request: Request) -> Ready:
+    """The store answers and the graph schema is applied; 503 problem+json otherwise."""
+    store: ReadyStore = request.app.state.store
+    try:
+        store.ping()
+        applied = store.schema_applied()
+        if not applied and request.app.state.schema_pending:
+            # Start-up could not apply it (store down then): do it now that the store answers.
+            store.apply_schema()
+            applied = store.schema_applied()
+            request.app.state.schema_pending = not applied
+        info = store.server_info()
+        sweeps = store.list_sweeps()
+    except StoreUnavailable as error:
+        raise Problem(503, str(error), STORE_UNAVAILABLE, "Store unavailable") from error
+    if not applied:
+        raise Problem(503, "the graph schema is not applied; run `mrvtrace schema apply`")
+    return Ready(
+        status="ready",
+        store=request.app.state.settings.store.value,
+        server_version=info["version"],
+        edition=info["edition"],
+        schema_applied=applied,
+        last_sweep=_last_sweep(sweeps[0]) if sweeps else None,
+        sweep_running=_running(request),
+    )
+
+
+def _last_sweep(record: SweepRecord) -> LastSweep:
+    return LastSweep(
+        sweep_id=record.sweep_id,
+        status=record.status.value,
+        started=record.started,
+        ended=record.ended,
+        error=record.error,
+    )
+
+
+def _running(request: Request) -> dict[str, str] | None:
+    holder = lock_holder(request.app.state.settings)
+    return {k: str(v) for k, v in holder.items()} if holder is not None else None

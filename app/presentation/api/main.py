@@ -1,0 +1,90 @@
+"""The FastAPI app factory: a lifespan that owns the store, problem+json errors, offline docs.
+
+Routers of other concerns are added to ROUTERS; `create_app` includes each of them.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import APIRouter, FastAPI
+
+from app.infrastructure.observability import install_observability
+from app.infrastructure.stores.base import GraphStore, StoreUnavailable
+from app.infrastructure.stores.factory import open_store
+from app.presentation.api import (
+    health,
+    routes_anomalies,
+    routes_browser,
+    routes_public,
+    routes_sweeps,
+    routes_ui,
+    routes_units,
+    submissions,
+)
+from app.presentation.api.docs import install_docs
+from app.presentation.api.problems import install_problem_handlers
+from app.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+ROUTERS: list[APIRouter] = [
+    health.router,
+    routes_units.router,
+    routes_anomalies.router,
+    routes_sweeps.router,
+    routes_public.router,
+    routes_ui.router,
+    submissions.router,
+    routes_browser.router,
+]
+
+
+def _version() -> str:
+    try:
+        return version("mrvtrace")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """The API app. With `store` given the caller owns it; else the app opens and closes one."""
+    chosen = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        graph = store if store is not None else open_store(chosen)
+        app.state.settings = chosen
+        app.state.store = graph
+        app.state.schema_pending = False
+        try:
+            graph.apply_schema()
+        except StoreUnavailable as error:
+            # Serve anyway: /ready reports 503 and applies the schema once the store answers.
+            log.warning("schema not applied at start-up: %s", error)
+            app.state.schema_pending = True
+        try:
+            yield
+        finally:
+            if store is None:
+                graph.close()
+
+    app = FastAPI(
+        title="mrvtrace",
+        summary="Knowledge-graph anomaly tracing for carbon-market emission data",
+        version=_version(),
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_observability(app, chosen)
+    install_problem_handlers(app)
+    install_docs(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+# For `uvicorn app.presentation.api.main:app --factory`.
+app = create_app

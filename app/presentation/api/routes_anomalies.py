@@ -1,0 +1,80 @@
+"""Analyst lists: `GET /anomalies` (cursor pages, stable order) and `GET /systemic-sources`."""
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.presentation.api.problems import PROBLEM_RESPONSES, VALIDATION_FAILED, Problem
+from app.presentation.api.routes_units import PERIOD_PATTERN
+from app.presentation.api.schemas import (
+    Anomaly,
+    AnomalyPage,
+    SystemicList,
+    records,
+    systemic_out,
+)
+from app.presentation.api.security import AnalystScope
+from app.services.analysis import (
+    MAX_PAGE,
+    AnalysisStore,
+    BadCursor,
+    anomalies_page,
+    systemic_sources,
+)
+
+router = APIRouter(tags=["analysis"], responses=PROBLEM_RESPONSES)
+Period = Annotated[
+    str | None,
+    Query(pattern=PERIOD_PATTERN, description="A month `YYYY-MM`.", examples=["2023-03"]),
+]
+
+
+def _store(request: Request) -> AnalysisStore:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def _candidates(value: object) -> list[dict[str, object]]:
+    return json.loads(value) if isinstance(value, str) and value else []
+
+
+@router.get("/anomalies", response_model=AnomalyPage)
+def anomalies(
+    request: Request,
+    scope: AnalystScope,
+    period: Period = None,
+    region: Annotated[str | None, Query(description="A city or province code.")] = None,
+    group: Annotated[str | None, Query(description="A group id.")] = None,
+    enterprise: Annotated[str | None, Query(description="An enterprise id.")] = None,
+    min_score: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+) -> AnomalyPage:
+    """Flagged unit-months of the current sweep in the caller's jurisdiction, strongest first
+    (score desc, unit_id, period), one page at a time."""
+    filters = {
+        "period": period,
+        "region": region,
+        "group": group,
+        "enterprise": enterprise,
+        "min_score": min_score,
+    }
+    try:
+        page, next_cursor = anomalies_page(_store(request), filters, limit, cursor, scope)
+    except BadCursor as error:
+        raise Problem(
+            422, f"cursor: {error}", VALIDATION_FAILED, "Request validation failed"
+        ) from None
+    items = [
+        Anomaly(**{**row, "candidates": _candidates(row["candidates"])})
+        for row in records(page.drop(columns="flagged"))
+    ]
+    return AnomalyPage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/systemic-sources", response_model=SystemicList)
+def systemic(request: Request, scope: AnalystScope, period: Period = None) -> SystemicList:
+    """Shared upstream entities (lab, verifier, group, city, province) behind more root causes
+    than chance allows among the caller's flags (Poisson tail, Benjamini–Hochberg)."""
+    findings = systemic_sources(_store(request), period, scope)
+    return SystemicList(period=period, items=[systemic_out(r) for r in records(findings)])

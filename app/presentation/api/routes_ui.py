@@ -1,0 +1,234 @@
+"""The analyst's pages: the top anomalies, and the picture of one unit-month's trace.
+
+The pages take the API key like the API does (the `X-API-Key` header), or from a cookie set by
+the small sign-in form, so that a person with a plain browser can use them. The key never goes
+into a URL: URLs end up in access logs and browser history.
+"""
+
+import json
+from html import escape
+from typing import Annotated
+from urllib.parse import parse_qs, quote
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.infrastructure.stores.base import StoreUnavailable
+from app.presentation.api.security import API_KEY_HEADER
+from app.presentation.trace_picture import (
+    format_value,
+    html_page,
+    picture_of_trace,
+    render_trace_page,
+    root_series,
+)
+from app.services.access import Scope, ScopeKind, resolve_key, scope_filter
+from app.services.analysis import AnalysisStore, NotFound, WhyAnswer, anomalies_page, explain_unit
+from app.services.tracing.periods import shift_period
+
+router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
+
+KEY_COOKIE = "mrvtrace_key"
+TOP_ANOMALIES = 25
+# The plot shows up to this many months before the asked month, and this many after it.
+SERIES_MONTHS_BEFORE = 23
+SERIES_MONTHS_AFTER = 12
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+def _presented_key(request: Request) -> str | None:
+    return request.headers.get(API_KEY_HEADER) or request.cookies.get(KEY_COOKIE)
+
+
+def _scope(request: Request) -> Scope | None:
+    return resolve_key(_presented_key(request))
+
+
+def _sign_in(next_url: str) -> RedirectResponse:
+    return RedirectResponse(f"/ui/login?next={quote(next_url, safe='')}", status_code=303)
+
+
+def _not_found(what: str) -> HTMLResponse:
+    body = f'<h1>Not found</h1><p>{escape(what)}</p><p><a href="/ui/">Top anomalies</a></p>'
+    return HTMLResponse(html_page("mrvtrace · not found", body), status_code=404)
+
+
+def _unavailable(error: StoreUnavailable) -> HTMLResponse:
+    body = f"<h1>The store does not answer</h1><p>{escape(str(error))}</p>"
+    return HTMLResponse(html_page("mrvtrace · unavailable", body), status_code=503)
+
+
+def _safe_next(next_url: str) -> str:
+    # Only our own pages: a sign-in must not bounce the analyst to another site.
+    return next_url if next_url.startswith("/ui/") and not next_url.startswith("//") else "/ui/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(next: Annotated[str, Query()] = "/ui/", failed: bool = False) -> HTMLResponse:
+    """A form that stores the API key in an HTTP-only cookie."""
+    notice = '<p class="muted">That key was not accepted.</p>' if failed else ""
+    body = (
+        "<h1>mrvtrace</h1><p>Enter your API key to see the units of your jurisdiction.</p>"
+        f'{notice}<form method="post" action="/ui/login">'
+        f'<input type="hidden" name="next" value="{escape(_safe_next(next))}">'
+        '<input type="password" name="key" autocomplete="off" size="48" autofocus> '
+        '<button type="submit">Sign in</button></form>'
+    )
+    return HTMLResponse(html_page("mrvtrace · sign in", body))
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    # Parsed by hand: the form has two fields and python-multipart is not a dependency.
+    fields = parse_qs((await request.body()).decode("utf-8", errors="replace"))
+    key = fields.get("key", [""])[0]
+    next_url = _safe_next(fields.get("next", ["/ui/"])[0])
+    if resolve_key(key) is None:
+        return RedirectResponse(
+            f"/ui/login?failed=true&next={quote(next_url, safe='')}", status_code=303
+        )
+    response = RedirectResponse(next_url, status_code=303)
+    response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict", path="/ui")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request) -> Response:
+    """The most anomalous unit-months the caller may see, each linking to its picture."""
+    scope = _scope(request)
+    if scope is None:
+        return _sign_in("/ui/")
+    if scope.kind == ScopeKind.PUBLIC:
+        return _not_found("A public key sees only the public lists.")
+    try:
+        page, _ = anomalies_page(request.app.state.store, {}, TOP_ANOMALIES, None, scope)
+    except StoreUnavailable as error:
+        return _unavailable(error)
+    rows = "".join(
+        f'<tr><td><a href="/ui/units/{quote(str(r["unit_id"]))}?period={quote(str(r["period"]))}">'
+        f"{escape(str(r['unit_id']))}</a></td><td>{escape(str(r['period']))}</td>"
+        f"<td>{float(r['score']):.2f}</td><td>{escape(_text(r.get('top_parameter')))}</td>"
+        f"<td>{escape(_text(r.get('enterprise_id')))}</td></tr>"
+        for r in page.to_dict("records")
+    )
+    table = (
+        '<table class="list"><tr><th>Unit</th><th>Month</th><th>Score</th>'
+        f"<th>Top parameter</th><th>Enterprise</th></tr>{rows}</table>"
+        if rows
+        else '<p class="muted">No flagged unit-months in your jurisdiction.</p>'
+    )
+    body = (
+        f'<h1>Top anomalies</h1><p class="muted">Scope: {escape(str(scope))}. '
+        f"Open a unit to see its trace.</p>{table}"
+    )
+    return HTMLResponse(html_page("mrvtrace · top anomalies", body))
+
+
+def _text(value: object) -> str:
+    return "" if value is None or value != value else str(value)
+
+
+def _facts(answer: WhyAnswer) -> list[tuple[str, str]]:
+    trace = answer.trace
+    facts = [
+        ("Score", "–" if answer.score is None else f"{answer.score:.2f}"),
+        ("Flagged", "yes" if answer.flagged else "no"),
+    ]
+    if trace.symptom is not None:
+        symptom = trace.symptom
+        facts.append(
+            (
+                "Symptom",
+                f"{symptom.parameter} {symptom.period}: observed "
+                f"{format_value(symptom.observed)}, expected {format_value(symptom.expected)}"
+                + (f" ({symptom.edge_kind} check)" if symptom.edge_kind else ""),
+            )
+        )
+    if trace.root is not None:
+        facts.append(("Explained", f"{trace.root.explained_fraction:.0%} of the symptom"))
+    if answer.impact is not None:
+        impact = answer.impact
+        facts.append(
+            (
+                "Impact",
+                f"{format_value(impact.co2_delta_t)} tCO2 "
+                f"(≈ {format_value(impact.allowance_value_cny)} CNY of allowances)",
+            )
+        )
+    for finding in answer.systemic:
+        facts.append(
+            (
+                "Shared source",
+                f"{finding.get('entity_type')} {finding.get('entity_id')}: "
+                f"{finding.get('k')} of {finding.get('n')} units flagged on "
+                f"{finding.get('root_parameter')}",
+            )
+        )
+    alternatives = ", ".join(
+        f"{c.parameter} {c.period} ({c.rank_score:.2f})" for c in trace.candidates[1:]
+    )
+    if alternatives:
+        facts.append(("Other candidates", alternatives))
+    facts.append(
+        (
+            "In Neo4j Browser",
+            f":params {json.dumps(answer.browser.parameters)} then the why_unit_month favourite",
+        )
+    )
+    return facts
+
+
+def _series_window(periods: list[str], period: str) -> tuple[str, int] | None:
+    """(last month, months before it) of the plotted window, from the unit's own months."""
+    last_allowed = shift_period(period, SERIES_MONTHS_AFTER)
+    first_allowed = shift_period(period, -SERIES_MONTHS_BEFORE)
+    shown = [p for p in periods if first_allowed <= p <= last_allowed]
+    if not shown:
+        return None
+    first, last = shown[0], shown[-1]
+    depth = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])
+    return last, depth
+
+
+def _root_series(store: AnalysisStore, answer: WhyAnswer, scope: Scope) -> pd.DataFrame | None:
+    """The root parameter over the unit's months around the root's month."""
+    root = answer.trace.root
+    if root is None:
+        return None
+    filters = scope_filter(scope)
+    plotted = _series_window(store.unit_periods(answer.unit_id, filters), root.period)
+    if plotted is None:
+        return None
+    found = store.unit_month_window(answer.unit_id, plotted[0], plotted[1], filters)
+    return None if found is None else root_series(root.parameter, found)
+
+
+@router.get("/units/{unit_id}", response_class=HTMLResponse)
+def unit_page(
+    request: Request,
+    unit_id: str,
+    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
+) -> Response:
+    """The trace of `unit_id` in `period` (default: its most anomalous flagged month)."""
+    scope = _scope(request)
+    here = f"/ui/units/{quote(unit_id)}" + (f"?period={period}" if period else "")
+    if scope is None:
+        return _sign_in(here)
+    if scope.kind == ScopeKind.PUBLIC:
+        return _not_found(f"No unit {unit_id}.")
+    store = request.app.state.store
+    settings = request.app.state.settings
+    try:
+        if period is None:
+            flagged = store.read_unit_month_scores(unit_ids=[unit_id], flagged_only=True)
+            if flagged.empty:
+                return _not_found(f"Unit {unit_id} has no flagged month.")
+            period = str(flagged.sort_values("score", ascending=False)["period"].iloc[0])
+        answer = explain_unit(store, unit_id, period, scope, settings.allowance_price_cny)[0]
+        series = _root_series(store, answer, scope)
+    except NotFound:
+        return _not_found(f"No unit-month {unit_id} {period}.")
+    except StoreUnavailable as error:
+        return _unavailable(error)
+    return HTMLResponse(render_trace_page(picture_of_trace(answer.trace, series, _facts(answer))))

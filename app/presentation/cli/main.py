@@ -1,0 +1,48 @@
+"""Entry point of the `mrvtrace` command: each module registers its own verbs, and packages
+beside the product (the synthetic generator) add theirs through the `mrvtrace.cli` entry point."""
+
+from importlib.metadata import entry_points
+
+import typer
+
+from app.presentation.cli import (
+    load_command,
+    neo4j_commands,
+    rules_command,
+    schedule_command,
+    schema_commands,
+    serve_commands,
+    sweep_commands,
+    validate_command,
+    why_command,
+)
+
+app = typer.Typer(
+    name="mrvtrace",
+    help="Knowledge-graph anomaly tracing for carbon-market emission data.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+for module in (
+    validate_command,
+    load_command,
+    sweep_commands,
+    why_command,
+    rules_command,
+    schema_commands,
+    neo4j_commands,
+    serve_commands,
+    schedule_command,
+):
+    module.register(app)
+for plugin in entry_points(group="mrvtrace.cli"):
+    plugin.load()(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

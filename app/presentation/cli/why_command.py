@@ -1,0 +1,96 @@
+"""CLI verb `why`: the analysis service's answer for a unit, rendered with Rich."""
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.infrastructure.stores.factory import open_store
+from app.services.access import Scope, ScopeKind
+from app.services.analysis import AnalysisStore, NotFound, WhyAnswer, explain_unit, systemic_sources
+from app.settings import StoreKind, get_settings
+
+console = Console()
+
+
+def _value(value: float | None) -> str:
+    return "—" if value is None or value != value else f"{value:,.4g}"
+
+
+def render(answer: WhyAnswer) -> None:
+    trace = answer.trace
+    score = "—" if answer.score is None else f"{answer.score:.3f}"
+    console.rule(f"[bold]{answer.unit_id} {answer.period}[/] score {score}")
+    if trace.root is None:
+        console.print("No anomaly to trace in this month.")
+        return
+    root = trace.root
+    console.print(
+        f"Root cause: [bold red]{root.parameter}[/] in {root.period}: observed "
+        f"{_value(root.observed)}, expected {_value(root.expected)} "
+        f"(explains {root.explained_fraction:.0%} of the symptom)"
+    )
+    path = Table("hop", "parameter", "month", "observed", "expected", "score", "via edge")
+    for index, hop in enumerate(trace.path):
+        path.add_row(
+            str(index),
+            hop.parameter,
+            hop.period,
+            _value(hop.observed),
+            _value(hop.expected),
+            f"{hop.score:.2f}",
+            hop.edge_type or "",
+        )
+    console.print(path)
+    evidence = trace.evidence
+    console.print(
+        f"Evidence: report {evidence.report_id or '—'} by lab {evidence.lab_id or '—'} "
+        f"(sampled {evidence.sample_date or '—'}, reported {evidence.report_date or '—'}); "
+        f"verifier {evidence.verifier_id or '—'}"
+    )
+    for finding in answer.systemic:
+        console.print(
+            f"Systemic source: {finding['entity_type']} [bold]{finding['entity_id']}[/] behind "
+            f"{finding['k']} of {finding['n']} units' {finding['root_parameter']} roots "
+            f"(q = {float(str(finding['q_value'])):.2g})"
+        )
+    if answer.impact is not None:
+        console.print(
+            f"Impact: {answer.impact.co2_delta_t:,.0f} tCO2 = "
+            f"{answer.impact.allowance_value_cny:,.0f} CNY at "
+            f"{answer.impact.price_cny_per_t:g} CNY/t"
+        )
+
+
+def why(
+    unit_id: Annotated[str, typer.Argument(help="The unit's id.")],
+    period: Annotated[
+        str | None, typer.Option("--period", help="A month YYYY-MM (default: every flagged one).")
+    ] = None,
+    store: Annotated[
+        StoreKind | None, typer.Option("--store", help="Store to use (default: MRVTRACE_STORE).")
+    ] = None,
+) -> None:
+    """Why is this unit flagged: root parameter and month, path, evidence, systemic source,
+    impact."""
+    settings = get_settings()
+    chosen = settings.model_copy(update={"store": store}) if store else settings
+    graph: AnalysisStore = open_store(chosen)  # type: ignore[assignment]
+    national = Scope(ScopeKind.NATIONAL)
+    try:
+        systemic_sources(graph, None, national)
+        answers = explain_unit(graph, unit_id, period, national, settings.allowance_price_cny)
+    except NotFound as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        graph.close()  # type: ignore[attr-defined]
+    if not answers:
+        console.print(f"{unit_id} has no flagged month in the current sweep.")
+    for answer in answers:
+        render(answer)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("why")(why)

@@ -1,0 +1,1 @@
+"""Services: loading, sweeps, analysis and tracing, written against the store contract."""

@@ -1,0 +1,167 @@
+"""`mrvtrace demo`: the first command a newcomer runs, showing the product end to end.
+
+Generates a small seeded dataset, loads it into an embedded store of its own (under
+`$MRVTRACE_HOME/demo-store`, so the user's own data is untouched), sweeps, prints the most
+suspicious units with one line of reason each, then serves the API and the pages with a fresh
+national key printed for the session.
+"""
+
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+import uvicorn
+from rich.console import Console
+
+from app.infrastructure.stores.embedded import EmbeddedStore
+from app.presentation.api.main import create_app
+from app.presentation.api.security import API_KEY_HEADER
+from app.presentation.trace_picture import UNIT_OF, format_value
+from app.services.access import Scope, ScopeKind, key_ring_from_environment
+from app.services.analysis import WhyAnswer, explain_unit, systemic_sources
+from app.services.loading import load_dataset
+from app.services.sweep import run_sweep
+from app.settings import Settings, StoreKind, get_settings
+from synthetic import generate_dataset
+
+DEMO_SEED = 7
+DEMO_MONTHS = 12
+TOP_UNITS = 5
+NATIONAL = Scope(ScopeKind.NATIONAL)
+
+
+@dataclass(frozen=True)
+class SuspiciousUnit:
+    unit_id: str
+    period: str
+    score: float
+    reason: str
+
+
+def reason_line(answer: WhyAnswer) -> str:
+    """One line: root parameter and month, observed vs expected, and any shared source."""
+    root = answer.trace.root
+    if root is None:
+        return "no single root parameter explains the flag"
+    unit = UNIT_OF.get(root.parameter, "")
+    line = (
+        f"{root.parameter} in {root.period}: observed {format_value(root.observed)} {unit}, "
+        f"expected {format_value(root.expected)} {unit}"
+    )
+    shared = [f"{f['entity_type']} {f['entity_id']}" for f in answer.systemic]
+    if shared:
+        line += f"; shared source: {', '.join(shared)}"
+    return line
+
+
+def most_suspicious(store: EmbeddedStore, top: int = TOP_UNITS) -> list[SuspiciousUnit]:
+    """The `top` units with the highest flagged score (each unit once, at its worst month)."""
+    flagged = store.read_unit_month_scores(flagged_only=True)
+    if flagged.empty:
+        return []
+    # Shared sources are computed once here, so each answer below can name its own.
+    systemic_sources(store, None, NATIONAL)
+    worst = (
+        flagged.assign(unit_id=flagged["unit_id"].astype(str), period=flagged["period"].astype(str))
+        .sort_values(["score", "unit_id", "period"], ascending=[False, True, True])
+        .drop_duplicates("unit_id")
+        .head(top)
+    )
+    units = []
+    for unit_id, period, score in zip(
+        worst["unit_id"], worst["period"], worst["score"], strict=True
+    ):
+        answer = explain_unit(store, unit_id, period, NATIONAL)[0]
+        units.append(SuspiciousUnit(unit_id, period, float(score), reason_line(answer)))
+    return units
+
+
+def prepare_demo(out: Path, home: Path, console: Console) -> tuple[EmbeddedStore, pd.DataFrame]:
+    """Generate, load and sweep; returns the open store and the table of suspicious units."""
+    started = time.perf_counter()
+    summary = generate_dataset(out, scale="small", seed=DEMO_SEED, months=DEMO_MONTHS)
+    console.print(
+        f"generated {sum(summary.rows.values()):,} rows into {out} "
+        f"({summary.faulted_unit_months} faulty unit-months)"
+    )
+    store = EmbeddedStore(Settings(MRVTRACE_STORE=StoreKind.EMBEDDED, MRVTRACE_HOME=home))
+    store.clear()
+    report = load_dataset(out, store)
+    console.print(f"loaded {report.rows_loaded:,} rows, {report.rows_rejected:,} rejected")
+    with console.status("sweeping: rules and edge models score every parameter edge"):
+        record = run_sweep(store, full=True)
+    console.print(
+        f"sweep {record.sweep_id}: {record.counts.get('flagged', 0):,} unit-months flagged "
+        f"of {record.counts.get('unit_months', 0):,}"
+    )
+    with console.status("tracing the most suspicious units"):
+        units = most_suspicious(store)
+    table = pd.DataFrame(
+        [u.__dict__ for u in units], columns=["unit_id", "period", "score", "reason"]
+    )
+    console.print(f"ready in {time.perf_counter() - started:.0f} s")
+    return store, table
+
+
+def _issue_demo_key() -> str:
+    """A national key for this session, added to the configured keys (never stored)."""
+    key = secrets.token_urlsafe(24)
+    configured = os.environ.get("MRVTRACE_API_KEYS", "")
+    os.environ["MRVTRACE_API_KEYS"] = ",".join(filter(None, [configured, f"national={key}"]))
+    key_ring_from_environment.cache_clear()
+    return key
+
+
+def demo(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Folder for the demo dataset (default $MRVTRACE_HOME/demo-data)."
+        ),
+    ] = None,
+    port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8000,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the API after the summary.")
+    ] = True,
+) -> None:
+    """Generate small data, load, sweep, print the five most suspicious units, and serve."""
+    console = Console()
+    settings = get_settings()
+    folder = out or settings.home / "demo-data"
+    store, table = prepare_demo(folder, settings.home / "demo-store", console)
+    console.print(f"\n[bold]The {len(table)} most suspicious units[/]")
+    for row in table.itertuples():
+        # One unit per line, however narrow the terminal: scripts read these lines.
+        console.print(
+            f"  {row.unit_id} {row.period}  score {row.score:.2f}  {row.reason}", soft_wrap=True
+        )
+    if not serve:
+        store.close()
+        return
+    key = _issue_demo_key()
+    base = f"http://127.0.0.1:{port}"
+    console.print(f"\nnational API key for this session: [bold]{key}[/]")
+    console.print(f"  docs        {base}/docs")
+    console.print(f"  top units   {base}/ui/  (sign in with the key)")
+    if len(table):
+        first = table.iloc[0]
+        console.print(f"  a trace     {base}/ui/units/{first.unit_id}?period={first.period}")
+        console.print(
+            f"  as JSON     curl -H '{API_KEY_HEADER}: {key}' "
+            f"'{base}/units/{first.unit_id}/why?period={first.period}'"
+        )
+    console.print("Ctrl-C stops the server.")
+    try:
+        uvicorn.run(create_app(settings, store=store), host="127.0.0.1", port=port)
+    finally:
+        store.close()
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's verbs to the `mrvtrace` app."""
+    app.command("demo")(demo)
