@@ -26,11 +26,11 @@ from rich.console import Console
 from rich.table import Table
 
 from app.infrastructure.neo4j_local import LocalNeo4j
-from app.infrastructure.stores.base import GraphCounts, GraphStore
+from app.infrastructure.stores.contract import GraphCounts, Store
 from app.infrastructure.stores.factory import open_store
 from app.infrastructure.stores.neo4j import Neo4jStore
-from app.infrastructure.stores.neo4j.bulk_import import bulk_load_dataset
-from app.infrastructure.stores.neo4j.loading import BATCH_SIZE
+from app.infrastructure.stores.neo4j.graph_writes import BATCH_SIZE
+from app.services.bulk_loading import bulk_load_dataset
 from app.services.loading import LoadReport, load_dataset
 from app.settings import Settings, StoreKind, get_settings
 from bench.machine import bolt_pid, machine_info, peak_rss_mb, reset_peak_rss, server_peak_rss_mb
@@ -88,7 +88,7 @@ def run(scale: str, kind: StoreKind, folder: Path, base: Settings, home: Path) -
     """Clear the store of `kind` (its files under `home`), then time loading `folder` into it;
     into Neo4j by MERGE batches on the server of the settings."""
     settings = base.model_copy(update={"store": kind, "home": home})
-    store: GraphStore = open_store(settings)
+    store: Store = open_store(settings)
     try:
         store.clear()
         _reset_peaks(settings.neo4j_uri if kind is StoreKind.NEO4J else None)

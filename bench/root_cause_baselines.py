@@ -76,18 +76,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from app.infrastructure.stores.contract import NATIONAL_FILTER, Row, UnitMonthWindow, plain_rows
 from app.infrastructure.stores.embedded import EmbeddedStore
-from app.services.systemic_findings import NATIONAL_FILTER, trace_flags, with_edge_expectations
-from app.services.tracing.periods import window
+from app.services.systemic_findings import trace_flags, with_edge_expectations
 from app.services.tracing.root_causes import TraceResult, trace_root_causes
-from app.services.tracing.subgraph import (
-    DEFAULT_DEPTH,
-    Row,
-    UnitMonthWindow,
-    build_unit_month_graph,
-    plain_rows,
-)
+from app.services.tracing.subgraph import DEFAULT_DEPTH, build_unit_month_graph
 from graph_schema.parameters import PARAMETERS, ParameterKind
+from graph_schema.periods import window
 from graph_schema.transfer_edges import TRANSFER_EDGES
 from models.edge_models import month_index
 

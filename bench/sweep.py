@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from app.infrastructure.stores.neo4j import Neo4jStore
-from app.infrastructure.stores.neo4j.scoring import STORED_MIN_SCORE, slot_properties
+from app.infrastructure.stores.neo4j.sweep_results import STORED_MIN_SCORE, slot_properties
 from app.services.loading import load_dataset
 from app.services.sweep import run_sweep
 from bench.machine import bolt_pid, peak_rss_mb, reset_peak_rss, server_peak_rss_mb

@@ -16,3 +16,4 @@ CREATE CONSTRAINT allocation_key_unique IF NOT EXISTS FOR (n:Allocation) REQUIRE
 CREATE CONSTRAINT compliance_key_unique IF NOT EXISTS FOR (n:Compliance) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT trade_trade_id_unique IF NOT EXISTS FOR (n:Trade) REQUIRE n.trade_id IS UNIQUE;
 CREATE CONSTRAINT sweep_sweep_id_unique IF NOT EXISTS FOR (n:Sweep) REQUIRE n.sweep_id IS UNIQUE;
+CREATE CONSTRAINT model_version_unique IF NOT EXISTS FOR (n:Model) REQUIRE n.version IS UNIQUE;

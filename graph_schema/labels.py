@@ -24,6 +24,8 @@ class NodeLabel(StrEnum):
     COMPLIANCE = "Compliance"
     TRADE = "Trade"
     SWEEP = "Sweep"
+    # The fitted models of a sweep, serialised.
+    MODEL = "Model"
 
 
 class RelType(StrEnum):
@@ -89,6 +91,7 @@ CONSTRAINTS: tuple[UniqueKey, ...] = (
     UniqueKey(NodeLabel.COMPLIANCE, "key"),
     UniqueKey(NodeLabel.TRADE, "trade_id"),
     UniqueKey(NodeLabel.SWEEP, "sweep_id"),
+    UniqueKey(NodeLabel.MODEL, "version"),
 )
 
 INDEXES: tuple[PropertyIndex, ...] = (

@@ -2,58 +2,21 @@
 
 The central data interface between loaders, stores and models: unit attributes, provenance
 and one float column per catalogue parameter (reported, external, evidence and derived).
-Built here from validated tables; each store returns the same columns from
-`read_unit_months`, conformed with `conform_unit_month_frame`.
+Built here from validated tables (columns in graph_schema.frames); each store returns the same
+columns from `read_unit_months`, conformed with `conform_unit_month_frame`.
 """
 
 import numpy as np
 import pandas as pd
 
+from graph_schema.frames import (
+    KEY_COLUMNS,
+    UNIT_MONTH_COLUMNS,
+    UNIT_MONTH_INT_COLUMNS,
+    UNIT_MONTH_TEXT_COLUMNS,
+)
 from graph_schema.parameters import PARAMETERS, ParameterKind, parameter_names
 from loaders.formulas import propagate
-
-KEY_COLUMNS: tuple[str, ...] = ("unit_id", "period")
-TEXT_COLUMNS: tuple[str, ...] = (
-    "unit_id",
-    "period",
-    "enterprise_id",
-    "unit_class",
-    "cooling",
-    "region_code",
-    "province_code",
-    "group_id",
-    "carbon_report_id",
-    "lab_id",
-    "sample_date",
-    "report_date",
-    "submitted_on",
-)
-INT_COLUMNS: tuple[str, ...] = ("revision", "commissioned_year")
-FLOAT_COLUMNS: tuple[str, ...] = (
-    "capacity_mw",
-    "hours_in_month",
-    *(p.name for p in PARAMETERS),
-)
-UNIT_MONTH_COLUMNS: tuple[str, ...] = (
-    "unit_id",
-    "period",
-    "revision",
-    "enterprise_id",
-    "unit_class",
-    "capacity_mw",
-    "cooling",
-    "commissioned_year",
-    "region_code",
-    "province_code",
-    "group_id",
-    "carbon_report_id",
-    "lab_id",
-    "sample_date",
-    "report_date",
-    "submitted_on",
-    "hours_in_month",
-    *(p.name for p in PARAMETERS),
-)
 
 # Evidence parameters are read from the test report that `carbon_report_id` points to.
 _EVIDENCE_SOURCES: dict[str, str] = {
@@ -87,9 +50,9 @@ def conform_unit_month_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with exactly the contract columns, dtypes and order (missing ones empty)."""
     columns: dict[str, pd.Series] = {}
     for name in UNIT_MONTH_COLUMNS:
-        if name in TEXT_COLUMNS:
+        if name in UNIT_MONTH_TEXT_COLUMNS:
             columns[name] = _column(frame, name, "string")
-        elif name in INT_COLUMNS:
+        elif name in UNIT_MONTH_INT_COLUMNS:
             columns[name] = _column(frame, name, "Int64")
         else:
             columns[name] = pd.to_numeric(_column(frame, name, "float64"), errors="coerce")

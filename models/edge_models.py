@@ -21,21 +21,9 @@ from sklearn.linear_model import HuberRegressor, LinearRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, RobustScaler
 
+from graph_schema.frames import EDGE_SCORE_COLUMNS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind, TransferEdge
 
-EDGE_SCORE_COLUMNS = [
-    "edge_id",
-    "unit_id",
-    "period",
-    "edge_type",
-    "kind",
-    "parent",
-    "child",
-    "expected",
-    "residual",
-    "z",
-    "score",
-]
 LEARNED_KINDS = (EdgeKind.STATISTICAL, EdgeKind.CROSS_CHECK, EdgeKind.VERTICAL)
 
 # Score = logistic((|z| - Z_MID) / Z_WIDTH): 0.5 at |z| = 3.5, 0.9 at |z| ≈ 4.6. For normal

@@ -19,10 +19,10 @@ architecture.md).
 import numpy as np
 import pandas as pd
 
+from graph_schema.frames import NODE_SCORE_COLUMNS
 from graph_schema.parameters import PARAMETERS, ParameterKind
 from graph_schema.transfer_edges import EdgeKind
 
-NODE_SCORE_COLUMNS = ["key", "unit_id", "period", "name", "value", "expected", "z", "score"]
 # An edge or node at or above this score counts as anomalous evidence.
 EVIDENCE_THRESHOLD = 0.5
 DISTRIBUTION_RULE_WEIGHT = 0.8

@@ -366,6 +366,29 @@ def _shift(**days: int) -> Example:
     return Example(shift_days=days)
 
 
+# Typed tables of the rule families below (so each row's quantity is a Quantity, not object).
+def _labelled(
+    rows: list[tuple[Quantity, str, str, Example]],
+) -> list[tuple[Quantity, str, str, Example]]:
+    return rows
+
+
+def _bounded(
+    rows: list[tuple[Quantity, str, str, float, Example]],
+) -> list[tuple[Quantity, str, str, float, Example]]:
+    return rows
+
+
+def _grouped(
+    rows: list[tuple[Quantity, str, str, tuple[str, ...], Example]],
+) -> list[tuple[Quantity, str, str, tuple[str, ...], Example]]:
+    return rows
+
+
+def _factors(rows: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    return rows
+
+
 _NON_NEGATIVE = (
     "coal_consumption_t",
     "power_generation_mwh",
@@ -558,24 +581,36 @@ _EXTREME: list[Rule] = [
             When.STEADY,
         )
         for i, (q, target, label, example) in enumerate(
-            [
-                ("coal_ncv_gj_t", "coal_ncv_gj_t", "NCV", _ex(coal_ncv_gj_t=0.7)),
-                ("coal_carbon_pct", "coal_carbon_pct", "carbon content", _ex(coal_carbon_pct=0.7)),
-                (CARBON_PER_HEAT, "coal_carbon_pct", "carbon per heat", _ex(coal_carbon_pct=0.85)),
-                (
-                    "supply_coal_gce_kwh",
-                    "supply_coal_gce_kwh",
-                    "supply coal rate",
-                    _ex(coal_consumption_t=0.75),
-                ),
-                (
-                    "supply_intensity",
-                    "supply_intensity",
-                    "supply intensity",
-                    _ex(coal_consumption_t=0.75),
-                ),
-                ("own_use_rate", "own_use_rate", "own-use rate", _ex(power_supply_mwh=0.85)),
-            ]
+            _labelled(
+                [
+                    ("coal_ncv_gj_t", "coal_ncv_gj_t", "NCV", _ex(coal_ncv_gj_t=0.7)),
+                    (
+                        "coal_carbon_pct",
+                        "coal_carbon_pct",
+                        "carbon content",
+                        _ex(coal_carbon_pct=0.7),
+                    ),
+                    (
+                        CARBON_PER_HEAT,
+                        "coal_carbon_pct",
+                        "carbon per heat",
+                        _ex(coal_carbon_pct=0.85),
+                    ),
+                    (
+                        "supply_coal_gce_kwh",
+                        "supply_coal_gce_kwh",
+                        "supply coal rate",
+                        _ex(coal_consumption_t=0.75),
+                    ),
+                    (
+                        "supply_intensity",
+                        "supply_intensity",
+                        "supply intensity",
+                        _ex(coal_consumption_t=0.75),
+                    ),
+                    ("own_use_rate", "own_use_rate", "own-use rate", _ex(power_supply_mwh=0.85)),
+                ]
+            )
         )
     ],
     *[
@@ -590,24 +625,31 @@ _EXTREME: list[Rule] = [
             When.STEADY,
         )
         for i, (q, target, label, example) in enumerate(
-            [
-                (CARBON_PER_HEAT, "coal_carbon_pct", "carbon per heat", _ex(coal_carbon_pct=0.85)),
-                (
-                    "supply_coal_gce_kwh",
-                    "supply_coal_gce_kwh",
-                    "supply coal rate",
-                    _ex(coal_consumption_t=0.7),
-                ),
-                (
-                    "supply_intensity",
-                    "supply_intensity",
-                    "supply intensity",
-                    _ex(coal_consumption_t=0.7),
-                ),
-                ("own_use_rate", "own_use_rate", "own-use rate", _ex(power_supply_mwh=0.8)),
-                (HEAT_RATE, "fuel_heat_gj", "heat rate", _ex(coal_consumption_t=0.7)),
-                (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", _ex(cems_co2_t=1.4)),
-            ]
+            _labelled(
+                [
+                    (
+                        CARBON_PER_HEAT,
+                        "coal_carbon_pct",
+                        "carbon per heat",
+                        _ex(coal_carbon_pct=0.85),
+                    ),
+                    (
+                        "supply_coal_gce_kwh",
+                        "supply_coal_gce_kwh",
+                        "supply coal rate",
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        "supply_intensity",
+                        "supply_intensity",
+                        "supply intensity",
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    ("own_use_rate", "own_use_rate", "own-use rate", _ex(power_supply_mwh=0.8)),
+                    (HEAT_RATE, "fuel_heat_gj", "heat rate", _ex(coal_consumption_t=0.7)),
+                    (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", _ex(cems_co2_t=1.4)),
+                ]
+            )
         )
     ],
 ]
@@ -625,74 +667,82 @@ _STANDARD: list[Rule] = [
             When.STEADY,
         )
         for i, (q, target, label, k, example) in enumerate(
-            [
-                (
-                    CARBON_PER_HEAT,
-                    "coal_carbon_pct",
-                    "carbon per heat",
-                    6.0,
-                    _ex(coal_carbon_pct=0.85),
-                ),
-                (
-                    "supply_coal_gce_kwh",
-                    "supply_coal_gce_kwh",
-                    "supply coal rate",
-                    6.0,
-                    _ex(coal_consumption_t=0.7),
-                ),
-                (
-                    "supply_intensity",
-                    "supply_intensity",
-                    "supply intensity",
-                    6.0,
-                    _ex(coal_consumption_t=0.7),
-                ),
-                ("own_use_rate", "own_use_rate", "own-use rate", 6.0, _ex(power_supply_mwh=0.8)),
-                (HEAT_RATE, "fuel_heat_gj", "heat rate", 6.0, _ex(coal_consumption_t=0.7)),
-                (
-                    CEMS_PER_HEAT,
-                    "cems_co2_t",
-                    "CEMS CO2 per GJ of fuel heat",
-                    6.0,
-                    _ex(cems_co2_t=1.4),
-                ),
-                (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", 6.0, _ex(cems_co2_t=1.4)),
-                (
-                    GRID_RATIO,
-                    "power_supply_mwh",
-                    "supply / grid sales",
-                    6.0,
-                    _ex(power_supply_mwh=1.3),
-                ),
-                (
-                    PURCHASE_RATIO,
-                    "coal_consumption_t",
-                    "consumption / purchases",
-                    6.0,
-                    _ex(coal_consumption_t=0.6),
-                ),
-                (
-                    MONITOR_RATIO,
-                    "fuel_heat_gj",
-                    "fuel heat / energy monitor",
-                    6.0,
-                    _ex(coal_consumption_t=0.6),
-                ),
-                (
-                    CO2_PER_HEAT,
-                    "reported_co2_t",
-                    "reported CO2 per GJ of fuel heat",
-                    6.0,
-                    _ex(reported_co2_t=0.8),
-                ),
-                (
-                    "load_factor",
-                    "power_generation_mwh",
-                    "load factor",
-                    8.0,
-                    _ex(power_generation_mwh=2.5, power_supply_mwh=2.5),
-                ),
-            ]
+            _bounded(
+                [
+                    (
+                        CARBON_PER_HEAT,
+                        "coal_carbon_pct",
+                        "carbon per heat",
+                        6.0,
+                        _ex(coal_carbon_pct=0.85),
+                    ),
+                    (
+                        "supply_coal_gce_kwh",
+                        "supply_coal_gce_kwh",
+                        "supply coal rate",
+                        6.0,
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        "supply_intensity",
+                        "supply_intensity",
+                        "supply intensity",
+                        6.0,
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        "own_use_rate",
+                        "own_use_rate",
+                        "own-use rate",
+                        6.0,
+                        _ex(power_supply_mwh=0.8),
+                    ),
+                    (HEAT_RATE, "fuel_heat_gj", "heat rate", 6.0, _ex(coal_consumption_t=0.7)),
+                    (
+                        CEMS_PER_HEAT,
+                        "cems_co2_t",
+                        "CEMS CO2 per GJ of fuel heat",
+                        6.0,
+                        _ex(cems_co2_t=1.4),
+                    ),
+                    (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", 6.0, _ex(cems_co2_t=1.4)),
+                    (
+                        GRID_RATIO,
+                        "power_supply_mwh",
+                        "supply / grid sales",
+                        6.0,
+                        _ex(power_supply_mwh=1.3),
+                    ),
+                    (
+                        PURCHASE_RATIO,
+                        "coal_consumption_t",
+                        "consumption / purchases",
+                        6.0,
+                        _ex(coal_consumption_t=0.6),
+                    ),
+                    (
+                        MONITOR_RATIO,
+                        "fuel_heat_gj",
+                        "fuel heat / energy monitor",
+                        6.0,
+                        _ex(coal_consumption_t=0.6),
+                    ),
+                    (
+                        CO2_PER_HEAT,
+                        "reported_co2_t",
+                        "reported CO2 per GJ of fuel heat",
+                        6.0,
+                        _ex(reported_co2_t=0.8),
+                    ),
+                    (
+                        "load_factor",
+                        "power_generation_mwh",
+                        "load factor",
+                        8.0,
+                        _ex(power_generation_mwh=2.5, power_supply_mwh=2.5),
+                    ),
+                ]
+            )
         )
     ],
     *[
@@ -707,61 +757,69 @@ _STANDARD: list[Rule] = [
             When.STEADY,
         )
         for i, (q, target, label, k, example) in enumerate(
-            [
-                (
-                    CARBON_PER_HEAT,
-                    "coal_carbon_pct",
-                    "carbon per heat",
-                    6.0,
-                    _ex(coal_carbon_pct=0.85),
-                ),
-                (
-                    "coal_carbon_pct",
-                    "coal_carbon_pct",
-                    "carbon content",
-                    6.0,
-                    _ex(coal_carbon_pct=0.7),
-                ),
-                ("coal_ncv_gj_t", "coal_ncv_gj_t", "NCV", 6.0, _ex(coal_ncv_gj_t=0.7)),
-                (
-                    "supply_coal_gce_kwh",
-                    "supply_coal_gce_kwh",
-                    "supply coal rate",
-                    6.0,
-                    _ex(coal_consumption_t=0.7),
-                ),
-                (
-                    "supply_intensity",
-                    "supply_intensity",
-                    "supply intensity",
-                    6.0,
-                    _ex(coal_consumption_t=0.7),
-                ),
-                ("own_use_rate", "own_use_rate", "own-use rate", 6.0, _ex(power_supply_mwh=0.8)),
-                (HEAT_RATE, "fuel_heat_gj", "heat rate", 6.0, _ex(coal_consumption_t=0.7)),
-                (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", 6.0, _ex(cems_co2_t=1.4)),
-                (
-                    GRID_RATIO,
-                    "power_supply_mwh",
-                    "supply / grid sales",
-                    6.0,
-                    _ex(power_supply_mwh=1.3),
-                ),
-                (
-                    PURCHASE_RATIO,
-                    "coal_consumption_t",
-                    "consumption / purchases",
-                    6.0,
-                    _ex(coal_consumption_t=0.6),
-                ),
-                (
-                    MONITOR_RATIO,
-                    "fuel_heat_gj",
-                    "fuel heat / energy monitor",
-                    6.0,
-                    _ex(coal_consumption_t=0.6),
-                ),
-            ]
+            _bounded(
+                [
+                    (
+                        CARBON_PER_HEAT,
+                        "coal_carbon_pct",
+                        "carbon per heat",
+                        6.0,
+                        _ex(coal_carbon_pct=0.85),
+                    ),
+                    (
+                        "coal_carbon_pct",
+                        "coal_carbon_pct",
+                        "carbon content",
+                        6.0,
+                        _ex(coal_carbon_pct=0.7),
+                    ),
+                    ("coal_ncv_gj_t", "coal_ncv_gj_t", "NCV", 6.0, _ex(coal_ncv_gj_t=0.7)),
+                    (
+                        "supply_coal_gce_kwh",
+                        "supply_coal_gce_kwh",
+                        "supply coal rate",
+                        6.0,
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        "supply_intensity",
+                        "supply_intensity",
+                        "supply intensity",
+                        6.0,
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        "own_use_rate",
+                        "own_use_rate",
+                        "own-use rate",
+                        6.0,
+                        _ex(power_supply_mwh=0.8),
+                    ),
+                    (HEAT_RATE, "fuel_heat_gj", "heat rate", 6.0, _ex(coal_consumption_t=0.7)),
+                    (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", 6.0, _ex(cems_co2_t=1.4)),
+                    (
+                        GRID_RATIO,
+                        "power_supply_mwh",
+                        "supply / grid sales",
+                        6.0,
+                        _ex(power_supply_mwh=1.3),
+                    ),
+                    (
+                        PURCHASE_RATIO,
+                        "coal_consumption_t",
+                        "consumption / purchases",
+                        6.0,
+                        _ex(coal_consumption_t=0.6),
+                    ),
+                    (
+                        MONITOR_RATIO,
+                        "fuel_heat_gj",
+                        "fuel heat / energy monitor",
+                        6.0,
+                        _ex(coal_consumption_t=0.6),
+                    ),
+                ]
+            )
         )
     ],
 ]
@@ -779,50 +837,52 @@ _THRESHOLD: list[Rule] = [
             When.STEADY,
         )
         for i, (q, target, label, group, example) in enumerate(
-            [
-                (
-                    "own_use_rate",
-                    "own_use_rate",
-                    "own-use rate",
-                    ("unit_class", "cooling"),
-                    _ex(power_supply_mwh=0.8),
-                ),
-                (
-                    "supply_coal_gce_kwh",
-                    "supply_coal_gce_kwh",
-                    "supply coal rate",
-                    ("unit_class", "cooling"),
-                    _ex(coal_consumption_t=0.7),
-                ),
-                (
-                    "supply_intensity",
-                    "supply_intensity",
-                    "supply intensity",
-                    ("unit_class", "cooling"),
-                    _ex(coal_consumption_t=0.7),
-                ),
-                (
-                    CARBON_PER_HEAT,
-                    "coal_carbon_pct",
-                    "carbon per heat",
-                    ("unit_class",),
-                    _ex(coal_carbon_pct=0.85),
-                ),
-                (
-                    HEAT_RATE,
-                    "fuel_heat_gj",
-                    "heat rate",
-                    ("unit_class", "cooling"),
-                    _ex(coal_consumption_t=0.7),
-                ),
-                (
-                    REPORT_CARBON_PER_HEAT,
-                    "report_carbon_pct",
-                    "test report carbon per heat",
-                    ("unit_class",),
-                    _ex(report_carbon_pct=0.85),
-                ),
-            ]
+            _grouped(
+                [
+                    (
+                        "own_use_rate",
+                        "own_use_rate",
+                        "own-use rate",
+                        ("unit_class", "cooling"),
+                        _ex(power_supply_mwh=0.8),
+                    ),
+                    (
+                        "supply_coal_gce_kwh",
+                        "supply_coal_gce_kwh",
+                        "supply coal rate",
+                        ("unit_class", "cooling"),
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        "supply_intensity",
+                        "supply_intensity",
+                        "supply intensity",
+                        ("unit_class", "cooling"),
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        CARBON_PER_HEAT,
+                        "coal_carbon_pct",
+                        "carbon per heat",
+                        ("unit_class",),
+                        _ex(coal_carbon_pct=0.85),
+                    ),
+                    (
+                        HEAT_RATE,
+                        "fuel_heat_gj",
+                        "heat rate",
+                        ("unit_class", "cooling"),
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        REPORT_CARBON_PER_HEAT,
+                        "report_carbon_pct",
+                        "test report carbon per heat",
+                        ("unit_class",),
+                        _ex(report_carbon_pct=0.85),
+                    ),
+                ]
+            )
         )
     ],
     Rule(
@@ -877,45 +937,47 @@ _THRESHOLD: list[Rule] = [
             When.STEADY,
         )
         for i, (q, target, label, change, example) in enumerate(
-            [
-                (
-                    CARBON_PER_HEAT,
-                    "coal_carbon_pct",
-                    "carbon per heat",
-                    0.08,
-                    _ex(coal_carbon_pct=0.85),
-                ),
-                (
-                    "coal_carbon_pct",
-                    "coal_carbon_pct",
-                    "carbon content",
-                    0.3,
-                    _ex(coal_carbon_pct=0.6),
-                ),
-                ("coal_ncv_gj_t", "coal_ncv_gj_t", "NCV", 0.3, _ex(coal_ncv_gj_t=0.6)),
-                (
-                    "supply_coal_gce_kwh",
-                    "supply_coal_gce_kwh",
-                    "supply coal rate",
-                    0.25,
-                    _ex(coal_consumption_t=0.7),
-                ),
-                (
-                    "supply_intensity",
-                    "supply_intensity",
-                    "supply intensity",
-                    0.25,
-                    _ex(coal_consumption_t=0.7),
-                ),
-                (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", 0.2, _ex(cems_co2_t=1.3)),
-                (
-                    GRID_RATIO,
-                    "power_supply_mwh",
-                    "supply / grid sales",
-                    0.05,
-                    _ex(power_supply_mwh=1.1),
-                ),
-            ]
+            _bounded(
+                [
+                    (
+                        CARBON_PER_HEAT,
+                        "coal_carbon_pct",
+                        "carbon per heat",
+                        0.08,
+                        _ex(coal_carbon_pct=0.85),
+                    ),
+                    (
+                        "coal_carbon_pct",
+                        "coal_carbon_pct",
+                        "carbon content",
+                        0.3,
+                        _ex(coal_carbon_pct=0.6),
+                    ),
+                    ("coal_ncv_gj_t", "coal_ncv_gj_t", "NCV", 0.3, _ex(coal_ncv_gj_t=0.6)),
+                    (
+                        "supply_coal_gce_kwh",
+                        "supply_coal_gce_kwh",
+                        "supply coal rate",
+                        0.25,
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        "supply_intensity",
+                        "supply_intensity",
+                        "supply intensity",
+                        0.25,
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", 0.2, _ex(cems_co2_t=1.3)),
+                    (
+                        GRID_RATIO,
+                        "power_supply_mwh",
+                        "supply / grid sales",
+                        0.05,
+                        _ex(power_supply_mwh=1.1),
+                    ),
+                ]
+            )
         )
     ],
     # A factor 10 between two steady months is a unit slip (kWh as MWh), not operations; heat
@@ -928,22 +990,24 @@ _THRESHOLD: list[Rule] = [
             Jump(name, factor - 1),
             f"{name} changed more than {factor:g}× from last month: unit or scale slip",
             3,
-            _ex(**{name: 1000.0}),
+            Example(scale={name: 1000.0}),
             When.STEADY,
         )
         for i, (name, factor) in enumerate(
-            [
-                ("coal_consumption_t", 10.0),
-                ("power_generation_mwh", 10.0),
-                ("power_supply_mwh", 10.0),
-                ("heat_supply_gj", 50.0),
-                ("reported_co2_t", 10.0),
-                ("cems_co2_t", 10.0),
-                ("grid_sales_mwh", 10.0),
-                ("coal_purchase_t", 10.0),
-                ("energy_monitor_tce", 10.0),
-                ("purchased_electricity_mwh", 50.0),
-            ]
+            _factors(
+                [
+                    ("coal_consumption_t", 10.0),
+                    ("power_generation_mwh", 10.0),
+                    ("power_supply_mwh", 10.0),
+                    ("heat_supply_gj", 50.0),
+                    ("reported_co2_t", 10.0),
+                    ("cems_co2_t", 10.0),
+                    ("grid_sales_mwh", 10.0),
+                    ("coal_purchase_t", 10.0),
+                    ("energy_monitor_tce", 10.0),
+                    ("purchased_electricity_mwh", 50.0),
+                ]
+            )
         )
     ],
     *[
@@ -958,38 +1022,46 @@ _THRESHOLD: list[Rule] = [
             When.STEADY,
         )
         for i, (q, target, label, change, example) in enumerate(
-            [
-                (
-                    CARBON_PER_HEAT,
-                    "coal_carbon_pct",
-                    "carbon per heat",
-                    0.1,
-                    _ex(coal_carbon_pct=0.85),
-                ),
-                (
-                    "coal_carbon_pct",
-                    "coal_carbon_pct",
-                    "carbon content",
-                    0.35,
-                    _ex(coal_carbon_pct=0.6),
-                ),
-                ("coal_ncv_gj_t", "coal_ncv_gj_t", "NCV", 0.35, _ex(coal_ncv_gj_t=0.6)),
-                (
-                    "supply_coal_gce_kwh",
-                    "supply_coal_gce_kwh",
-                    "supply coal rate",
-                    0.3,
-                    _ex(coal_consumption_t=0.65),
-                ),
-                (
-                    "supply_intensity",
-                    "supply_intensity",
-                    "supply intensity",
-                    0.3,
-                    _ex(coal_consumption_t=0.65),
-                ),
-                ("own_use_rate", "own_use_rate", "own-use rate", 1.0, _ex(power_supply_mwh=0.8)),
-            ]
+            _bounded(
+                [
+                    (
+                        CARBON_PER_HEAT,
+                        "coal_carbon_pct",
+                        "carbon per heat",
+                        0.1,
+                        _ex(coal_carbon_pct=0.85),
+                    ),
+                    (
+                        "coal_carbon_pct",
+                        "coal_carbon_pct",
+                        "carbon content",
+                        0.35,
+                        _ex(coal_carbon_pct=0.6),
+                    ),
+                    ("coal_ncv_gj_t", "coal_ncv_gj_t", "NCV", 0.35, _ex(coal_ncv_gj_t=0.6)),
+                    (
+                        "supply_coal_gce_kwh",
+                        "supply_coal_gce_kwh",
+                        "supply coal rate",
+                        0.3,
+                        _ex(coal_consumption_t=0.65),
+                    ),
+                    (
+                        "supply_intensity",
+                        "supply_intensity",
+                        "supply intensity",
+                        0.3,
+                        _ex(coal_consumption_t=0.65),
+                    ),
+                    (
+                        "own_use_rate",
+                        "own_use_rate",
+                        "own-use rate",
+                        1.0,
+                        _ex(power_supply_mwh=0.8),
+                    ),
+                ]
+            )
         )
     ],
 ]

@@ -12,9 +12,9 @@ import json
 import numpy as np
 import pandas as pd
 
+from graph_schema.frames import UNIT_MONTH_SCORE_COLUMNS
 from graph_schema.parameters import PARAMETERS, ParameterKind
 
-UNIT_MONTH_SCORE_COLUMNS = ["unit_id", "period", "score", "flagged", "top_parameter", "candidates"]
 FLAG_THRESHOLD = 0.9
 MAX_CANDIDATES = 5
 # Candidates weaker than this are noise, not leads.

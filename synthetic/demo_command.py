@@ -1,9 +1,10 @@
 """`mrvtrace demo`: the first command a newcomer runs, showing the product end to end.
 
-Generates a small seeded dataset, loads it into an embedded store of its own (under
-`$MRVTRACE_HOME/demo-store`, so the user's own data is untouched), sweeps, prints the most
-suspicious units with one line of reason each, then serves the API and the pages with a fresh
-national key printed for the session.
+Generates a small seeded dataset under `$MRVTRACE_HOME/demo-data`, loads it into the configured
+store (by default the embedded one under `$MRVTRACE_HOME`, so `mrvtrace why` and the other
+verbs answer on it afterwards; loading is idempotent, so a second demo changes nothing), sweeps,
+prints the most suspicious units with one line of reason each, then serves the API and the
+pages with a fresh national key printed for the session.
 """
 
 import os
@@ -18,7 +19,8 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from app.infrastructure.stores.embedded import EmbeddedStore
+from app.infrastructure.stores.contract import Store
+from app.infrastructure.stores.factory import open_store
 from app.presentation.api.main import create_app
 from app.presentation.api.security import API_KEY_HEADER
 from app.presentation.trace_picture import UNIT_OF, format_value
@@ -26,7 +28,7 @@ from app.services.access import Scope, ScopeKind, key_ring_from_environment
 from app.services.analysis import WhyAnswer, explain_unit, systemic_sources
 from app.services.loading import load_dataset
 from app.services.sweep import run_sweep
-from app.settings import Settings, StoreKind, get_settings
+from app.settings import Settings, get_settings
 from synthetic import generate_dataset
 
 DEMO_SEED = 7
@@ -59,7 +61,7 @@ def reason_line(answer: WhyAnswer) -> str:
     return line
 
 
-def most_suspicious(store: EmbeddedStore, top: int = TOP_UNITS) -> list[SuspiciousUnit]:
+def most_suspicious(store: Store, top: int = TOP_UNITS) -> list[SuspiciousUnit]:
     """The `top` units with the highest flagged score (each unit once, at its worst month)."""
     flagged = store.read_unit_month_scores(flagged_only=True)
     if flagged.empty:
@@ -81,7 +83,7 @@ def most_suspicious(store: EmbeddedStore, top: int = TOP_UNITS) -> list[Suspicio
     return units
 
 
-def prepare_demo(out: Path, home: Path, console: Console) -> tuple[EmbeddedStore, pd.DataFrame]:
+def prepare_demo(out: Path, settings: Settings, console: Console) -> tuple[Store, pd.DataFrame]:
     """Generate, load and sweep; returns the open store and the table of suspicious units."""
     started = time.perf_counter()
     summary = generate_dataset(out, scale="small", seed=DEMO_SEED, months=DEMO_MONTHS)
@@ -89,10 +91,12 @@ def prepare_demo(out: Path, home: Path, console: Console) -> tuple[EmbeddedStore
         f"generated {sum(summary.rows.values()):,} rows into {out} "
         f"({summary.faulted_unit_months} faulty unit-months)"
     )
-    store = EmbeddedStore(Settings(MRVTRACE_STORE=StoreKind.EMBEDDED, MRVTRACE_HOME=home))
-    store.clear()
+    store = open_store(settings)
     report = load_dataset(out, store)
-    console.print(f"loaded {report.rows_loaded:,} rows, {report.rows_rejected:,} rejected")
+    console.print(
+        f"loaded {report.rows_loaded:,} rows, {report.rows_rejected:,} rejected, into the "
+        f"{settings.store.value} store at MRVTRACE_HOME={settings.home}"
+    )
     with console.status("sweeping: rules and edge models score every parameter edge"):
         record = run_sweep(store, full=True)
     console.print(
@@ -133,7 +137,7 @@ def demo(
     console = Console()
     settings = get_settings()
     folder = out or settings.home / "demo-data"
-    store, table = prepare_demo(folder, settings.home / "demo-store", console)
+    store, table = prepare_demo(folder, settings, console)
     console.print(f"\n[bold]The {len(table)} most suspicious units[/]")
     for row in table.itertuples():
         # One unit per line, however narrow the terminal: scripts read these lines.

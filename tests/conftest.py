@@ -17,7 +17,7 @@ import pytest
 from neo4j.exceptions import DriverError, Neo4jError
 
 from app.infrastructure.neo4j_local import LocalNeo4j, Neo4jLocalError, free_port
-from app.infrastructure.stores.base import GraphStore, StoreUnavailable
+from app.infrastructure.stores.contract import Store, StoreUnavailable
 from app.infrastructure.stores.embedded import EmbeddedStore
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.infrastructure.stores.neo4j.connection import Neo4jConnection
@@ -184,7 +184,7 @@ def embedded_store(tmp_path: Path) -> Iterator[EmbeddedStore]:
 
 
 @pytest.fixture(params=["embedded", "neo4j"], ids=["embedded", "neo4j"])
-def store(request: pytest.FixtureRequest) -> GraphStore:
+def store(request: pytest.FixtureRequest) -> Store:
     """Each adapter in turn: the fixture of the shared contract suite."""
-    chosen: GraphStore = request.getfixturevalue(f"{request.param}_store")
+    chosen: Store = request.getfixturevalue(f"{request.param}_store")
     return chosen

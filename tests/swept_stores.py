@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from app.infrastructure.stores.base import GraphStore
+from app.infrastructure.stores.contract import Store
 from app.infrastructure.stores.embedded import EmbeddedStore
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.presentation.api import routes_anomalies, routes_public, routes_sweeps, routes_units
@@ -60,7 +60,7 @@ def replay_into_neo4j(source: EmbeddedStore, target: Neo4jStore, data: Path) -> 
     target.publish_sweep(record)
 
 
-def analyst_app(settings: Settings, store: GraphStore) -> FastAPI:
+def analyst_app(settings: Settings, store: Store) -> FastAPI:
     """The app with the analyst and public routers (until create_app lists them itself)."""
     app = create_app(settings, store)
     for module in (routes_units, routes_anomalies, routes_sweeps, routes_public):
@@ -69,7 +69,7 @@ def analyst_app(settings: Settings, store: GraphStore) -> FastAPI:
     return app
 
 
-def swept_store(kind: str, folder: Path, server: object | None) -> tuple[GraphStore, Settings]:
+def swept_store(kind: str, folder: Path, server: object | None) -> tuple[Store, Settings]:
     """The swept store of `kind` ("embedded" or "neo4j" on `server`) and its settings."""
     embedded = swept_embedded(folder)
     if kind == "embedded":

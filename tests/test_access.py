@@ -98,22 +98,22 @@ def test_file_and_environment_keys_combine(tmp_path: Path) -> None:
 
 
 def test_scope_filter_gives_store_query_parameters() -> None:
-    assert scope_filter(parse_scope("national")) == {
+    assert scope_filter(parse_scope("national")).parameters() == {
         "province_code": None,
         "region_code": None,
         "units_visible": True,
     }
-    assert scope_filter(parse_scope("province:110000")) == {
+    assert scope_filter(parse_scope("province:110000")).parameters() == {
         "province_code": "110000",
         "region_code": None,
         "units_visible": True,
     }
-    assert scope_filter(parse_scope("city:011001")) == {
+    assert scope_filter(parse_scope("city:011001")).parameters() == {
         "province_code": None,
         "region_code": "011001",
         "units_visible": True,
     }
-    assert scope_filter(parse_scope("public"))["units_visible"] is False
+    assert scope_filter(parse_scope("public")).units_visible is False
 
 
 def test_configured_keys_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,8 +32,8 @@ from app.infrastructure.stores.embedded import EmbeddedStore
 from app.presentation.api.main import create_app
 from app.services.access import Scope, ScopeKind, key_ring_from_environment
 from app.services.analysis import explain_unit
-from app.services.tracing.periods import window
 from app.settings import Settings, StoreKind, get_settings
+from graph_schema.periods import window
 from synthetic import demo_command
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -115,7 +115,7 @@ def demo_output(demo_home: Path) -> str:
 @pytest.fixture(scope="module")
 def served_demo(demo_home: Path, demo_output: str) -> Iterator[tuple[str, EmbeddedStore]]:
     """The API over the demo's store, under a real uvicorn on a free local port."""
-    settings = Settings(MRVTRACE_STORE=StoreKind.EMBEDDED, MRVTRACE_HOME=demo_home / "demo-store")
+    settings = Settings(MRVTRACE_STORE=StoreKind.EMBEDDED, MRVTRACE_HOME=demo_home)
     store = EmbeddedStore(settings)
     app = create_app(settings, store=store)
     try:

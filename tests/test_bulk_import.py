@@ -11,11 +11,8 @@ import pytest
 
 from app.infrastructure.neo4j_local import LocalNeo4j
 from app.infrastructure.stores.neo4j import Neo4jStore
-from app.infrastructure.stores.neo4j.bulk_import import (
-    BulkImportRefused,
-    bulk_load_dataset,
-    local_server_for,
-)
+from app.infrastructure.stores.neo4j.bulk_import import BulkImportRefused, local_server_for
+from app.services.bulk_loading import bulk_load_dataset
 from app.services.loading import load_dataset
 from app.settings import Settings, StoreKind
 from tests.dataset_builders import UNITS, write_dataset

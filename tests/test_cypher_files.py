@@ -17,18 +17,18 @@ import pytest
 from neo4j import GraphDatabase, ManagedTransaction, Transaction
 
 import cypher
-from app.infrastructure.stores.base import RelationshipSpec
+from app.infrastructure.stores.contract import RelationshipSpec
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.infrastructure.stores.neo4j.connection import statements
-from app.infrastructure.stores.neo4j.loading import node_query_name, relationship_query_name
-from app.infrastructure.stores.neo4j.scoring import SLOTS, slot_properties
+from app.infrastructure.stores.neo4j.graph_writes import node_query_name, relationship_query_name
+from app.infrastructure.stores.neo4j.sweep_results import SLOTS, slot_properties
 from app.services.access import Scope, ScopeKind, scope_filter
 from app.services.loading import load_dataset
 from app.services.sweep import run_sweep
-from app.services.tracing.periods import window
 from app.settings import Settings, StoreKind
 from graph_schema.keys import unit_month_key
 from graph_schema.labels import NodeLabel, RelType
+from graph_schema.periods import window
 from synthetic import generate_dataset
 
 SAMPLE_MONTHS = 4
@@ -178,6 +178,11 @@ def _check_sweep_publish(tx: Transaction, graph: SweptGraph) -> None:
     assert current and current[0]["sweep"]["sweep_id"] == "test-sweep"
 
 
+def _check_model_save(tx: Transaction, graph: SweptGraph) -> None:
+    rows = list(tx.run(cypher.load("model_load"), version="test-models"))
+    assert rows and bytes(rows[0]["payload"]) == b"fitted"
+
+
 def _score_rows(graph: SweptGraph) -> dict[str, Any]:
     return {
         "key": unit_month_key(graph.unit_id, graph.period),
@@ -246,7 +251,7 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
             "min_score": None,
             "after": None,
             "limit": 10,
-            **SCOPE,
+            **SCOPE.parameters(),
         }
     ),
     "browser_evidence": Read(lambda g: {"unit_id": g.unit_id, "period": g.period}),
@@ -256,6 +261,11 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
     "count_nodes": Read(),
     "count_relationships": Read(),
     "graph_clear": Destructive(),
+    # A full sweep saves its fitted models under its own id.
+    "model_load": Read(lambda g: {"version": g.sweep_id}),
+    "model_save": Write(
+        lambda g: {"version": "test-models", "payload": b"fitted"}, _check_model_save
+    ),
     "public_enterprise_years": Read(),
     "public_enterprises": Read(),
     "public_units": Read(),
@@ -295,17 +305,17 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
     "sweep_current": Read(),
     "sweep_get": Read(lambda g: {"sweep_id": g.sweep_id}),
     "sweep_list": Read(),
-    "tracing_scoped_unit_months": Read(lambda g: {"periods": [g.period], **SCOPE}),
+    "tracing_scoped_unit_months": Read(lambda g: {"periods": [g.period], **SCOPE.parameters()}),
     "tracing_scored_nodes": Read(lambda g: {"slots": g.slots}),
-    "tracing_unit_context": Read(lambda g: {"unit_id": g.unit_id, **SCOPE}),
+    "tracing_unit_context": Read(lambda g: {"unit_id": g.unit_id, **SCOPE.parameters()}),
     "tracing_unit_month_window": Read(
         lambda g: {
             "keys": [unit_month_key(g.unit_id, p) for p in window(g.period, 2)],
             "slots": [slot_properties(slot) | {"name": slot} for slot in SLOTS],
-            **SCOPE,
+            **SCOPE.parameters(),
         }
     ),
-    "tracing_unit_periods": Read(lambda g: {"unit_id": g.unit_id, **SCOPE}),
+    "tracing_unit_periods": Read(lambda g: {"unit_id": g.unit_id, **SCOPE.parameters()}),
     "why_unit_month": Read(lambda g: {"unit_id": g.unit_id, "periods": window(g.period, 2)}),
 }
 

@@ -18,7 +18,7 @@ from app.infrastructure.observability import (
     record_store_error,
     record_sweep,
 )
-from app.infrastructure.stores.base import StoreUnavailable
+from app.infrastructure.stores.contract import StoreUnavailable
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.settings import Settings
 

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.services.tracing.subgraph import DEFAULT_DEPTH, UnitMonthWindow, build_unit_month_graph
+from app.infrastructure.stores.contract import UnitMonthWindow
+from app.services.tracing.subgraph import DEFAULT_DEPTH, build_unit_month_graph
 from bench.root_cause_baselines import (
     INPUTS,
     causal_dag,

@@ -14,7 +14,7 @@ from prometheus_client import REGISTRY
 from typer.testing import CliRunner
 
 from app.infrastructure.observability import configure_logging
-from app.infrastructure.stores.base import SweepRecord, SweepStatus
+from app.infrastructure.stores.contract import SweepRecord, SweepStatus
 from app.infrastructure.sweep_lock import lock_holder, sweep_lock
 from app.presentation.cli import schedule_command
 from app.services.schedule import (

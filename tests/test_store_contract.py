@@ -1,4 +1,4 @@
-"""The GraphStore contract: every test runs on both adapters through the `store` fixture."""
+"""The Store contract: every test runs on both adapters through the `store` fixture."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from dataset_builders import valid_tables, write_dataset
 
-from app.infrastructure.stores.base import GraphStore, RelationshipSpec
+from app.infrastructure.stores.contract import RelationshipSpec, Store
 from app.infrastructure.stores.embedded import EmbeddedStore
 from app.services.loading import build_frames, load_dataset
 from graph_schema.labels import NodeLabel, RelType
@@ -20,7 +20,7 @@ LATER_MONTHS = 8  # unit-months that have a previous month
 
 
 @pytest.fixture
-def empty(store: GraphStore) -> GraphStore:
+def empty(store: Store) -> Store:
     store.clear()
     store.apply_schema()
     return store
@@ -31,7 +31,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_dataset(tmp_path_factory.mktemp("dataset"))
 
 
-def test_upserting_nodes_twice_changes_values_not_counts(empty: GraphStore) -> None:
+def test_upserting_nodes_twice_changes_values_not_counts(empty: Store) -> None:
     rows = pd.DataFrame(
         {"group_id": pd.array(["G01", "007"], dtype="string"), "name": ["One", "Seven"]}
     )
@@ -41,7 +41,7 @@ def test_upserting_nodes_twice_changes_values_not_counts(empty: GraphStore) -> N
     assert empty.counts().nodes == {"Group": 2}
 
 
-def test_upserting_relationships_twice_keeps_one_per_pair(empty: GraphStore) -> None:
+def test_upserting_relationships_twice_keeps_one_per_pair(empty: Store) -> None:
     regions = pd.DataFrame(
         {
             "region_code": pd.array(["110000", "110100"], dtype="string"),
@@ -56,7 +56,7 @@ def test_upserting_relationships_twice_keeps_one_per_pair(empty: GraphStore) -> 
     assert empty.counts().relationships == {"PART_OF": 1}
 
 
-def test_loading_twice_leaves_counts_unchanged(empty: GraphStore, dataset: Path) -> None:
+def test_loading_twice_leaves_counts_unchanged(empty: Store, dataset: Path) -> None:
     first = load_dataset(dataset, empty)
     counts = empty.counts()
     second = load_dataset(dataset, empty)
@@ -66,7 +66,7 @@ def test_loading_twice_leaves_counts_unchanged(empty: GraphStore, dataset: Path)
     assert empty.counts() == counts
 
 
-def test_graph_holds_every_parameter_and_entity(empty: GraphStore, dataset: Path) -> None:
+def test_graph_holds_every_parameter_and_entity(empty: Store, dataset: Path) -> None:
     load_dataset(dataset, empty)
     nodes = empty.counts().nodes
     assert nodes["UnitMonth"] == UNIT_MONTHS
@@ -82,7 +82,7 @@ def test_graph_holds_every_parameter_and_entity(empty: GraphStore, dataset: Path
     assert rels["IN_REGION"] == 3 + 2 + 2  # enterprises, labs, verifiers
 
 
-def test_every_transfer_edge_is_materialised(empty: GraphStore, dataset: Path) -> None:
+def test_every_transfer_edge_is_materialised(empty: Store, dataset: Path) -> None:
     load_dataset(dataset, empty)
     same_month = [e for e in TRANSFER_EDGES if e.lag == 0]
     vertical = [e for e in TRANSFER_EDGES if e.lag == 1]
@@ -93,14 +93,14 @@ def test_every_transfer_edge_is_materialised(empty: GraphStore, dataset: Path) -
     assert empty.counts().relationships["TRANSFERS_TO"] == expected
 
 
-def test_leading_zero_ids_are_kept(empty: GraphStore, dataset: Path) -> None:
+def test_leading_zero_ids_are_kept(empty: Store, dataset: Path) -> None:
     load_dataset(dataset, empty)
     frame = empty.read_unit_months()
     assert {"00012301", "00012302"} <= set(frame["unit_id"])
     assert not frame["unit_id"].str.fullmatch(r"12301|12302").any()
 
 
-def test_read_unit_months_round_trips_the_frame(empty: GraphStore, dataset: Path) -> None:
+def test_read_unit_months_round_trips_the_frame(empty: Store, dataset: Path) -> None:
     load_dataset(dataset, empty)
     expected = build_unit_month_frame(validate_dataset(dataset).tables)
     pd.testing.assert_frame_equal(empty.read_unit_months(), expected)
@@ -110,9 +110,7 @@ def test_read_unit_months_round_trips_the_frame(empty: GraphStore, dataset: Path
     )
 
 
-def test_revisions_keep_history_and_the_highest_is_current(
-    empty: GraphStore, tmp_path: Path
-) -> None:
+def test_revisions_keep_history_and_the_highest_is_current(empty: Store, tmp_path: Path) -> None:
     tables = valid_tables()
     resubmitted = tables["unit_month"].iloc[[0]].copy()
     resubmitted["revision"] = "2"
@@ -131,7 +129,7 @@ def test_revisions_keep_history_and_the_highest_is_current(
 
 
 def test_a_later_revision_replaces_the_current_values(
-    empty: GraphStore, dataset: Path, tmp_path: Path
+    empty: Store, dataset: Path, tmp_path: Path
 ) -> None:
     load_dataset(dataset, empty)
     tables = valid_tables()
@@ -146,7 +144,7 @@ def test_a_later_revision_replaces_the_current_values(
     assert empty.counts().nodes["Submission"] == 2 * UNIT_MONTHS
 
 
-def test_frames_and_store_agree_on_relationship_counts(empty: GraphStore, dataset: Path) -> None:
+def test_frames_and_store_agree_on_relationship_counts(empty: Store, dataset: Path) -> None:
     load_dataset(dataset, empty)
     _, frames = build_frames(validate_dataset(dataset).tables)
     expected: dict[str, int] = {}
@@ -156,9 +154,7 @@ def test_frames_and_store_agree_on_relationship_counts(empty: GraphStore, datase
     assert set(expected) == {t.value for t in RelType}
 
 
-def test_embedded_store_persists_across_instances(
-    embedded_store: GraphStore, dataset: Path
-) -> None:
+def test_embedded_store_persists_across_instances(embedded_store: Store, dataset: Path) -> None:
     embedded_store.clear()
     load_dataset(dataset, embedded_store)
     counts = embedded_store.counts()

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from unit_month_examples import clean_frame, lower_carbon
 
-from app.infrastructure.stores.base import SweepStatus
+from app.infrastructure.stores.contract import SweepStatus
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.services.findings_export import FINDINGS_COLUMNS, write_findings
 from app.services.sweep import run_sweep

@@ -9,14 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from app.infrastructure.stores.contract import UnitMonthWindow, plain_rows
 from app.services.tracing.batch import trace_many
 from app.services.tracing.root_causes import trace_root_causes
-from app.services.tracing.subgraph import (
-    DEFAULT_DEPTH,
-    UnitMonthWindow,
-    build_unit_month_graph,
-    plain_rows,
-)
+from app.services.tracing.subgraph import DEFAULT_DEPTH, build_unit_month_graph
 from graph_schema.keys import edge_id, parameter_key
 from graph_schema.parameters import PARAMETERS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind

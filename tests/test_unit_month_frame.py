@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 from dataset_builders import valid_tables, write_dataset
 
+from graph_schema.frames import UNIT_MONTH_COLUMNS
 from graph_schema.labels import NodeLabel
 from graph_schema.parameters import PARAMETERS
 from loaders.graph_frames import build_graph_frames, previous_period
-from loaders.unit_month_frame import UNIT_MONTH_COLUMNS, build_unit_month_frame
+from loaders.unit_month_frame import build_unit_month_frame
 from loaders.validation import validate_dataset
 
 

@@ -7,16 +7,16 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
-from app.infrastructure.stores.base import GraphStore
+from app.infrastructure.stores.contract import Store, UnitMonthWindow
 from app.infrastructure.stores.embedded import EmbeddedStore
 from app.services.access import Scope, ScopeKind, scope_filter
-from app.services.tracing.periods import window
-from app.services.tracing.subgraph import DEFAULT_DEPTH, UnitMonthWindow
+from app.services.tracing.subgraph import DEFAULT_DEPTH
+from graph_schema.periods import window
 from tests.swept_stores import swept_embedded, swept_store
 
 NATIONAL = scope_filter(Scope(ScopeKind.NATIONAL, None))
 # The Neo4j store keeps only the non-trivial node scores
-# (app/infrastructure/stores/neo4j/scoring.py).
+# (app/infrastructure/stores/neo4j/sweep_results.py).
 STORED_MIN_SCORE = 0.5
 
 
@@ -45,7 +45,7 @@ def _strong_edges(found: UnitMonthWindow) -> dict[str, float]:
 @pytest.fixture(scope="module")
 def stores(
     tmp_path_factory: pytest.TempPathFactory, neo4j_server: object
-) -> Iterator[tuple[EmbeddedStore, GraphStore]]:
+) -> Iterator[tuple[EmbeddedStore, Store]]:
     folder = tmp_path_factory.getbasetemp() / "api-data"
     folder.mkdir(exist_ok=True)
     neo4j, _ = swept_store("neo4j", folder, neo4j_server)
@@ -54,7 +54,7 @@ def stores(
 
 
 def test_both_stores_give_the_same_window_of_a_flagged_unit_month(
-    stores: tuple[EmbeddedStore, GraphStore],
+    stores: tuple[EmbeddedStore, Store],
 ) -> None:
     embedded, neo4j = stores
     flagged = embedded.read_unit_month_scores(flagged_only=True)
@@ -84,7 +84,7 @@ def test_both_stores_give_the_same_window_of_a_flagged_unit_month(
 
 
 def test_unknown_or_out_of_scope_unit_month_has_no_window(
-    stores: tuple[EmbeddedStore, GraphStore],
+    stores: tuple[EmbeddedStore, Store],
 ) -> None:
     embedded, neo4j = stores
     unit = embedded.read_unit_month_scores(flagged_only=True).iloc[0]

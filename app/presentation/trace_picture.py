@@ -13,10 +13,10 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from app.infrastructure.stores.contract import UnitMonthWindow
 from app.services.tracing.root_causes import Hop, TraceResult
-from app.services.tracing.subgraph import UnitMonthWindow
+from graph_schema.frames import NODE_SCORE_COLUMNS
 from graph_schema.parameters import PARAMETERS
-from models.node_scores import NODE_SCORE_COLUMNS
 
 # Half-width of the expected band in robust z units: a common cut for "clearly unusual".
 BAND_Z = 3.0

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from app.infrastructure.stores.contract import ScopeFilter
 from app.settings import Settings
 
 _PBKDF2_ITERATIONS = 200_000
@@ -166,12 +167,11 @@ def resolve_key(presented_key: str | None, ring: KeyRing | None = None) -> Scope
     return (ring or key_ring_from_environment()).resolve_key(presented_key)
 
 
-def scope_filter(scope: Scope) -> dict[str, object]:
-    """Query parameters restricting units to the scope: `province_code` and `region_code` (the
-    city; None means no restriction) and `units_visible` (False for public, which sees only
-    the public lists)."""
-    return {
-        "province_code": scope.code if scope.kind == ScopeKind.PROVINCE else None,
-        "region_code": scope.code if scope.kind == ScopeKind.CITY else None,
-        "units_visible": scope.kind != ScopeKind.PUBLIC,
-    }
+def scope_filter(scope: Scope) -> ScopeFilter:
+    """The store filter restricting units to the scope: its province or its city, and no
+    units at all for public, which sees only the public lists."""
+    return ScopeFilter(
+        province_code=scope.code if scope.kind == ScopeKind.PROVINCE else None,
+        region_code=scope.code if scope.kind == ScopeKind.CITY else None,
+        units_visible=scope.kind != ScopeKind.PUBLIC,
+    )

@@ -1,72 +1,36 @@
 """The analysis service the API and the CLI share: why a unit is flagged, traces from an edge,
 anomaly pages, systemic sources and the public lists.
 
-Business logic here never knows which store it has: it talks to the `AnalysisStore` protocol
-(the scoring reads of app.infrastructure.stores.base plus the tracing reads both adapters
-provide), and
-passes the caller's scope into every read so that scope is applied inside the store query.
+Business logic here never knows which store it has: it talks to the `Store` protocol of
+app.infrastructure.stores.contract, and passes the caller's scope into every read so that scope
+is applied inside the store query.
 """
 
 import base64
 import binascii
 import json
 import threading
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 import cypher
-from app.infrastructure.stores.base import ScoringStore
+from app.infrastructure.stores.contract import AnomalyCursor, AnomalyFilters, Store, UnitMonthWindow
 from app.services.access import Scope, scope_filter
 from app.services.systemic_findings import analyse_flags
 from app.services.tracing.impact import DEFAULT_ALLOWANCE_PRICE_CNY, root_impact
-from app.services.tracing.periods import window
 from app.services.tracing.root_causes import TraceResult, trace_root_causes
-from app.services.tracing.subgraph import DEFAULT_DEPTH, UnitMonthWindow, build_unit_month_graph
+from app.services.tracing.subgraph import DEFAULT_DEPTH, build_unit_month_graph
 from app.services.tracing.systemic import FINDING_COLUMNS
+from graph_schema.periods import window
 from graph_schema.transfer_edges import TRANSFER_EDGES
 
-AnomalyCursor = tuple[float, str, str]
 EDGE_TYPES = frozenset(e.edge_type for e in TRANSFER_EDGES)
 # Relative gap between verified and reported emissions that counts as a discrepancy (the EU
 # ETS materiality level, domain.md).
 MATERIALITY = 0.05
 MAX_PAGE = 500
-
-
-class AnalysisStore(ScoringStore, Protocol):
-    """What the analysis needs of a store (both adapters' tracing mixins provide the rest)."""
-
-    def unit_context(
-        self, unit_id: str, scope: Mapping[str, object]
-    ) -> dict[str, object] | None: ...
-
-    def unit_periods(self, unit_id: str, scope: Mapping[str, object]) -> list[str]: ...
-
-    def unit_month_window(
-        self, unit_id: str, period: str, depth: int, scope: Mapping[str, object]
-    ) -> UnitMonthWindow | None: ...
-
-    def scored_elements(
-        self, periods: Sequence[str] | None
-    ) -> tuple[pd.DataFrame, pd.DataFrame]: ...
-
-    def scoped_unit_months(
-        self, periods: Sequence[str] | None, scope: Mapping[str, object]
-    ) -> pd.DataFrame: ...
-
-    def list_anomalies(
-        self,
-        filters: Mapping[str, object],
-        limit: int,
-        cursor: AnomalyCursor | None,
-        scope: Mapping[str, object],
-    ) -> pd.DataFrame: ...
-
-    def public_tables(self) -> dict[str, pd.DataFrame]: ...
 
 
 class NotFound(LookupError):
@@ -127,7 +91,7 @@ def _impact(trace: TraceResult, found: UnitMonthWindow, price: float) -> Impact 
 
 
 def _answer(
-    store: AnalysisStore,
+    store: Store,
     unit_id: str,
     period: str,
     scope: Scope,
@@ -155,7 +119,7 @@ def _answer(
 
 
 def explain_unit(
-    store: AnalysisStore,
+    store: Store,
     unit_id: str,
     period: str | None,
     scope: Scope,
@@ -186,7 +150,7 @@ def parse_edge_id(edge_id: str) -> tuple[str, str, str]:
 
 
 def trace_edge(
-    store: AnalysisStore,
+    store: Store,
     edge_id: str,
     scope: Scope,
     price_cny: float = DEFAULT_ALLOWANCE_PRICE_CNY,
@@ -197,7 +161,7 @@ def trace_edge(
     return _answer(store, unit_id, period, scope, edge_id, price_cny, depth)
 
 
-def unit_summary(store: AnalysisStore, unit_id: str, scope: Scope) -> dict[str, object]:
+def unit_summary(store: Store, unit_id: str, scope: Scope) -> dict[str, object]:
     """The unit's entity chain, its months and its latest scores (newest month first)."""
     context = store.unit_context(unit_id, scope_filter(scope))
     if context is None:
@@ -241,8 +205,8 @@ def decode_cursor(text: str) -> AnomalyCursor:
 
 
 def anomalies_page(
-    store: AnalysisStore,
-    filters: Mapping[str, object],
+    store: Store,
+    filters: AnomalyFilters,
     limit: int,
     cursor: str | None,
     scope: Scope,
@@ -265,12 +229,12 @@ _SYSTEMIC_LOCK = threading.Lock()
 
 
 def _systemic_key(
-    store: AnalysisStore, sweep_id: str | None, period: str | None, scope: Scope
+    store: Store, sweep_id: str | None, period: str | None, scope: Scope
 ) -> tuple[int, str, str | None, str] | None:
     return None if sweep_id is None else (id(store), sweep_id, period, str(scope))
 
 
-def systemic_sources(store: AnalysisStore, period: str | None, scope: Scope) -> pd.DataFrame:
+def systemic_sources(store: Store, period: str | None, scope: Scope) -> pd.DataFrame:
     """Systemic findings (FINDING_COLUMNS) among the scope's flags (of one period or all),
     computed once per current sweep and cached."""
     current = store.current_sweep()
@@ -286,9 +250,7 @@ def systemic_sources(store: AnalysisStore, period: str | None, scope: Scope) -> 
         return findings
 
 
-def _systemic_for(
-    store: AnalysisStore, found: UnitMonthWindow, scope: Scope
-) -> list[dict[str, object]]:
+def _systemic_for(store: Store, found: UnitMonthWindow, scope: Scope) -> list[dict[str, object]]:
     """Already-computed systemic findings that explain this flag (a why answer never waits for
     the whole-population computation)."""
     key = _systemic_key(store, found.sweep_id, None, scope)
@@ -303,13 +265,13 @@ def _systemic_for(
 # --- public lists ---------------------------------------------------------------------------
 
 
-def public_enterprises(store: AnalysisStore) -> pd.DataFrame:
+def public_enterprises(store: Store) -> pd.DataFrame:
     """Covered enterprises: id, name, sector, group, city, province, number of units."""
     listed = store.public_tables()["enterprises"]
     return listed.sort_values("enterprise_id").reset_index(drop=True)
 
 
-def public_compliance(store: AnalysisStore) -> pd.DataFrame:
+def public_compliance(store: Store) -> pd.DataFrame:
     """Per enterprise-year: verified emissions, allocation, surrendered allowances, completion
     date and status (`completed`, `short` when fewer allowances than verified tonnes were
     surrendered, `open` when not completed)."""
@@ -333,7 +295,7 @@ def public_compliance(store: AnalysisStore) -> pd.DataFrame:
     return years[columns].sort_values(["enterprise_id", "year"]).reset_index(drop=True)
 
 
-def public_verifiers(store: AnalysisStore) -> pd.DataFrame:
+def public_verifiers(store: Store) -> pd.DataFrame:
     """Per verifier, computed from the data: enterprise-years verified, the share whose verified
     CO2 differs from the sum of reported unit-months by more than MATERIALITY, and the share of
     flagged unit-months among its clients' months."""

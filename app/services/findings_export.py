@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from app.services.systemic_findings import NATIONAL_FILTER, FlagStore, trace_flags
+from app.infrastructure.stores.contract import NATIONAL_FILTER, Store
+from app.services.systemic_findings import trace_flags
 from app.services.tracing.systemic import (
     ENTITY_COLUMNS,
     FINDING_COLUMNS,
@@ -77,7 +78,7 @@ def _systemic_findings(roots: pd.DataFrame, population: pd.DataFrame) -> pd.Data
     return find_systemic_sources(tested, population)
 
 
-def findings_frame(store: FlagStore, root_source: RootSource = RootSource.TRACING) -> pd.DataFrame:
+def findings_frame(store: Store, root_source: RootSource = RootSource.TRACING) -> pd.DataFrame:
     """One row per flagged unit-month of the current results, highest score first; the
     systemic test runs on the exported roots over every unit-month."""
     flags = store.read_unit_month_scores(flagged_only=True)
@@ -101,7 +102,7 @@ def findings_frame(store: FlagStore, root_source: RootSource = RootSource.TRACIN
     return out[FINDINGS_COLUMNS]
 
 
-def write_findings(store: FlagStore, out: Path) -> int:
+def write_findings(store: Store, out: Path) -> int:
     """Write the findings CSV to `out`; returns the number of rows."""
     findings = findings_frame(store)
     out.parent.mkdir(parents=True, exist_ok=True)

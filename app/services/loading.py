@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from app.infrastructure.stores.base import GraphStore, RelationshipSpec
+from app.infrastructure.stores.contract import RelationshipSpec, Store
 from loaders.graph_frames import GraphFrames, build_graph_frames
 from loaders.unit_month_frame import build_unit_month_frame
 from loaders.validation import validate_dataset
@@ -65,7 +65,7 @@ def build_frames(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, GraphFr
 
 
 def write_graph(
-    store: GraphStore, frames: GraphFrames, report: LoadReport, progress: Progress | None = None
+    store: Store, frames: GraphFrames, report: LoadReport, progress: Progress | None = None
 ) -> None:
     """Upsert every node frame, then every relationship frame (their ends exist by then)."""
     steps = len(frames.nodes) + len(frames.relationships)
@@ -109,7 +109,7 @@ def read_frames(folder: Path, report: LoadReport, encoding: str = "utf-8") -> Gr
 
 def load_dataset(
     folder: Path,
-    store: GraphStore,
+    store: Store,
     progress: Progress | None = None,
     encoding: str = "utf-8",
 ) -> LoadReport:

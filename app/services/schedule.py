@@ -10,14 +10,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import cast
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from app.infrastructure.observability import record_sweep
-from app.infrastructure.stores.base import SweepRecord
+from app.infrastructure.stores.contract import SweepRecord
+from app.infrastructure.stores.factory import open_store
 from app.infrastructure.sweep_lock import SweepAlreadyRunning, sweep_lock
+from app.services.sweep import run_sweep
 from app.settings import Settings
 
 DEFAULT_CRON = "0 2 * * *"
@@ -103,16 +104,7 @@ def cron_trigger(expression: str, timezone: tzinfo | None = None) -> CronTrigger
 
 def store_sweep(settings: Settings) -> SweepRecord | None:
     """The production job: open the configured store and run an incremental sweep."""
-    # Imported here so that the scheduler starts (and says why it idles) without a sweep.
-    try:
-        from app.services.sweep import SweepStore, run_sweep
-    except ImportError:
-        log.warning("no sweep implementation yet", extra={"event": "sweep_missing"})
-        return None
-    from app.infrastructure.stores.factory import open_store
-
-    # Both adapters implement the scoring protocol that the sweep needs besides GraphStore.
-    store = cast(SweepStore, open_store(settings))
+    store = open_store(settings)
     try:
         return run_sweep(store)
     finally:

@@ -8,32 +8,25 @@ exception marks the sweep failed and leaves the previous results current.
 """
 
 import hashlib
+import io
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Protocol
 
 import joblib
 import pandas as pd
 
-from app.infrastructure.stores.base import GraphStore, ScoringStore, SweepRecord, SweepStatus
-from app.settings import get_settings
+from app.infrastructure.stores.contract import Store, SweepRecord, SweepStatus
 from models.edge_models import EdgeModelSet, fit_edge_models, month_index, score_all_edges
 from models.node_scores import EVIDENCE_THRESHOLD, score_nodes
 from models.rule_engine import evaluate_rules
-from models.unit_month_scores import score_unit_months
+from models.unit_month_scores import MIN_CANDIDATE_SCORE, score_unit_months
 
 Progress = Callable[[str, int, int], None]
-MODEL_FILE = "edge_models.joblib"
 # Periods per write batch: small enough that a batch's frames stay a few hundred MB at
 # national scale.
 PERIODS_PER_BATCH = 1
-
-
-class SweepStore(GraphStore, ScoringStore, Protocol):
-    """What the sweep needs of a store: reading unit-months and writing scores."""
 
 
 def _now() -> str:
@@ -78,23 +71,30 @@ def periods_to_score(
     return sorted(changed | set(following))
 
 
-def models_dir(version: str) -> Path:
-    return get_settings().home / "models" / version
+def save_models(store: Store, models: EdgeModelSet) -> None:
+    """Keep the fitted models with the sweep, through the store (whichever it is)."""
+    buffer = io.BytesIO()
+    joblib.dump(models, buffer)
+    store.save_model(models.version, buffer.getvalue())
 
 
-def save_models(models: EdgeModelSet, sweep_id: str) -> Path:
-    folder = models_dir(sweep_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    joblib.dump(models, folder / MODEL_FILE)
-    return folder
-
-
-def load_models(version: str) -> EdgeModelSet | None:
-    path = models_dir(version) / MODEL_FILE
-    if not version or not path.exists():
+def load_models(store: Store, version: str) -> EdgeModelSet | None:
+    """The models a sweep saved under `version`, None when there are none."""
+    payload = store.load_model(version) if version else None
+    if payload is None:
         return None
-    models = joblib.load(path)
+    models = joblib.load(io.BytesIO(payload))
     return models if isinstance(models, EdgeModelSet) else None
+
+
+def stored_scores(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The node and edge scores a sweep keeps, the same policy whatever the store: every edge
+    and node that tracing could name (score ≥ MIN_CANDIDATE_SCORE), and the child node of each
+    kept edge (it carries the edge in Neo4j, and tracing reads them together)."""
+    kept_edges = edges[edges["score"] >= MIN_CANDIDATE_SCORE]
+    children = kept_edges["unit_id"] + "|" + kept_edges["period"] + "|" + kept_edges["child"]
+    kept_nodes = nodes[(nodes["score"] >= MIN_CANDIDATE_SCORE) | nodes["key"].isin(children)]
+    return kept_nodes.reset_index(drop=True), kept_edges.reset_index(drop=True)
 
 
 def _rule_violations(frame: pd.DataFrame, periods: Sequence[str]) -> pd.DataFrame:
@@ -112,12 +112,14 @@ def _text_keys(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_sweep(
-    store: SweepStore,
+    store: Store,
     periods: Sequence[str] | None = None,
     full: bool = False,
     progress: Progress | None = None,
+    on_begin: Callable[[SweepRecord], None] | None = None,
 ) -> SweepRecord:
-    """Score the periods that need it and publish them under a new sweep id."""
+    """Score the periods that need it and publish them under a new sweep id; `on_begin` hears
+    the new sweep's record as soon as the store has it."""
     report = progress or (lambda stage, done, total: None)
     record = SweepRecord(sweep_id=new_sweep_id(), started=_now(), full=full)
     clock = time.perf_counter()
@@ -129,6 +131,8 @@ def run_sweep(
         clock = now
 
     store.begin_sweep(record)
+    if on_begin is not None:
+        on_begin(record)
     try:
         report("read", 0, 1)
         frame = _text_keys(store.read_unit_months())
@@ -142,10 +146,10 @@ def run_sweep(
         models = None
         if record.periods:
             if not full and current is not None:
-                models = load_models(current.model_version)
+                models = load_models(store, current.model_version)
             if models is None:
                 models = fit_edge_models(frame, version=record.sweep_id)
-            save_models(models, record.sweep_id)
+                save_models(store, models)
             record.model_version = models.version
         elif current is not None:
             record.model_version = current.model_version
@@ -167,7 +171,7 @@ def run_sweep(
 
 
 def _score_and_write(
-    store: SweepStore,
+    store: Store,
     frame: pd.DataFrame,
     models: EdgeModelSet,
     record: SweepRecord,
@@ -198,7 +202,7 @@ def _score_and_write(
         nodes = score_nodes(rows, edges, violations[violations["period"].isin(batch)])
         unit_months = score_unit_months(nodes)
         t2 = time.perf_counter()
-        store.write_scores(record.sweep_id, unit_months, nodes, edges)
+        store.write_scores(record.sweep_id, unit_months, *stored_scores(nodes, edges))
         t3 = time.perf_counter()
         timing["nodes"] += t2 - t1
         timing["write"] += t3 - t2

@@ -6,40 +6,14 @@ tracing), and the systemic test runs over the whole population in scope (flagged
 lab with many clients is only systemic when its clients are flagged more often than chance.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import pandas as pd
 
+from app.infrastructure.stores.contract import NATIONAL_FILTER, ScopeFilter, Store
 from app.services.tracing.batch import TRACE_COLUMNS, trace_many
 from app.services.tracing.systemic import FINDING_COLUMNS, find_systemic_sources
-
-# The scope filter that restricts nothing (app.services.access.scope_filter of the national scope).
-NATIONAL_FILTER: Mapping[str, object] = {
-    "province_code": None,
-    "region_code": None,
-    "units_visible": True,
-}
-
-
-class FlagStore(Protocol):
-    """The reads the computation needs (both adapters provide them)."""
-
-    def read_unit_month_scores(
-        self,
-        periods: Sequence[str] | None = None,
-        unit_ids: Sequence[str] | None = None,
-        flagged_only: bool = False,
-    ) -> pd.DataFrame: ...
-
-    def scored_elements(
-        self, periods: Sequence[str] | None
-    ) -> tuple[pd.DataFrame, pd.DataFrame]: ...
-
-    def scoped_unit_months(
-        self, periods: Sequence[str] | None, scope: Mapping[str, object]
-    ) -> pd.DataFrame: ...
 
 
 @dataclass(frozen=True)
@@ -83,7 +57,7 @@ def with_edge_expectations(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.DataF
     return nodes.assign(expected=nodes["expected"].where(~missing, fill))
 
 
-def trace_flags(store: FlagStore, flags: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+def trace_flags(store: Store, flags: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """Traced roots (TRACE_COLUMNS) of `flags` (unit-month score rows), read from the store's
     current scores; `frame` is the unit-month frame holding at least the flagged units."""
     if flags.empty:
@@ -96,9 +70,9 @@ def trace_flags(store: FlagStore, flags: pd.DataFrame, frame: pd.DataFrame) -> p
 
 
 def analyse_flags(
-    store: FlagStore,
+    store: Store,
     periods: Sequence[str] | None = None,
-    scope: Mapping[str, object] = NATIONAL_FILTER,
+    scope: ScopeFilter = NATIONAL_FILTER,
 ) -> FlagAnalysis:
     """Trace every flag of `periods` (None: all) in `scope` (a scope filter of
     app.services.access) and test which shared entities explain more of them than chance allows."""

@@ -1,1 +1,1 @@
-"""Store adapters behind one `GraphStore` protocol: Neo4j (system of record) and embedded."""
+"""Store adapters behind one `Store` protocol: Neo4j (system of record) and embedded."""

@@ -1,27 +1,18 @@
 """Liveness (`GET /health`) and readiness (`GET /ready`: store reachable, schema applied)."""
 
 import logging
-from typing import Protocol
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from app.infrastructure.stores.base import StoreUnavailable, SweepRecord
+from app.infrastructure.stores.contract import StoreUnavailable, SweepRecord
 from app.infrastructure.sweep_lock import lock_holder
+from app.presentation.api.deps import SettingsDep, StoreDep
 from app.presentation.api.problems import PROBLEM_RESPONSES, STORE_UNAVAILABLE, Problem
+from app.settings import Settings
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
-
-
-class ReadyStore(Protocol):
-    """What readiness needs of a store (both adapters provide it)."""
-
-    def ping(self) -> None: ...
-    def apply_schema(self) -> None: ...
-    def schema_applied(self) -> bool: ...
-    def server_info(self) -> dict[str, str]: ...
-    def list_sweeps(self) -> list[SweepRecord]: ...
 
 
 class Health(BaseModel):
@@ -53,9 +44,8 @@ def health() -> Health:
 
 
 @router.get("/ready", response_model=Ready, responses=PROBLEM_RESPONSES)
-def ready(request: Request) -> Ready:
+def ready(request: Request, store: StoreDep, settings: SettingsDep) -> Ready:
     """The store answers and the graph schema is applied; 503 problem+json otherwise."""
-    store: ReadyStore = request.app.state.store
     try:
         store.ping()
         applied = store.schema_applied()
@@ -72,12 +62,12 @@ def ready(request: Request) -> Ready:
         raise Problem(503, "the graph schema is not applied; run `mrvtrace schema apply`")
     return Ready(
         status="ready",
-        store=request.app.state.settings.store.value,
+        store=settings.store.value,
         server_version=info["version"],
         edition=info["edition"],
         schema_applied=applied,
         last_sweep=_last_sweep(sweeps[0]) if sweeps else None,
-        sweep_running=_running(request),
+        sweep_running=_running(settings),
     )
 
 
@@ -91,6 +81,6 @@ def _last_sweep(record: SweepRecord) -> LastSweep:
     )
 
 
-def _running(request: Request) -> dict[str, str] | None:
-    holder = lock_holder(request.app.state.settings)
+def _running(settings: Settings) -> dict[str, str] | None:
+    holder = lock_holder(settings)
     return {k: str(v) for k, v in holder.items()} if holder is not None else None

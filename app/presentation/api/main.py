@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import APIRouter, FastAPI
 
 from app.infrastructure.observability import install_observability
-from app.infrastructure.stores.base import GraphStore, StoreUnavailable
+from app.infrastructure.stores.contract import Store, StoreUnavailable
 from app.infrastructure.stores.factory import open_store
 from app.presentation.api import (
     health,
@@ -48,7 +48,7 @@ def _version() -> str:
         return "0+unknown"
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The API app. With `store` given the caller owns it; else the app opens and closes one."""
     chosen = settings or get_settings()
 

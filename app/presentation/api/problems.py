@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from app.infrastructure.stores.base import StoreUnavailable
+from app.infrastructure.stores.contract import StoreUnavailable
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Problem types are URNs: stable identifiers that do not pretend to be dereferenceable pages.

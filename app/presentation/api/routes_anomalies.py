@@ -3,8 +3,10 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
+from app.infrastructure.stores.contract import AnomalyFilters
+from app.presentation.api.deps import StoreDep
 from app.presentation.api.problems import PROBLEM_RESPONSES, VALIDATION_FAILED, Problem
 from app.presentation.api.routes_units import PERIOD_PATTERN
 from app.presentation.api.schemas import (
@@ -17,7 +19,6 @@ from app.presentation.api.schemas import (
 from app.presentation.api.security import AnalystScope
 from app.services.analysis import (
     MAX_PAGE,
-    AnalysisStore,
     BadCursor,
     anomalies_page,
     systemic_sources,
@@ -30,17 +31,13 @@ Period = Annotated[
 ]
 
 
-def _store(request: Request) -> AnalysisStore:
-    return request.app.state.store  # type: ignore[no-any-return]
-
-
 def _candidates(value: object) -> list[dict[str, object]]:
     return json.loads(value) if isinstance(value, str) and value else []
 
 
 @router.get("/anomalies", response_model=AnomalyPage)
 def anomalies(
-    request: Request,
+    store: StoreDep,
     scope: AnalystScope,
     period: Period = None,
     region: Annotated[str | None, Query(description="A city or province code.")] = None,
@@ -52,15 +49,9 @@ def anomalies(
 ) -> AnomalyPage:
     """Flagged unit-months of the current sweep in the caller's jurisdiction, strongest first
     (score desc, unit_id, period), one page at a time."""
-    filters = {
-        "period": period,
-        "region": region,
-        "group": group,
-        "enterprise": enterprise,
-        "min_score": min_score,
-    }
+    filters = AnomalyFilters(period, region, group, enterprise, min_score)
     try:
-        page, next_cursor = anomalies_page(_store(request), filters, limit, cursor, scope)
+        page, next_cursor = anomalies_page(store, filters, limit, cursor, scope)
     except BadCursor as error:
         raise Problem(
             422, f"cursor: {error}", VALIDATION_FAILED, "Request validation failed"
@@ -73,8 +64,8 @@ def anomalies(
 
 
 @router.get("/systemic-sources", response_model=SystemicList)
-def systemic(request: Request, scope: AnalystScope, period: Period = None) -> SystemicList:
+def systemic(store: StoreDep, scope: AnalystScope, period: Period = None) -> SystemicList:
     """Shared upstream entities (lab, verifier, group, city, province) behind more root causes
     than chance allows among the caller's flags (Poisson tail, Benjamini–Hochberg)."""
-    findings = systemic_sources(_store(request), period, scope)
+    findings = systemic_sources(store, period, scope)
     return SystemicList(period=period, items=[systemic_out(r) for r in records(findings)])

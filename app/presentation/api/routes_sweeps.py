@@ -4,17 +4,18 @@ lock, so it never overlaps a scheduled or CLI sweep) and answers 202 with its id
 
 import logging
 import threading
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Response
 
-from app.infrastructure.stores.base import SweepRecord
+from app.infrastructure.stores.contract import Store, SweepRecord
 from app.infrastructure.sweep_lock import SweepAlreadyRunning, lock_holder, sweep_lock
+from app.presentation.api.deps import SettingsDep, StoreDep
 from app.presentation.api.problems import PROBLEM_RESPONSES, Problem
 from app.presentation.api.schemas import SweepAccepted, SweepList, SweepOut, sweep_out
 from app.presentation.api.security import AnalystScope
 from app.services.access import ScopeKind
-from app.services.sweep import SweepStore, run_sweep
+from app.services.sweep import run_sweep
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -24,28 +25,23 @@ START_TIMEOUT_S = 60.0
 
 
 class _Started:
-    """Delegates to the store and tells the request thread the new sweep's record as soon as
-    the sweep registers it (run_sweep makes up the id itself)."""
+    """Tells the request thread the new sweep's record as soon as the sweep registers it
+    (run_sweep makes up the id itself), or why it did not start."""
 
-    def __init__(self, store: SweepStore) -> None:
-        self._store = store
+    def __init__(self) -> None:
         self.record: SweepRecord | None = None
         self.error: BaseException | None = None
         self.ready = threading.Event()
 
-    def begin_sweep(self, record: SweepRecord) -> None:
-        self._store.begin_sweep(record)
+    def begun(self, record: SweepRecord) -> None:
         self.record = record
         self.ready.set()
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
 
-
-def _run(started: _Started, settings: Settings) -> None:
+def _run(store: Store, started: _Started, settings: Settings) -> None:
     try:
         with sweep_lock(settings):
-            run_sweep(started)  # type: ignore[arg-type]
+            run_sweep(store, on_begin=started.begun)
     except SweepAlreadyRunning as error:
         started.error = error
     except Exception as error:
@@ -63,12 +59,14 @@ def _national_only(scope: AnalystScope) -> None:
 
 
 @router.post("/sweeps", response_model=SweepAccepted, status_code=202)
-def start_sweep(request: Request, response: Response, scope: AnalystScope) -> SweepAccepted:
+def start_sweep(
+    store: StoreDep, settings: SettingsDep, response: Response, scope: AnalystScope
+) -> SweepAccepted:
     """Start an incremental sweep (periods whose data changed) in the background."""
     _national_only(scope)
-    started = _Started(request.app.state.store)
+    started = _Started()
     worker = threading.Thread(
-        target=_run, args=(started, request.app.state.settings), name="api-sweep", daemon=True
+        target=_run, args=(store, started, settings), name="api-sweep", daemon=True
     )
     worker.start()
     started.ready.wait(START_TIMEOUT_S)
@@ -84,21 +82,23 @@ def start_sweep(request: Request, response: Response, scope: AnalystScope) -> Sw
 
 
 @router.get("/sweeps", response_model=SweepList)
-def list_sweeps(request: Request, scope: AnalystScope) -> SweepList:
+def list_sweeps(store: StoreDep, settings: SettingsDep, scope: AnalystScope) -> SweepList:
     """Every sweep, newest first."""
-    holder = lock_holder(request.app.state.settings)
+    holder = lock_holder(settings)
     return SweepList(
-        items=[sweep_out(r) for r in request.app.state.store.list_sweeps()],
+        items=[sweep_out(r) for r in store.list_sweeps()],
         running={k: str(v) for k, v in holder.items()} if holder is not None else None,
     )
 
 
 @router.get("/sweeps/{sweep_id}", response_model=SweepOut)
 def get_sweep(
-    sweep_id: Annotated[str, Path(description="A sweep id.")], request: Request, scope: AnalystScope
+    sweep_id: Annotated[str, Path(description="A sweep id.")],
+    store: StoreDep,
+    scope: AnalystScope,
 ) -> SweepOut:
     """One sweep: status, periods, counts and timings."""
-    record = request.app.state.store.get_sweep(sweep_id)
+    record = store.get_sweep(sweep_id)
     if record is None:
         raise Problem(404, f"no sweep {sweep_id}")
     return sweep_out(record)

@@ -14,7 +14,8 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.infrastructure.stores.base import StoreUnavailable
+from app.infrastructure.stores.contract import AnomalyFilters, Store, StoreUnavailable
+from app.presentation.api.deps import SettingsDep, StoreDep
 from app.presentation.api.security import API_KEY_HEADER
 from app.presentation.trace_picture import (
     format_value,
@@ -24,8 +25,8 @@ from app.presentation.trace_picture import (
     root_series,
 )
 from app.services.access import Scope, ScopeKind, resolve_key, scope_filter
-from app.services.analysis import AnalysisStore, NotFound, WhyAnswer, anomalies_page, explain_unit
-from app.services.tracing.periods import shift_period
+from app.services.analysis import NotFound, WhyAnswer, anomalies_page, explain_unit
+from graph_schema.periods import shift_period
 
 router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
 
@@ -94,7 +95,7 @@ async def login(request: Request) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request) -> Response:
+def index(request: Request, store: StoreDep) -> Response:
     """The most anomalous unit-months the caller may see, each linking to its picture."""
     scope = _scope(request)
     if scope is None:
@@ -102,7 +103,7 @@ def index(request: Request) -> Response:
     if scope.kind == ScopeKind.PUBLIC:
         return _not_found("A public key sees only the public lists.")
     try:
-        page, _ = anomalies_page(request.app.state.store, {}, TOP_ANOMALIES, None, scope)
+        page, _ = anomalies_page(store, AnomalyFilters(), TOP_ANOMALIES, None, scope)
     except StoreUnavailable as error:
         return _unavailable(error)
     rows = "".join(
@@ -191,7 +192,7 @@ def _series_window(periods: list[str], period: str) -> tuple[str, int] | None:
     return last, depth
 
 
-def _root_series(store: AnalysisStore, answer: WhyAnswer, scope: Scope) -> pd.DataFrame | None:
+def _root_series(store: Store, answer: WhyAnswer, scope: Scope) -> pd.DataFrame | None:
     """The root parameter over the unit's months around the root's month."""
     root = answer.trace.root
     if root is None:
@@ -207,6 +208,8 @@ def _root_series(store: AnalysisStore, answer: WhyAnswer, scope: Scope) -> pd.Da
 @router.get("/units/{unit_id}", response_class=HTMLResponse)
 def unit_page(
     request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
     unit_id: str,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
 ) -> Response:
@@ -217,8 +220,6 @@ def unit_page(
         return _sign_in(here)
     if scope.kind == ScopeKind.PUBLIC:
         return _not_found(f"No unit {unit_id}.")
-    store = request.app.state.store
-    settings = request.app.state.settings
     try:
         if period is None:
             flagged = store.read_unit_month_scores(unit_ids=[unit_id], flagged_only=True)

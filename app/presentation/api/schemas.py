@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.infrastructure.stores.base import SweepRecord
+from app.infrastructure.stores.contract import SweepRecord
 from app.services.analysis import BrowserStatement, WhyAnswer
 
 UNIT_ID_EXAMPLE = "00012302"

@@ -6,14 +6,15 @@ would score it. Nothing is written.
 """
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from app.infrastructure.stores.base import GraphStore, ScoringStore
+from app.infrastructure.stores.contract import Store
+from app.presentation.api.deps import StoreDep
 from app.presentation.api.problems import Problem
 from app.presentation.api.security import AnalystScope
 from app.services.access import scope_filter
@@ -90,12 +91,6 @@ class ValidationResult(BaseModel):
     model_version: str | None = Field(description="Edge models used (None: rules only).")
 
 
-def store_dependency(request: Request) -> GraphStore:
-    """The application's store (set on `app.state.store` by
-    app.presentation.api.main.create_app)."""
-    return request.app.state.store  # type: ignore[no-any-return]
-
-
 def _optional(value: Any) -> float | None:
     return None if value is None or not np.isfinite(value) else float(value)
 
@@ -125,9 +120,7 @@ def candidate_frame(history: pd.DataFrame, submission: UnitMonthSubmission) -> p
     return pd.concat([rest, base], ignore_index=True).sort_values("period").reset_index(drop=True)
 
 
-def validate_submission(
-    store: GraphStore, scoring: ScoringStore, submission: UnitMonthSubmission
-) -> ValidationResult:
+def validate_submission(store: Store, submission: UnitMonthSubmission) -> ValidationResult:
     frame = store.read_unit_months()
     frame["unit_id"] = frame["unit_id"].astype(str)
     frame["period"] = frame["period"].astype(str)
@@ -139,8 +132,8 @@ def validate_submission(
     # Peer rules compare with the fleet, so the rules see every unit, the checked one included.
     rules = evaluate_rules(peers, [submission.period])
     rules = rules[rules["unit_id"].astype(str) == submission.unit_id]
-    current = scoring.current_sweep()
-    models = load_models(current.model_version) if current else None
+    current = store.current_sweep()
+    models = load_models(store, current.model_version) if current else None
     edges = (
         score_all_edges(peers, models, [submission.period])
         if models is not None
@@ -193,11 +186,11 @@ def validate_submission(
 @router.post("/validate", response_model=ValidationResult)
 def validate(
     submission: UnitMonthSubmission,
-    store: Annotated[GraphStore, Depends(store_dependency)],
+    store: StoreDep,
     scope: AnalystScope,
 ) -> ValidationResult:
     """Check one `unit_month` row before it is submitted; writes nothing."""
     # A unit outside the caller's jurisdiction does not exist for it (404, not 403).
-    if store.unit_context(submission.unit_id, scope_filter(scope)) is None:  # type: ignore[attr-defined]
+    if store.unit_context(submission.unit_id, scope_filter(scope)) is None:
         raise Problem(404, f"no unit {submission.unit_id}")
-    return validate_submission(store, store, submission)  # type: ignore[arg-type]
+    return validate_submission(store, submission)

@@ -8,13 +8,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from app.infrastructure.stores.base import StoreUnavailable
+from app.infrastructure.stores.contract import StoreUnavailable
 from app.infrastructure.stores.factory import open_store
-from app.infrastructure.stores.neo4j.bulk_import import (
-    BulkImportFailed,
-    BulkImportRefused,
-    bulk_load_dataset,
-)
+from app.infrastructure.stores.neo4j.bulk_import import BulkImportFailed, BulkImportRefused
+from app.services.bulk_loading import bulk_load_dataset
 from app.services.loading import LoadReport, load_dataset
 from app.settings import StoreKind, get_settings
 from loaders.errors import DatasetError

@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.infrastructure.stores.base import StoreUnavailable
+from app.infrastructure.stores.contract import StoreUnavailable
 from app.infrastructure.stores.factory import open_store
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.settings import Settings, StoreKind, get_settings

@@ -11,8 +11,7 @@ from rich.table import Table
 
 from app.infrastructure.observability import record_sweep
 from app.infrastructure.stores import factory
-from app.infrastructure.stores.embedded import EmbeddedStore
-from app.infrastructure.stores.neo4j import Neo4jStore
+from app.infrastructure.stores.contract import Store
 from app.infrastructure.sweep_lock import SweepAlreadyRunning, sweep_lock
 from app.services.findings_export import write_findings
 from app.services.sweep import run_sweep
@@ -31,7 +30,7 @@ def _settings(kind: StoreKind | None) -> Settings:
     return settings.model_copy(update={"store": kind}) if kind else settings
 
 
-def open_store(kind: StoreKind | None) -> Neo4jStore | EmbeddedStore:
+def open_store(kind: StoreKind | None) -> Store:
     return factory.open_store(_settings(kind))
 
 

@@ -8,7 +8,7 @@ from rich.table import Table
 
 from app.infrastructure.stores.factory import open_store
 from app.services.access import Scope, ScopeKind
-from app.services.analysis import AnalysisStore, NotFound, WhyAnswer, explain_unit, systemic_sources
+from app.services.analysis import NotFound, WhyAnswer, explain_unit, systemic_sources
 from app.settings import StoreKind, get_settings
 
 console = Console()
@@ -76,7 +76,7 @@ def why(
     impact."""
     settings = get_settings()
     chosen = settings.model_copy(update={"store": store}) if store else settings
-    graph: AnalysisStore = open_store(chosen)  # type: ignore[assignment]
+    graph = open_store(chosen)
     national = Scope(ScopeKind.NATIONAL)
     try:
         systemic_sources(graph, None, national)

@@ -9,14 +9,10 @@ import json
 
 import pandas as pd
 
-from app.services.tracing.periods import shift_period
+from app.infrastructure.stores.contract import Row, UnitMonthWindow
 from app.services.tracing.root_causes import TraceResult, trace_root_causes
-from app.services.tracing.subgraph import (
-    DEFAULT_DEPTH,
-    Row,
-    UnitMonthWindow,
-    build_unit_month_graph,
-)
+from app.services.tracing.subgraph import DEFAULT_DEPTH, build_unit_month_graph
+from graph_schema.periods import shift_period
 
 TRACE_COLUMNS = [
     "unit_id",

@@ -7,16 +7,14 @@ and evidence edges exist even when a sweep stored no score for them); scores are
 The graph covers the unit-month and, through vertical edges, `depth` months before it.
 """
 
-from dataclasses import dataclass
-from typing import Any
-
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from app.services.tracing.periods import window
+from app.infrastructure.stores.contract import Row, UnitMonthWindow
 from graph_schema.keys import edge_id, parameter_key
 from graph_schema.parameters import PARAMETERS
+from graph_schema.periods import window
 from graph_schema.transfer_edges import TRANSFER_EDGES
 
 DEFAULT_DEPTH = 2
@@ -56,39 +54,6 @@ def stored_number(value: object) -> float:
     """A stored value of a window row as a float (missing: NaN)."""
     cleaned = _clean(value)
     return np.nan if cleaned is None else float(cleaned)  # type: ignore[arg-type]
-
-
-Row = dict[str, Any]
-
-
-def plain_rows(frame: pd.DataFrame) -> list[Row]:
-    """A frame's rows as dicts (pandas' missing markers stay; the graph reads them as missing)."""
-    return frame.astype(object).to_dict("records")  # type: ignore[return-value]
-
-
-@dataclass(frozen=True)
-class UnitMonthWindow:
-    """What tracing reads of one unit-month and the `depth` months before it, as plain rows: the
-    request path builds no frames (one store round trip, then straight into the graph).
-
-    `months` are unit-month rows (contract columns, missing ones absent or null, plus
-    `verifier_id`), `nodes` node-score rows (models.node_scores.NODE_SCORE_COLUMNS), `edges`
-    edge-score rows (models.edge_models.EDGE_SCORE_COLUMNS). `score` and `flagged` are the
-    unit-month's current sweep result, `sweep_id` the current sweep (None before any).
-    """
-
-    unit_id: str
-    period: str
-    depth: int
-    months: list[Row]
-    nodes: list[Row]
-    edges: list[Row]
-    score: float | None = None
-    flagged: bool = False
-    sweep_id: str | None = None
-
-    def month(self, period: str) -> Row | None:
-        return next((m for m in self.months if str(m["period"]) == period), None)
 
 
 def build_unit_month_graph(found: UnitMonthWindow) -> nx.DiGraph:

@@ -1,13 +1,11 @@
-"""The embedded adapter of GraphStore: networkx in memory, Parquet under $MRVTRACE_HOME."""
+"""The embedded adapter of the store contract: the graph's frames in memory, persisted as Parquet
+under $MRVTRACE_HOME. One module per part of the contract."""
 
-from app.infrastructure.stores.embedded.loading import LoadingMixin
-from app.infrastructure.stores.embedded.scoring import ScoringMixin
-from app.infrastructure.stores.embedded.state import EmbeddedState
-from app.infrastructure.stores.embedded.tracing import TracingMixin
+from app.infrastructure.stores.embedded.analyst_reads import EmbeddedAnalystReads
 
 
-class EmbeddedStore(TracingMixin, ScoringMixin, LoadingMixin, EmbeddedState):
-    """GraphStore in process (the zero-setup default)."""
+class EmbeddedStore(EmbeddedAnalystReads):
+    """The Store in process (the zero-setup default)."""
 
 
 __all__ = ["EmbeddedStore"]

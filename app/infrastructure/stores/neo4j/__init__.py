@@ -1,14 +1,11 @@
-"""The Neo4j adapter of GraphStore: one class assembled from one module per concern."""
+"""The Neo4j adapter of the store contract: one module per part of the contract, each a class
+built on the connection that runs the `cypher/` files."""
 
-from app.infrastructure.stores.neo4j.connection import Neo4jConnection
-from app.infrastructure.stores.neo4j.loading import LoadingMixin
-from app.infrastructure.stores.neo4j.schema import SchemaMixin
-from app.infrastructure.stores.neo4j.scoring import ScoringMixin
-from app.infrastructure.stores.neo4j.tracing import TracingMixin
+from app.infrastructure.stores.neo4j.analyst_reads import Neo4jAnalystReads
 
 
-class Neo4jStore(TracingMixin, ScoringMixin, LoadingMixin, SchemaMixin, Neo4jConnection):
-    """GraphStore on a Neo4j server (the system of record)."""
+class Neo4jStore(Neo4jAnalystReads):
+    """The Store on a Neo4j server (the system of record)."""
 
 
 __all__ = ["Neo4jStore"]

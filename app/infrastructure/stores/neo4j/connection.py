@@ -15,7 +15,7 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionE
 
 import cypher
 from app.infrastructure.observability import record_store_error
-from app.infrastructure.stores.base import StoreUnavailable
+from app.infrastructure.stores.contract import StoreUnavailable
 from app.settings import Settings, get_settings
 
 # Idle connections get cut by firewalls and load balancers: recycle them well before that, and

@@ -5,21 +5,15 @@ Label names cannot be query parameters, so each statement is spelled out in
 a test keeps those files equal to `graph_schema.labels`.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from app.infrastructure.stores.neo4j.connection import Neo4jConnection
 from graph_schema.labels import CONSTRAINTS, INDEXES
 
 SCHEMA_FILES = ("schema_constraints", "schema_indexes")
 
 
-class SchemaMixin:
-    if TYPE_CHECKING:
-        # Provided by Neo4jConnection (declared here for type checkers only, so the real
-        # methods are not shadowed in the store's method resolution order).
-        def run_read(self, query_name: str, **params: Any) -> list[dict[str, Any]]: ...
-        def run_autocommit(self, query_name: str, **params: Any) -> None: ...
-        def run_script(self, query_name: str) -> None: ...
-
+class Neo4jSchema(Neo4jConnection):
     def apply_schema(self) -> None:
         for name in SCHEMA_FILES:
             self.run_script(name)

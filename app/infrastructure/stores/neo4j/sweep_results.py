@@ -1,4 +1,4 @@
-"""Scoring part of the Neo4j store: sweep results in two property slots, published atomically.
+"""Sweep results of the Neo4j store: sweep results in two property slots, published atomically.
 
 Each period has two slots, `s0` and `s1`. A sweep writes a period into the slot that is NOT
 current for it (properties `score_s1`, `sweep_s1`, … on UnitMonth and Parameter nodes), stamped
@@ -7,12 +7,12 @@ makes it current in ONE transaction. Readers take the pointer first and read `n[
 where the stamp matches, so a sweep that dies halfway is invisible and stale values left in a
 slot by older sweeps are ignored (no clean-up pass on the hot path).
 
-What is written, to stay inside the national-scale budget (bench/sweep.py): every unit-month's
-summary, and only the non-trivial parameter nodes (own score ≥ STORED_MIN_SCORE, or a child of
-an edge scoring that much), each carrying its anomalous incoming edges as JSON. Edge scores live
+What is written is what the sweep hands over (its storage policy): every unit-month's summary,
+and the parameter nodes given, each carrying its given incoming edges as JSON. Edge scores live
 on the child node rather than on TRANSFERS_TO relationships because finding a relationship by
 `edge_id` needs a relationship index the schema does not have, and tracing reads a node's
-incoming edges together with the node anyway. Nodes not written score 0.
+incoming edges together with the node anyway. Fitted models are `Model` nodes holding the
+serialised bytes.
 """
 
 import json
@@ -22,12 +22,10 @@ from typing import Any
 
 import pandas as pd
 
-from app.infrastructure.stores.base import SweepRecord, SweepStatus
-from models.edge_models import EDGE_SCORE_COLUMNS
-from models.node_scores import NODE_SCORE_COLUMNS
-from models.unit_month_scores import UNIT_MONTH_SCORE_COLUMNS
+from app.infrastructure.stores.contract import SweepRecord, SweepStatus, require_edge_children
+from app.infrastructure.stores.neo4j.connection import Neo4jConnection
+from graph_schema.frames import EDGE_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
 
-STORED_MIN_SCORE = 0.5
 BATCH_ROWS = 20_000
 SLOTS = ("s0", "s1")
 _JSON_FIELDS = ("fingerprints", "counts", "seconds")
@@ -81,22 +79,16 @@ def _edges_json(edges: pd.DataFrame) -> pd.DataFrame:
     return grouped.rename_axis("key").rename("edges").reset_index()
 
 
-class ScoringMixin:
-    def _read(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        return self.run_read(name, **params)  # type: ignore[attr-defined,no-any-return]
-
-    def _write(self, name: str, **params: Any) -> None:
-        self.run_write(name, **params)  # type: ignore[attr-defined]
-
+class Neo4jSweepResults(Neo4jConnection):
     def _pointer(self) -> dict[str, dict[str, str]]:
-        rows = self._read("sweep_current")
+        rows = self.run_read("sweep_current")
         return json.loads(rows[0]["sweep"].get("pointer_json") or "{}") if rows else {}
 
     def data_fingerprints(self) -> dict[str, str]:
         return {p: entry["fingerprint"] for p, entry in self._pointer().items()}
 
     def begin_sweep(self, record: SweepRecord) -> None:
-        self._write("sweep_begin", sweep_id=record.sweep_id, props=_props(record))
+        self.run_write("sweep_begin", sweep_id=record.sweep_id, props=_props(record))
 
     def _write_slots(self) -> dict[str, str]:
         """Per period, the slot a new sweep writes: the one not current for the period
@@ -110,13 +102,9 @@ class ScoringMixin:
         node_scores: pd.DataFrame,
         edge_scores: pd.DataFrame,
     ) -> None:
+        require_edge_children(node_scores, edge_scores)
         slots = self._write_slots()
-        edges = edge_scores[edge_scores["score"] >= STORED_MIN_SCORE]
-        edges_by_key = _edges_json(edges)
-        nodes = node_scores[
-            (node_scores["score"] >= STORED_MIN_SCORE)
-            | node_scores["key"].isin(edges_by_key["key"])
-        ].merge(edges_by_key, on="key", how="left")
+        nodes = node_scores.merge(_edges_json(edge_scores), on="key", how="left")
         unit_months = unit_month_scores.assign(
             key=unit_month_scores["unit_id"] + "|" + unit_month_scores["period"]
         )
@@ -124,7 +112,7 @@ class ScoringMixin:
             prop = slot_properties(slots.get(period, SLOTS[0]))
             um_rows = _records(unit_months[unit_months["period"] == period])
             for batch in _batches(um_rows):
-                self._write("scores_write_unit_months", rows=batch, sweep_id=sweep_id, prop=prop)
+                self.run_write("scores_write_unit_months", rows=batch, sweep_id=sweep_id, prop=prop)
             node_rows = _records(
                 nodes.loc[
                     nodes["period"] == period,
@@ -132,7 +120,7 @@ class ScoringMixin:
                 ]
             )
             for batch in _batches(node_rows):
-                self._write("scores_write_nodes", rows=batch, sweep_id=sweep_id, prop=prop)
+                self.run_write("scores_write_nodes", rows=batch, sweep_id=sweep_id, prop=prop)
 
     def publish_sweep(self, record: SweepRecord) -> None:
         pointer = self._pointer()
@@ -144,20 +132,27 @@ class ScoringMixin:
                 "fingerprint": record.fingerprints.get(period, ""),
             }
         props = _props(record) | {"pointer_json": json.dumps(pointer, sort_keys=True)}
-        self._write("sweep_publish", sweep_id=record.sweep_id, props=props)
+        self.run_write("sweep_publish", sweep_id=record.sweep_id, props=props)
 
     def fail_sweep(self, record: SweepRecord) -> None:
-        self._write("sweep_update", sweep_id=record.sweep_id, props=_props(record))
+        self.run_write("sweep_update", sweep_id=record.sweep_id, props=_props(record))
 
     def current_sweep(self) -> SweepRecord | None:
-        rows = self._read("sweep_current")
+        rows = self.run_read("sweep_current")
         return _record(rows[0]["sweep"]) if rows else None
 
     def list_sweeps(self) -> list[SweepRecord]:
-        return [_record(r["sweep"]) for r in self._read("sweep_list")]
+        return [_record(r["sweep"]) for r in self.run_read("sweep_list")]
+
+    def save_model(self, version: str, payload: bytes) -> None:
+        self.run_write("model_save", version=version, payload=payload)
+
+    def load_model(self, version: str) -> bytes | None:
+        rows = self.run_read("model_load", version=version)
+        return bytes(rows[0]["payload"]) if rows else None
 
     def get_sweep(self, sweep_id: str) -> SweepRecord | None:
-        rows = self._read("sweep_get", sweep_id=sweep_id)
+        rows = self.run_read("sweep_get", sweep_id=sweep_id)
         return _record(rows[0]["sweep"]) if rows else None
 
     def _slot_groups(self, periods: Sequence[str] | None) -> list[dict[str, Any]]:
@@ -176,13 +171,14 @@ class ScoringMixin:
         self,
         periods: Sequence[str] | None = None,
         unit_ids: Sequence[str] | None = None,
-        flagged_only: bool = True,
+        *,
+        flagged_only: bool,
     ) -> pd.DataFrame:
         slots = self._slot_groups(periods)
         rows = (
-            self._read("scores_read_unit_months", slots=slots, flagged_only=flagged_only)
+            self.run_read("scores_read_unit_months", slots=slots, flagged_only=flagged_only)
             if unit_ids is None
-            else self._read(
+            else self.run_read(
                 "scores_read_unit_months_of_units",
                 slots=slots,
                 unit_ids=list(unit_ids),
@@ -196,7 +192,7 @@ class ScoringMixin:
         return frame.reset_index(drop=True)
 
     def _read_nodes(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
-        rows = self._read("scores_read_nodes", slots=self._slot_groups(periods), unit_id=unit_id)
+        rows = self.run_read("scores_read_nodes", slots=self._slot_groups(periods), unit_id=unit_id)
         return pd.DataFrame(rows, columns=[*NODE_SCORE_COLUMNS, "edges"])
 
     def read_node_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:

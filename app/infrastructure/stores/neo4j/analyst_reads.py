@@ -1,8 +1,8 @@
-"""Tracing part of the Neo4j store: the reads behind `why`, traces, anomaly lists and the public
+"""Analyst reads of the Neo4j store: the reads behind `why`, traces, anomaly lists and the public
 lists, each one parameterised query from `cypher/`.
 
-Scope travels into every query as parameters (`app.services.access.scope_filter`), so a unit outside
-the scope is never returned by the server. Sweep scores sit in two property slots (see
+Scope travels into every query as parameters (the caller's ScopeFilter), so a unit outside the
+scope is never returned by the server. Sweep scores sit in two property slots (see
 scoring.py); the subgraph query returns both slots with the current pointer so that one round
 trip is enough, and the slot the pointer names is kept here.
 """
@@ -13,28 +13,19 @@ from typing import Any
 
 import pandas as pd
 
-from app.infrastructure.stores.neo4j.scoring import SLOTS, ScoringMixin, slot_properties
-from app.services.tracing.periods import window
-from app.services.tracing.subgraph import UnitMonthWindow
+from app.infrastructure.stores.contract import (
+    AnomalyCursor,
+    AnomalyFilters,
+    ScopeFilter,
+    UnitMonthWindow,
+)
+from app.infrastructure.stores.neo4j.graph_writes import Neo4jGraphWrites
+from app.infrastructure.stores.neo4j.sweep_results import SLOTS, Neo4jSweepResults, slot_properties
+from graph_schema.frames import ANOMALY_COLUMNS, EDGE_SCORE_COLUMNS, NODE_SCORE_COLUMNS
 from graph_schema.keys import edge_id, unit_month_key
+from graph_schema.periods import window
 from loaders.unit_month_frame import conform_unit_month_frame
-from models.edge_models import EDGE_SCORE_COLUMNS
-from models.node_scores import NODE_SCORE_COLUMNS
 
-ScopeFilter = Mapping[str, object]
-AnomalyCursor = tuple[float, str, str]
-ANOMALY_COLUMNS = [
-    "unit_id",
-    "period",
-    "score",
-    "flagged",
-    "top_parameter",
-    "candidates",
-    "enterprise_id",
-    "region_code",
-    "province_code",
-    "group_id",
-]
 _SLOT_NAMES = [slot_properties(slot) | {"name": slot} for slot in SLOTS]
 
 
@@ -104,26 +95,29 @@ def _edge_rows(unit_id: str, period: str, text: str | None) -> list[dict[str, An
     return [{"edge_id": edge_id(unit_id, period, e["edge_type"]), **where, **e} for e in edges]
 
 
-class TracingMixin(ScoringMixin):
+class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
     def unit_context(self, unit_id: str, scope: ScopeFilter) -> dict[str, object] | None:
         """Unit → enterprise → group → city → province, or None when unknown or out of scope."""
-        rows = self._read("tracing_unit_context", unit_id=unit_id, **scope)
+        rows = self.run_read("tracing_unit_context", unit_id=unit_id, **scope.parameters())
         return rows[0] if rows else None
 
     def unit_periods(self, unit_id: str, scope: ScopeFilter) -> list[str]:
         """The unit's reported periods, oldest first (empty when unknown or out of scope)."""
-        return [r["period"] for r in self._read("tracing_unit_periods", unit_id=unit_id, **scope)]
+        return [
+            r["period"]
+            for r in self.run_read("tracing_unit_periods", unit_id=unit_id, **scope.parameters())
+        ]
 
     def unit_month_window(
         self, unit_id: str, period: str, depth: int, scope: ScopeFilter
     ) -> UnitMonthWindow | None:
         """The unit's month `period` and `depth` months before it, with their current scores,
         in one round trip; None when the unit-month is unknown or out of scope."""
-        rows = self._read(
+        rows = self.run_read(
             "tracing_unit_month_window",
             keys=[unit_month_key(unit_id, p) for p in window(period, depth)],
             slots=_SLOT_NAMES,
-            **scope,
+            **scope.parameters(),
         )
         focal = next((r["month"] for r in rows if r["month"]["period"] == period), None)
         if focal is None:
@@ -150,15 +144,17 @@ class TracingMixin(ScoringMixin):
     def scored_elements(self, periods: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Current (node scores, edge scores) of every unit for `periods` (None: all); only
         the nodes the sweep stored (the others score 0)."""
-        frame = _nodes_frame(self._read("tracing_scored_nodes", slots=self._slot_groups(periods)))
+        frame = _nodes_frame(
+            self.run_read("tracing_scored_nodes", slots=self._slot_groups(periods))
+        )
         return frame[NODE_SCORE_COLUMNS], _edges_frame(frame)
 
     def scoped_unit_months(self, periods: Sequence[str] | None, scope: ScopeFilter) -> pd.DataFrame:
         """The unit-month frame restricted to the scope, with `verifier_id`."""
-        rows = self._read(
+        rows = self.run_read(
             "tracing_scoped_unit_months",
             periods=list(periods) if periods is not None else None,
-            **scope,
+            **scope.parameters(),
         )
         frame = conform_unit_month_frame(pd.DataFrame([r["props"] for r in rows]))
         verifiers = pd.Series(
@@ -177,28 +173,23 @@ class TracingMixin(ScoringMixin):
 
     def list_anomalies(
         self,
-        filters: Mapping[str, object],
+        filters: AnomalyFilters,
         limit: int,
         cursor: AnomalyCursor | None,
         scope: ScopeFilter,
     ) -> pd.DataFrame:
-        """Up to `limit` flagged unit-months (columns ANOMALY_COLUMNS) in the order score desc,
-        unit_id, period, after `cursor`. `filters`: period, region (city or province code),
-        group, enterprise, min_score (each None for no filter)."""
-        period = filters.get("period")
-        min_score = filters.get("min_score")
-        rows = self._read(
+        rows = self.run_read(
             "anomalies_list",
-            slots=self._slot_groups([str(period)] if period else None),
-            region=filters.get("region"),
-            group=filters.get("group"),
-            enterprise=filters.get("enterprise"),
-            min_score=float(str(min_score)) if min_score is not None else None,
+            slots=self._slot_groups([filters.period] if filters.period else None),
+            region=filters.region,
+            group=filters.group,
+            enterprise=filters.enterprise,
+            min_score=filters.min_score,
             after=dict(zip(("score", "unit_id", "period"), cursor, strict=True))
             if cursor
             else None,
             limit=limit,
-            **scope,
+            **scope.parameters(),
         )
         frame = pd.DataFrame(rows, columns=ANOMALY_COLUMNS)
         frame["score"] = frame["score"].astype(float)
@@ -209,7 +200,7 @@ class TracingMixin(ScoringMixin):
         count), `enterprise_years` (verification, allocation, compliance and the sum of reported
         unit-months), `verifiers`, and `units` (unit_id, enterprise_id)."""
         return {
-            name: pd.DataFrame(self._read(query))
+            name: pd.DataFrame(self.run_read(query))
             for name, query in (
                 ("enterprises", "public_enterprises"),
                 ("enterprise_years", "public_enterprise_years"),

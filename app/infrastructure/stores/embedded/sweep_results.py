@@ -2,7 +2,8 @@
 
 Layout under `<home>/sweeps/`: one folder per sweep holding `sweep.json` and numbered Parquet
 batches per result kind, and `current.json`, the published pointer: per period, the sweep whose
-results are current and the data fingerprint they were computed on. Publishing replaces
+results are current and the data fingerprint they were computed on. Fitted models live under
+`<home>/models/<version>.joblib`. Publishing replaces
 `current.json` with `os.replace`, so readers see either the old or the new pointer, never a
 half-written sweep.
 """
@@ -17,10 +18,9 @@ from typing import Any
 import pandas as pd
 import pyarrow.dataset as ds
 
-from app.infrastructure.stores.base import SweepRecord, SweepStatus
-from models.edge_models import EDGE_SCORE_COLUMNS
-from models.node_scores import NODE_SCORE_COLUMNS
-from models.unit_month_scores import UNIT_MONTH_SCORE_COLUMNS
+from app.infrastructure.stores.contract import SweepRecord, SweepStatus, require_edge_children
+from app.infrastructure.stores.embedded.state import EmbeddedState
+from graph_schema.frames import EDGE_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
 
 _KINDS = ("unit_months", "nodes", "edges")
 
@@ -31,18 +31,20 @@ def _record_from(data: dict[str, Any]) -> SweepRecord:
     return SweepRecord(**data)
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
+def _write_bytes(path: Path, payload: bytes) -> None:
     """Write then rename, so a crash never leaves a torn file behind."""
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+    tmp.write_bytes(payload)
     with tmp.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
 
 
-class ScoringMixin:
-    home: Path  # set by EmbeddedState
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    _write_bytes(path, json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
 
+
+class EmbeddedSweepResults(EmbeddedState):
     @property
     def sweeps_dir(self) -> Path:
         path = Path(self.home) / "sweeps"
@@ -73,6 +75,7 @@ class ScoringMixin:
         node_scores: pd.DataFrame,
         edge_scores: pd.DataFrame,
     ) -> None:
+        require_edge_children(node_scores, edge_scores)
         folder = self.sweeps_dir / sweep_id
         for kind, frame in zip(_KINDS, (unit_month_scores, node_scores, edge_scores), strict=True):
             if len(frame) == 0:
@@ -93,6 +96,18 @@ class ScoringMixin:
 
     def fail_sweep(self, record: SweepRecord) -> None:
         self._save_record(record)
+
+    def _model_path(self, version: str) -> Path:
+        return self.home / "models" / f"{version}.joblib"
+
+    def save_model(self, version: str, payload: bytes) -> None:
+        path = self._model_path(version)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_bytes(path, payload)
+
+    def load_model(self, version: str) -> bytes | None:
+        path = self._model_path(version)
+        return path.read_bytes() if path.exists() else None
 
     def get_sweep(self, sweep_id: str) -> SweepRecord | None:
         path = self.sweeps_dir / sweep_id / "sweep.json"
@@ -137,7 +152,8 @@ class ScoringMixin:
         self,
         periods: Sequence[str] | None = None,
         unit_ids: Sequence[str] | None = None,
-        flagged_only: bool = True,
+        *,
+        flagged_only: bool,
     ) -> pd.DataFrame:
         rows = self._read_current("unit_months", periods, unit_ids)
         if len(rows) == 0:

@@ -2,17 +2,19 @@
 
 Layout under `<home>/embedded/`: `nodes/<Label>.parquet` and
 `relationships/<TYPE>__<Start>__<End>.parquet`. The frames are the store's truth; they are
-read lazily on first use, and the networkx graph (state.py) is built from them. Upserts follow
+read lazily on first use. Upserts follow
 Neo4j's `MERGE ... SET n += props`: a row replaces the values it carries (a missing value
 removes one) and keeps the columns it does not carry.
 """
 
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from app.infrastructure.stores.base import GraphCounts, RelationshipSpec
+from app.infrastructure.stores.contract import GraphCounts, RelationshipSpec
+from app.infrastructure.stores.embedded.state import EmbeddedState
 from graph_schema.labels import KEY_PROPERTY, NodeLabel, RelType
 from loaders.unit_month_frame import conform_unit_month_frame
 
@@ -45,14 +47,18 @@ def _spec_from_file_name(name: str) -> RelationshipSpec:
     return RelationshipSpec(RelType(rel_type), NodeLabel(start), NodeLabel(end))
 
 
-class LoadingMixin:
+class EmbeddedGraphWrites(EmbeddedState):
     _node_frames: dict[NodeLabel, pd.DataFrame] | None = None
     _relationship_frames: dict[RelationshipSpec, pd.DataFrame] | None = None
 
     @property
     def files_dir(self) -> Path:
-        home = getattr(self, "home", None) or self.settings.home  # type: ignore[attr-defined]
-        return Path(home) / "embedded"
+        return self.home / "embedded"
+
+    def clear(self) -> None:
+        """Delete every node and relationship: the graph files and what memory holds of them."""
+        shutil.rmtree(self.files_dir, ignore_errors=True)
+        self._forget_frames()
 
     def _read_frames(self) -> None:
         nodes: dict[NodeLabel, pd.DataFrame] = {}
@@ -80,11 +86,6 @@ class LoadingMixin:
         """Drop the in-memory frames, so the next use reads the files again."""
         self._node_frames = None
         self._relationship_frames = None
-        self._frames_changed()
-
-    def _frames_changed(self) -> None:
-        # state.py rebuilds its networkx graph when this number moves.
-        self.frames_version = getattr(self, "frames_version", 0) + 1
 
     def _write(self, folder: str, name: str, frame: pd.DataFrame) -> None:
         path = self.files_dir / folder / f"{name}.parquet"
@@ -100,7 +101,6 @@ class LoadingMixin:
         frames = self.node_frames()
         frames[label] = merge_rows(frames.get(label), rows, [key])
         self._write("nodes", label.value, frames[label])
-        self._frames_changed()
         return len(rows)
 
     def upsert_relationships(self, spec: RelationshipSpec, rows: pd.DataFrame) -> int:
@@ -109,7 +109,6 @@ class LoadingMixin:
         frames = self.relationship_frames()
         frames[spec] = merge_rows(frames.get(spec), rows, identity)
         self._write("relationships", relationship_file_name(spec), frames[spec])
-        self._frames_changed()
         return len(rows)
 
     def counts(self) -> GraphCounts:

@@ -1,41 +1,43 @@
 """Tracing part of the embedded store: the reads behind `why`, traces, anomaly lists and the
 public lists, on the Parquet frames in memory.
 
-Every read takes the scope's filter (`app.services.access.scope_filter`) and applies it while
-selecting rows, so a row outside the scope never leaves this module.
+Every read takes the caller's ScopeFilter and applies it while selecting rows, so a row outside
+the scope never leaves this module.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from app.infrastructure.stores.embedded.scoring import ScoringMixin
-from app.services.tracing.periods import window
-from app.services.tracing.subgraph import UnitMonthWindow, plain_rows
+from app.infrastructure.stores.contract import (
+    AnomalyCursor,
+    AnomalyFilters,
+    ScopeFilter,
+    UnitMonthWindow,
+    plain_rows,
+)
+from app.infrastructure.stores.embedded.graph_writes import EmbeddedGraphWrites
+from app.infrastructure.stores.embedded.sweep_results import EmbeddedSweepResults
+from graph_schema.frames import (
+    ANOMALY_COLUMNS,
+    EDGE_SCORE_COLUMNS,
+    NODE_SCORE_COLUMNS,
+)
 from graph_schema.labels import NodeLabel
+from graph_schema.periods import window
 from loaders.unit_month_frame import conform_unit_month_frame
-from models.edge_models import EDGE_SCORE_COLUMNS
-from models.node_scores import NODE_SCORE_COLUMNS
-from models.unit_month_scores import UNIT_MONTH_SCORE_COLUMNS
 
-ScopeFilter = Mapping[str, object]
-AnomalyCursor = tuple[float, str, str]
-ANOMALY_COLUMNS = [
-    *UNIT_MONTH_SCORE_COLUMNS,
-    "enterprise_id",
-    "region_code",
-    "province_code",
-    "group_id",
-]
 _ATTRIBUTES = ["enterprise_id", "region_code", "province_code", "group_id"]
 
 
 def in_scope(frame: pd.DataFrame, scope: ScopeFilter) -> pd.Series:
     """Rows of a frame with `province_code` and `region_code` columns that the scope sees."""
-    visible = pd.Series(bool(scope["units_visible"]), index=frame.index)
-    for column in ("province_code", "region_code"):
-        code = scope[column]
+    visible = pd.Series(scope.units_visible, index=frame.index)
+    for column, code in (
+        ("province_code", scope.province_code),
+        ("region_code", scope.region_code),
+    ):
         if code is not None:
             visible &= frame[column].astype("string").eq(str(code)).fillna(False).astype(bool)
     return visible
@@ -52,12 +54,9 @@ def after_cursor(rows: pd.DataFrame, cursor: AnomalyCursor) -> pd.Series:
     return pd.Series(scores < score, index=rows.index) | (same & later)
 
 
-class TracingMixin(ScoringMixin):
+class EmbeddedAnalystReads(EmbeddedGraphWrites, EmbeddedSweepResults):
     def _frame(self, label: NodeLabel) -> pd.DataFrame:
-        return self.node_frames().get(label, pd.DataFrame())  # type: ignore[attr-defined,no-any-return]
-
-    def _unit_months(self) -> pd.DataFrame:
-        return self.read_unit_months()  # type: ignore[attr-defined,no-any-return]
+        return self.node_frames().get(label, pd.DataFrame())
 
     def unit_context(self, unit_id: str, scope: ScopeFilter) -> dict[str, object] | None:
         """Unit → enterprise → group → city → province, or None when unknown or out of scope."""
@@ -127,7 +126,7 @@ class TracingMixin(ScoringMixin):
         score = self.read_unit_month_scores(
             periods=[period], unit_ids=[unit_id], flagged_only=False
         )
-        current = self.current_sweep()  # type: ignore[attr-defined]
+        current = self.current_sweep()
         return UnitMonthWindow(
             unit_id,
             period,
@@ -162,38 +161,35 @@ class TracingMixin(ScoringMixin):
 
     def scoped_unit_months(self, periods: Sequence[str] | None, scope: ScopeFilter) -> pd.DataFrame:
         """The unit-month frame restricted to the scope, with `verifier_id`."""
-        frame = self._unit_months() if periods is None else self.read_unit_months(periods)  # type: ignore[attr-defined]
+        frame = self.read_unit_months(periods)
         frame = frame[in_scope(frame, scope)].reset_index(drop=True)
         frame["verifier_id"] = self._verifiers_of(frame)
         return frame
 
     def list_anomalies(
         self,
-        filters: Mapping[str, object],
+        filters: AnomalyFilters,
         limit: int,
         cursor: AnomalyCursor | None,
         scope: ScopeFilter,
     ) -> pd.DataFrame:
-        """Up to `limit` flagged unit-months (columns ANOMALY_COLUMNS) in the order score desc,
-        unit_id, period, after `cursor`. `filters`: period, region (city or province code),
-        group, enterprise, min_score (each None for no filter)."""
-        period = filters.get("period")
         scores = self.read_unit_month_scores(
-            periods=[str(period)] if period else None, flagged_only=True
+            periods=[filters.period] if filters.period else None, flagged_only=True
         )
         if scores.empty:
             return pd.DataFrame(columns=ANOMALY_COLUMNS)
         frame = self._frame(NodeLabel.UNIT_MONTH)[["unit_id", "period", *_ATTRIBUTES]]
         rows = scores.merge(frame, on=["unit_id", "period"], how="inner")
         keep = in_scope(rows, scope)
-        region = filters.get("region")
-        if region:
-            keep &= (rows["region_code"] == region) | (rows["province_code"] == region)
-        for name, column in (("group", "group_id"), ("enterprise", "enterprise_id")):
-            if filters.get(name):
-                keep &= rows[column] == filters[name]
-        if filters.get("min_score") is not None:
-            keep &= rows["score"].astype(float) >= float(str(filters["min_score"]))
+        if filters.region:
+            keep &= (rows["region_code"] == filters.region) | (
+                rows["province_code"] == filters.region
+            )
+        for value, column in ((filters.group, "group_id"), (filters.enterprise, "enterprise_id")):
+            if value:
+                keep &= rows[column] == value
+        if filters.min_score is not None:
+            keep &= rows["score"].astype(float) >= filters.min_score
         if cursor is not None:
             keep &= after_cursor(rows, cursor)
         rows = rows[keep.fillna(False).astype(bool)]
@@ -213,7 +209,7 @@ class TracingMixin(ScoringMixin):
             province_code=enterprises["region_code"].map(parents).astype("string"),
             units=enterprises["enterprise_id"].map(unit_counts).fillna(0).astype(int),
         )
-        months = self._unit_months()
+        months = self.read_unit_months()
         reported = (
             months.assign(year=months["period"].astype(str).str[:4].astype(int))
             .groupby(["enterprise_id", "year"])

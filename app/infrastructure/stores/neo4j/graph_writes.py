@@ -1,4 +1,4 @@
-"""Loading part of the Neo4j store: batched, idempotent MERGE upserts and the frame read.
+"""Graph writes of the Neo4j store: batched, idempotent MERGE upserts and the frame read.
 
 Frames become plain Python records here (str/int/float/bool/None, never numpy scalars or
 pandas NA) one slice at a time, so a national-scale frame is never held twice as dicts.
@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from app.infrastructure.stores.base import GraphCounts, RelationshipSpec
+from app.infrastructure.stores.contract import GraphCounts, RelationshipSpec
+from app.infrastructure.stores.neo4j.schema import Neo4jSchema
 from graph_schema.labels import KEY_PROPERTY, NodeLabel
 from loaders.unit_month_frame import conform_unit_month_frame
 
@@ -101,7 +102,7 @@ def _slices(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
         yield frame.iloc[start : start + size]
 
 
-class LoadingMixin:
+class Neo4jGraphWrites(Neo4jSchema):
     batch_size: int = BATCH_SIZE
 
     def upsert_nodes(self, label: NodeLabel, rows: pd.DataFrame) -> int:
@@ -109,19 +110,19 @@ class LoadingMixin:
         rows = rows.loc[rows[key].notna()]
         query = node_query_name(label)
         for part in _slices(rows, self.batch_size * SLICE_BATCHES):
-            self.write_batches(query, node_records(part, key), self.batch_size)  # type: ignore[attr-defined]
+            self.write_batches(query, node_records(part, key), self.batch_size)
         return len(rows)
 
     def upsert_relationships(self, spec: RelationshipSpec, rows: pd.DataFrame) -> int:
         rows = rows.loc[rows["start_key"].notna() & rows["end_key"].notna()]
         query = relationship_query_name(spec)
         for part in _slices(rows, self.batch_size * SLICE_BATCHES):
-            self.write_batches(query, relationship_records(part), self.batch_size)  # type: ignore[attr-defined]
+            self.write_batches(query, relationship_records(part), self.batch_size)
         return len(rows)
 
     def counts(self) -> GraphCounts:
-        nodes = self.run_read("count_nodes")  # type: ignore[attr-defined]
-        rels = self.run_read("count_relationships")  # type: ignore[attr-defined]
+        nodes = self.run_read("count_nodes")
+        rels = self.run_read("count_relationships")
         return GraphCounts(
             nodes={r["name"]: int(r["count"]) for r in nodes if r["count"]},
             relationships={r["name"]: int(r["count"]) for r in rels if r["count"]},
@@ -129,6 +130,6 @@ class LoadingMixin:
 
     def read_unit_months(self, periods: Sequence[str] | None = None) -> pd.DataFrame:
         wanted = None if periods is None else list(periods)
-        records = self.run_read("read_unit_months", periods=wanted)  # type: ignore[attr-defined]
+        records = self.run_read("read_unit_months", periods=wanted)
         frame = pd.DataFrame.from_records([r["props"] for r in records])
         return conform_unit_month_frame(frame)

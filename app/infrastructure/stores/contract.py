@@ -1,0 +1,277 @@
+"""The store contract: the one `Store` protocol that business logic talks to, and every data
+class that crosses it. Two adapters implement it (Neo4j, the system of record; embedded, the
+zero-setup default) and one contract suite tests both (tests/test_store_contract.py and every
+test that takes the `store` fixture).
+
+The protocol is three parts composed into one:
+- `GraphWrites`: schema, idempotent bulk upserts, counts, and the wide unit-month frame;
+- `SweepResults`: sweeps, their score frames and fitted models, published atomically;
+- `AnalystReads`: the scoped reads behind `why`, traces, anomaly lists and the public lists.
+
+Frames in and out are pandas DataFrames with the columns of `graph_schema.frames`: id columns
+text, value columns float64. Scope travels into every analyst read as a `ScopeFilter`, applied
+inside the store's own query, so a row outside the scope never leaves the adapter.
+"""
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+import pandas as pd
+
+from graph_schema.labels import NodeLabel, RelType
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached (server down, files unreadable)."""
+
+
+@dataclass(frozen=True)
+class RelationshipSpec:
+    """Which nodes a relationship frame connects: rows carry `start_key` and `end_key`."""
+
+    rel_type: RelType
+    start_label: NodeLabel
+    end_label: NodeLabel
+
+
+@dataclass
+class GraphCounts:
+    nodes: dict[str, int] = field(default_factory=dict)
+    relationships: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_nodes(self) -> int:
+        return sum(self.nodes.values())
+
+    @property
+    def total_relationships(self) -> int:
+        return sum(self.relationships.values())
+
+
+class SweepStatus(StrEnum):
+    RUNNING = "running"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
+@dataclass
+class SweepRecord:
+    """One sweep: which periods it scored, with which models, and how it ended.
+
+    `fingerprints` maps each scored period to the hash of its unit-month rows, so that the
+    next sweep re-scores only periods whose data changed.
+    """
+
+    sweep_id: str
+    started: str
+    status: SweepStatus = SweepStatus.RUNNING
+    ended: str | None = None
+    periods: list[str] = field(default_factory=list)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    model_version: str = ""
+    full: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ScopeFilter:
+    """Which units a read may return: those of one province or one city (None: no such
+    restriction), and none at all for a public caller (`units_visible` False)."""
+
+    province_code: str | None = None
+    region_code: str | None = None
+    units_visible: bool = True
+
+    def parameters(self) -> dict[str, object]:
+        """The filter as query parameters."""
+        return asdict(self)
+
+
+# Every unit, every region: what the sweep and the findings export read.
+NATIONAL_FILTER = ScopeFilter()
+
+
+@dataclass(frozen=True)
+class AnomalyFilters:
+    """Filters of an anomaly list; None means no filter. `region` is a city or province."""
+
+    period: str | None = None
+    region: str | None = None
+    group: str | None = None
+    enterprise: str | None = None
+    min_score: float | None = None
+
+
+# Where an anomaly page ends: (score, unit_id, period) of its last row.
+AnomalyCursor = tuple[float, str, str]
+Row = dict[str, Any]
+
+
+def plain_rows(frame: pd.DataFrame) -> list[Row]:
+    """A frame's rows as dicts (pandas' missing markers stay; readers treat them as missing)."""
+    return frame.astype(object).to_dict("records")  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class UnitMonthWindow:
+    """What tracing reads of one unit-month and the `depth` months before it, as plain rows:
+    the request path builds no frames (one store round trip, then straight into the graph).
+
+    `months` are unit-month rows (UNIT_MONTH_COLUMNS, plus `verifier_id`), `nodes` node-score
+    rows (NODE_SCORE_COLUMNS), `edges` edge-score rows (EDGE_SCORE_COLUMNS). `score` and
+    `flagged` are the unit-month's current sweep result, `sweep_id` the current sweep (None
+    before any).
+    """
+
+    unit_id: str
+    period: str
+    depth: int
+    months: list[Row]
+    nodes: list[Row]
+    edges: list[Row]
+    score: float | None = None
+    flagged: bool = False
+    sweep_id: str | None = None
+
+    def month(self, period: str) -> Row | None:
+        return next((m for m in self.months if str(m["period"]) == period), None)
+
+
+class GraphWrites(Protocol):
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the store answers."""
+
+    def server_info(self) -> dict[str, str]:
+        """Which store this is: `version`, `edition` and `address`."""
+
+    def apply_schema(self) -> None:
+        """Create the constraints and indexes of graph_schema; idempotent."""
+
+    def schema_applied(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+    def clear(self) -> None:
+        """Delete every node and relationship (tests and `load --replace`)."""
+
+    def upsert_nodes(self, label: NodeLabel, rows: pd.DataFrame) -> int:
+        """MERGE one node per row on the label's key column; other columns become properties.
+        Returns the number of rows written."""
+
+    def upsert_relationships(self, spec: RelationshipSpec, rows: pd.DataFrame) -> int:
+        """MERGE one relationship per row between `start_key` and `end_key`; other columns are
+        properties. Rows with an `edge_id` column are merged on it (one edge per id)."""
+
+    def counts(self) -> GraphCounts: ...
+
+    def read_unit_months(self, periods: Sequence[str] | None = None) -> pd.DataFrame:
+        """The wide unit-month frame (UNIT_MONTH_COLUMNS) of `periods` (None: all)."""
+
+
+class SweepResults(Protocol):
+    def data_fingerprints(self) -> dict[str, str]:
+        """Per period, the data fingerprint its current published results were computed on."""
+
+    def begin_sweep(self, record: SweepRecord) -> None:
+        """Record a running sweep; nothing it writes is visible until publish_sweep."""
+
+    def write_scores(
+        self,
+        sweep_id: str,
+        unit_month_scores: pd.DataFrame,
+        node_scores: pd.DataFrame,
+        edge_scores: pd.DataFrame,
+    ) -> None:
+        """Write one batch of results (UNIT_MONTH_SCORE_COLUMNS, NODE_SCORE_COLUMNS,
+        EDGE_SCORE_COLUMNS) into the sweep's own, invisible space; callable many times per
+        sweep. Every edge's child node is among the node scores (require_edge_children). The
+        store keeps every row it is given, no more, no fewer: which rows are worth keeping is
+        the sweep's policy, the same whatever the store."""
+
+    def publish_sweep(self, record: SweepRecord) -> None:
+        """Make the sweep's periods current in one atomic step."""
+
+    def fail_sweep(self, record: SweepRecord) -> None:
+        """Mark the sweep failed; the previous results stay current."""
+
+    def current_sweep(self) -> SweepRecord | None:
+        """The latest published sweep."""
+
+    def list_sweeps(self) -> list[SweepRecord]:
+        """All sweeps, newest first."""
+
+    def get_sweep(self, sweep_id: str) -> SweepRecord | None: ...
+
+    def save_model(self, version: str, payload: bytes) -> None:
+        """Keep the serialised fitted models of one sweep under `version`."""
+
+    def load_model(self, version: str) -> bytes | None:
+        """The serialised models saved under `version`, None when there are none."""
+
+    def read_unit_month_scores(
+        self,
+        periods: Sequence[str] | None = None,
+        unit_ids: Sequence[str] | None = None,
+        *,
+        flagged_only: bool,
+    ) -> pd.DataFrame:
+        """Current results per unit-month (UNIT_MONTH_SCORE_COLUMNS), score descending, then
+        unit_id and period."""
+
+    def read_node_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
+        """Current stored node scores of one unit (NODE_SCORE_COLUMNS), by period and name."""
+
+    def read_edge_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
+        """Current stored edge scores of one unit (EDGE_SCORE_COLUMNS), by period and type."""
+
+    def scored_elements(self, periods: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Current stored (node scores, edge scores) of every unit for `periods` (None: all)."""
+
+
+class AnalystReads(Protocol):
+    def unit_context(self, unit_id: str, scope: ScopeFilter) -> dict[str, object] | None:
+        """Unit → enterprise → group → city → province, or None when unknown or out of scope."""
+
+    def unit_periods(self, unit_id: str, scope: ScopeFilter) -> list[str]:
+        """The unit's reported periods, oldest first (empty when unknown or out of scope)."""
+
+    def unit_month_window(
+        self, unit_id: str, period: str, depth: int, scope: ScopeFilter
+    ) -> UnitMonthWindow | None:
+        """The unit's month `period` and `depth` months before it, with their current scores;
+        None when the unit-month is unknown or out of scope."""
+
+    def scoped_unit_months(self, periods: Sequence[str] | None, scope: ScopeFilter) -> pd.DataFrame:
+        """The unit-month frame restricted to the scope, with `verifier_id`."""
+
+    def list_anomalies(
+        self,
+        filters: AnomalyFilters,
+        limit: int,
+        cursor: AnomalyCursor | None,
+        scope: ScopeFilter,
+    ) -> pd.DataFrame:
+        """Up to `limit` flagged unit-months (ANOMALY_COLUMNS) in the order score desc,
+        unit_id, period, strictly after `cursor`."""
+
+    def public_tables(self) -> dict[str, pd.DataFrame]:
+        """What the public lists are computed from: `enterprises` (with province and unit
+        count), `enterprise_years` (verification, allocation, compliance and the sum of reported
+        unit-months), `verifiers`, and `units` (unit_id, enterprise_id)."""
+
+
+class Store(GraphWrites, SweepResults, AnalystReads, Protocol):
+    """Everything business logic may ask of a store."""
+
+
+def require_edge_children(node_scores: pd.DataFrame, edge_scores: pd.DataFrame) -> None:
+    """Raise ValueError unless every edge score's child node is among the node scores: the
+    contract of `write_scores`, so that both stores keep the same rows."""
+    children = edge_scores["unit_id"] + "|" + edge_scores["period"] + "|" + edge_scores["child"]
+    orphans = children[~children.isin(node_scores["key"])]
+    if len(orphans):
+        raise ValueError(f"edge scores without their child node's score: {orphans.iloc[0]}, ...")

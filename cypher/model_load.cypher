@@ -1,0 +1,3 @@
+// The serialised fitted models saved under a version.
+MATCH (m:Model {version: $version})
+RETURN m.payload AS payload
