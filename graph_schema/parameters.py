@@ -12,7 +12,7 @@ class ParameterKind(StrEnum):
     REPORTED = "reported"  # typed by the enterprise (unit_month)
     EXTERNAL = "external"  # measured by another system (external_month)
     EVIDENCE = "evidence"  # from a lab's test report
-    DERIVED = "derived"  # computed from others with a domain.md formula
+    DERIVED = "derived"  # computed from others with a docs/domain.md formula
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def parameter_names(kind: ParameterKind | None = None) -> list[str]:
     return [p.name for p in PARAMETERS if kind is None or p.kind == kind]
 
 
-# Constants of the formulas (configuration, not data; domain.md "Numbers worth knowing").
+# Constants of the formulas (configuration, not data; docs/domain.md "Numbers worth knowing").
 FORMULA_CONSTANTS: dict[str, float] = {
     "grid_ef_t_mwh": 0.5703,
     "boiler_efficiency": 0.90,

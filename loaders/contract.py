@@ -1,4 +1,4 @@
-"""The dataset contract (data-contract.md, version 1) as data: tables, columns, keys and rules.
+"""The dataset contract (docs/data-contract.md, version 1) as data: tables, columns, keys and rules.
 
 Validation, the generator and the benches read these definitions; nothing here reads files.
 Only contract rules live here (types, keys, references, `capacity_mw > 0`, ...). Domain

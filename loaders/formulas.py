@@ -1,4 +1,4 @@
-"""The derived parameters of a unit-month, computed with domain.md's formulas.
+"""The derived parameters of a unit-month, computed with docs/domain.md's formulas.
 
 One vectorised function shared by the unit-month frame (derived columns) and by tracing
 (counterfactual re-propagation), so both always agree. It works on scalars and on numpy arrays

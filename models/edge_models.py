@@ -4,8 +4,9 @@ Each edge type gets a robust regression of its child on its parent with covariat
 cooling, load factor, season), fitted on peers; vertical edges regress a parameter on the unit's
 own history. Values are taken through `asinh(x / s)` (log-like for large values, defined at 0)
 and every regressor is standardised (median and IQR), because raw mixed units break least
-squares (see architecture.md, pitfalls). Faulty rows are kept out of the fit by a leverage screen, a
-HuberRegressor start and trimmed least-squares refits, so ~10 % corrupted rows barely move it.
+squares (see docs/architecture.md, pitfalls). Faulty rows are kept out of the fit by a leverage
+screen, a HuberRegressor start and trimmed least-squares refits, so ~10 % corrupted rows barely
+move it.
 
 Per edge instance the models give `expected` (of the child), `residual`, a robust `z` (residual
 over the MAD scale of the unit's class) and a calibrated `score` in [0, 1].

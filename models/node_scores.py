@@ -13,7 +13,7 @@ count in full; the distribution rules (extreme value, standard value, threshold)
 by DISTRIBUTION_RULE_WEIGHT: on honest data they fire at a known rate on the tails, which the
 calibrated edge models already measure, so alone they rank candidates but do not flag.
 A node's score is the strongest blame it receives (attribution by own residuals, see
-architecture.md).
+docs/architecture.md).
 """
 
 import numpy as np

@@ -6,7 +6,7 @@ money-moving) and a small check spec that `models.rule_engine` evaluates vectori
 unit-month frame. Every rule also carries `example`: a mutation of one honest unit's latest
 month(s) that must make it fire, so each rule is tested from its own data.
 
-Families (domain.md part 3):
+Families (docs/domain.md part 3):
 - extreme_value: X within the range seen for it (the fleet's physical range, the unit's own
   history widened by a margin, Tukey's far-out fences among the unit's peers);
 - standard_value: robust distance (median/MAD) from the peers or the unit's own history;

@@ -124,7 +124,7 @@ def round_inputs(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def reported_co2(frame: pd.DataFrame) -> np.ndarray:
-    """total_co2_t of domain.md from the given inputs, rounded as written (coal-free months
+    """total_co2_t of docs/domain.md from the given inputs, rounded as written (coal-free months
     count only their purchased electricity)."""
     c = FORMULA_CONSTANTS
     combustion = (

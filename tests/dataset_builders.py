@@ -2,7 +2,7 @@
 
 `valid_tables()` returns every loaded table as text frames (what a CSV holds); `write_dataset`
 writes them as `NAME.csv` (or `.parquet`) into a folder. Rows are plain and consistent with
-domain.md's physics, so loaders and stores can reuse them. `build_bad_folder` writes the same
+docs/domain.md's physics, so loaders and stores can reuse them. `build_bad_folder` writes the same
 dataset broken in every way the contract names, with the expected rejects in
 `BAD_INPUT_REJECTS`.
 """

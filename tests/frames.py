@@ -1,6 +1,6 @@
 """A small honest unit-month frame for rule tests, and how to corrupt one unit-month of it.
 
-Eight peer units (coal_600, water-cooled) over 14 months, every relation of domain.md holding
+Eight peer units (coal_600, water-cooled) over 14 months, every relation of docs/domain.md holding
 up to modest measurement noise. Rule examples (`models.rules.Example`) mutate the test unit's
 latest month(s); derived parameters are then recomputed with the formulas.
 """
@@ -17,7 +17,7 @@ PERIODS = [f"{2023 + i // 12}-{i % 12 + 1:02d}" for i in range(14)]
 
 
 def add_derived(frame: pd.DataFrame) -> pd.DataFrame:
-    """Recompute the derived parameters in place with domain.md's formulas."""
+    """Recompute the derived parameters in place with docs/domain.md's formulas."""
     c = FORMULA_CONSTANTS
     f = frame
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -30,6 +30,7 @@ import cypher
 from app.infrastructure.neo4j_local import free_port
 from app.infrastructure.stores.embedded import EmbeddedStore
 from app.presentation.api.main import create_app
+from app.presentation.cli.main import app as cli_app
 from app.services.access import Scope, ScopeKind, key_ring_from_environment
 from app.services.analysis import explain_unit
 from app.settings import Settings, StoreKind, get_settings
@@ -147,6 +148,19 @@ def test_demo_prints_the_five_most_suspicious_units(demo_output: str) -> None:
     units = [line.split()[0] for line in lines]
     assert len(set(units)) == 5, "each unit once"
     assert all(" observed " in line and " expected " in line for line in lines), demo_output
+
+
+def test_readme_why_example_answers_right_after_the_demo(demo_output: str) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"mrvtrace why (\S+) --period (\S+)", readme)
+    assert example, "the README shows a `mrvtrace why UNIT --period YYYY-MM` example"
+    unit_id, period = example.groups()
+    printed = [line.split()[:2] for line in demo_output.splitlines() if " score " in line]
+    assert [unit_id, period] in printed, f"the demo lists {printed}, the README {example[0]}"
+    # The CLI's default home is the demo's: the same command as the README's answers.
+    result = CliRunner().invoke(cli_app, ["why", unit_id, "--period", period])
+    assert result.exit_code == 0, result.output
+    assert "Root cause" in result.output, result.output
 
 
 def test_trace_page_renders_in_chromium(

@@ -1,4 +1,4 @@
-"""The unit-month frame: current revisions, joined attributes and domain.md's formulas."""
+"""The unit-month frame: current revisions, joined attributes and docs/domain.md's formulas."""
 
 from pathlib import Path
 

@@ -13,7 +13,7 @@ def periods(start_year: int = 2022, months: int = 24) -> list[str]:
 
 
 def add_derived(frame: pd.DataFrame) -> pd.DataFrame:
-    """The derived columns of the unit-month frame, with domain.md's formulas."""
+    """The derived columns of the unit-month frame, with docs/domain.md's formulas."""
     c = FORMULA_CONSTANTS
     f = frame
     f["fuel_heat_gj"] = f["coal_consumption_t"] * f["coal_ncv_gj_t"]

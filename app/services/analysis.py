@@ -28,7 +28,7 @@ from graph_schema.transfer_edges import TRANSFER_EDGES
 
 EDGE_TYPES = frozenset(e.edge_type for e in TRANSFER_EDGES)
 # Relative gap between verified and reported emissions that counts as a discrepancy (the EU
-# ETS materiality level, domain.md).
+# ETS materiality level, docs/domain.md).
 MATERIALITY = 0.05
 MAX_PAGE = 500
 

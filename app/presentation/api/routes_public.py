@@ -1,4 +1,4 @@
-"""Public oversight lists (domain.md part 7): covered enterprises, compliance results and a
+"""Public oversight lists (docs/domain.md part 7): covered enterprises, compliance results and a
 verifier evaluation computed from the data. Any valid key may read them."""
 
 from fastapi import APIRouter

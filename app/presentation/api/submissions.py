@@ -1,4 +1,4 @@
-"""`POST /submissions/validate`: the pre-submission check (domain.md part 2, "before").
+"""`POST /submissions/validate`: the pre-submission check (docs/domain.md part 2, "before").
 
 One `unit_month` row as typed by the enterprise is checked at once against the unit's history,
 its peers' learned edge models (those of the current sweep) and the rules, exactly as the sweep
