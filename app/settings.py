@@ -7,6 +7,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# A default the CLI's help also names.
+DEFAULT_SWEEP_CRON = "0 2 * * *"
+
 
 class StoreKind(StrEnum):
     EMBEDDED = "embedded"
@@ -38,7 +41,7 @@ class Settings(BaseSettings):
     api_keys: SecretStr | None = Field(None, validation_alias="MRVTRACE_API_KEYS")
 
     # Operations.
-    sweep_cron: str = Field("0 2 * * *", validation_alias="MRVTRACE_SWEEP_CRON")
+    sweep_cron: str = Field(DEFAULT_SWEEP_CRON, validation_alias="MRVTRACE_SWEEP_CRON")
 
     @property
     def neo4j_auth(self) -> tuple[str, str] | None:

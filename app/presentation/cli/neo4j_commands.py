@@ -1,17 +1,28 @@
 """CLI verbs `mrvtrace neo4j install|start|stop|status`: a local Neo4j without Docker."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.infrastructure.neo4j_local import LocalNeo4j, Neo4jLocalError, Neo4jStatus
+from app.presentation.cli.help_style import HELP_MARKUP
 from app.settings import get_settings
 
+if TYPE_CHECKING:
+    from app.infrastructure.neo4j_local import LocalNeo4j, Neo4jLocalError, Neo4jStatus
+
 console = Console()
-neo4j_app = typer.Typer(help="A local Neo4j Community server (no Docker needed).")
+neo4j_app = typer.Typer(
+    help="A local Neo4j Community server (no Docker needed).", rich_markup_mode=HELP_MARKUP
+)
 
 
 def _server() -> LocalNeo4j:
+    from app.infrastructure.neo4j_local import LocalNeo4j
+
     return LocalNeo4j.from_settings(get_settings())
 
 
@@ -37,6 +48,8 @@ def _print_status(status: Neo4jStatus) -> None:
 @neo4j_app.command()
 def install() -> None:
     """Download the Neo4j jars from Maven Central into the cache folder (once)."""
+    from app.infrastructure.neo4j_local import Neo4jLocalError
+
     server = _server()
     try:
         with console.status(f"resolving Neo4j {server.version} with Maven"):
@@ -50,6 +63,8 @@ def install() -> None:
 @neo4j_app.command()
 def start() -> None:
     """Start the server (installing it first); returns once Bolt answers."""
+    from app.infrastructure.neo4j_local import Neo4jLocalError
+
     server = _server()
     try:
         with console.status(f"starting Neo4j {server.version} on {server.uri}"):

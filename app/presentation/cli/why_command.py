@@ -1,15 +1,17 @@
 """CLI verb `why`: the analysis service's answer for a unit, rendered with Rich."""
 
-from typing import Annotated
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.infrastructure.stores.factory import open_store
-from app.services.access import Scope, ScopeKind
-from app.services.analysis import AnalysisStore, NotFound, WhyAnswer, explain_unit, systemic_sources
 from app.settings import StoreKind, get_settings
+
+if TYPE_CHECKING:
+    from app.services.analysis import AnalysisStore, WhyAnswer
 
 console = Console()
 
@@ -74,6 +76,10 @@ def why(
 ) -> None:
     """Why is this unit flagged: root parameter and month, path, evidence, systemic source,
     impact."""
+    from app.infrastructure.stores.factory import open_store
+    from app.services.access import Scope, ScopeKind
+    from app.services.analysis import NotFound, explain_unit, systemic_sources
+
     settings = get_settings()
     chosen = settings.model_copy(update={"store": store}) if store else settings
     graph: AnalysisStore = open_store(chosen)  # type: ignore[assignment]
