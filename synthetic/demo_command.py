@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from app.presentation.quantities import format_value
 from app.settings import Settings, StoreKind, get_settings
 
 if TYPE_CHECKING:
@@ -41,15 +42,15 @@ class SuspiciousUnit:
 
 def reason_line(answer: WhyAnswer) -> str:
     """One line: root parameter and month, observed vs expected, and any shared source."""
-    from app.presentation.trace_picture import UNIT_OF, format_value
+    from app.presentation.trace_picture import UNIT_OF
 
     root = answer.trace.root
     if root is None:
         return "no single root parameter explains the flag"
     unit = UNIT_OF.get(root.parameter, "")
     line = (
-        f"{root.parameter} in {root.period}: observed {format_value(root.observed)} {unit}, "
-        f"expected {format_value(root.expected)} {unit}"
+        f"{root.parameter} in {root.period}: observed {format_value(root.observed, unit)}, "
+        f"expected {format_value(root.expected, unit)}"
     )
     shared = [f"{f['entity_type']} {f['entity_id']}" for f in answer.systemic]
     if shared:

@@ -13,6 +13,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from app.presentation.quantities import format_value
 from app.services.tracing.root_causes import Hop, TraceResult
 from app.services.tracing.subgraph import UnitMonthWindow
 from graph_schema.parameters import PARAMETERS
@@ -49,15 +50,6 @@ class TracePicture:
     facts: tuple[tuple[str, str], ...]
     root_parameter: str | None
     series: pd.DataFrame
-
-
-def format_value(value: float | None) -> str:
-    """Numbers an analyst reads at a glance: thousands grouped, four significant digits."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
 
 
 def score_colours(score: float) -> tuple[str, str]:

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.presentation.quantities import format_value
 from app.settings import StoreKind, get_settings
 
 if TYPE_CHECKING:
@@ -16,11 +17,9 @@ if TYPE_CHECKING:
 console = Console()
 
 
-def _value(value: float | None) -> str:
-    return "—" if value is None or value != value else f"{value:,.4g}"
-
-
 def render(answer: WhyAnswer) -> None:
+    from app.presentation.trace_picture import UNIT_OF
+
     trace = answer.trace
     score = "—" if answer.score is None else f"{answer.score:.3f}"
     console.rule(f"[bold]{answer.unit_id} {answer.period}[/] score {score}")
@@ -28,19 +27,21 @@ def render(answer: WhyAnswer) -> None:
         console.print("No anomaly to trace in this month.")
         return
     root = trace.root
+    unit = UNIT_OF.get(root.parameter, "")
     console.print(
         f"Root cause: [bold red]{root.parameter}[/] in {root.period}: observed "
-        f"{_value(root.observed)}, expected {_value(root.expected)} "
+        f"{format_value(root.observed, unit)}, expected {format_value(root.expected, unit)} "
         f"(explains {root.explained_fraction:.0%} of the symptom)"
     )
     path = Table("hop", "parameter", "month", "observed", "expected", "score", "via edge")
     for index, hop in enumerate(trace.path):
+        unit = UNIT_OF.get(hop.parameter, "")
         path.add_row(
             str(index),
             hop.parameter,
             hop.period,
-            _value(hop.observed),
-            _value(hop.expected),
+            format_value(hop.observed, unit),
+            format_value(hop.expected, unit),
             f"{hop.score:.2f}",
             hop.edge_type or "",
         )
@@ -55,13 +56,13 @@ def render(answer: WhyAnswer) -> None:
         console.print(
             f"Systemic source: {finding['entity_type']} [bold]{finding['entity_id']}[/] behind "
             f"{finding['k']} of {finding['n']} units' {finding['root_parameter']} roots "
-            f"(q = {float(str(finding['q_value'])):.2g})"
+            f"(q = {format_value(float(str(finding['q_value'])))})"
         )
     if answer.impact is not None:
         console.print(
-            f"Impact: {answer.impact.co2_delta_t:,.0f} tCO2 = "
-            f"{answer.impact.allowance_value_cny:,.0f} CNY at "
-            f"{answer.impact.price_cny_per_t:g} CNY/t"
+            f"Impact: {format_value(answer.impact.co2_delta_t, 'tCO2')} = "
+            f"{format_value(answer.impact.allowance_value_cny, 'CNY')} at "
+            f"{format_value(answer.impact.price_cny_per_t, 'CNY/t')}"
         )
 
 
