@@ -1,5 +1,5 @@
 """The command line as a person meets it: a light `--help`, flags without value placeholders,
-and numbers with thousands separators and units."""
+numbers with thousands separators and units, and the local Neo4j's ports in `neo4j status`."""
 
 import json
 import re
@@ -13,6 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from app.infrastructure.neo4j_local import free_port
 from app.presentation.cli.main import app
 from app.presentation.quantities import format_value
 from app.presentation.trace_picture import UNIT_OF
@@ -79,6 +80,17 @@ def test_values_print_grouped_in_fixed_point_with_their_unit(
     value: float | None, unit: str, shown: str
 ) -> None:
     assert format_value(value, unit) == shown
+
+
+def test_neo4j_status_prints_the_uri_of_the_ports_asked_for() -> None:
+    bolt, http = free_port(), free_port()
+    result = runner.invoke(
+        app, ["neo4j", "status", "--bolt-port", str(bolt), "--http-port", str(http)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"export NEO4J_URI=bolt://127.0.0.1:{bolt}\n" in result.output
+    assert f"http://127.0.0.1:{http}/browser/" in result.output
+    assert "No authentication" in result.output
 
 
 @pytest.fixture

@@ -226,6 +226,8 @@ class LocalNeo4j:
             f"server.http.listen_address=127.0.0.1:{self.http_port}",
             f"server.http.advertised_address=127.0.0.1:{self.http_port}",
             "server.https.enabled=false",
+            # A development server on loopback only: no credentials to hand around, so drivers
+            # connect without auth and Browser with "No authentication" (docs/browser.md).
             "dbms.security.auth_enabled=false",
             f"server.memory.pagecache.size={self.pagecache}",
             "dbms.usage_report.enabled=false",
@@ -288,7 +290,8 @@ class LocalNeo4j:
                 if port_open(port):
                     raise Neo4jLocalError(
                         f"port {port} is taken by another process; choose other ports "
-                        "(MRVTRACE_NEO4J_BOLT_PORT, MRVTRACE_NEO4J_HTTP_PORT)"
+                        "(`mrvtrace neo4j start --bolt-port N --http-port M`, or "
+                        "MRVTRACE_NEO4J_BOLT_PORT and MRVTRACE_NEO4J_HTTP_PORT)"
                     )
             proc = self._spawn()
         deadline = time.monotonic() + timeout
