@@ -7,6 +7,11 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Defaults the CLI's help also names.
+DEFAULT_BOLT_PORT = 7687
+DEFAULT_HTTP_PORT = 7474
+DEFAULT_SWEEP_CRON = "0 2 * * *"
+
 
 class StoreKind(StrEnum):
     EMBEDDED = "embedded"
@@ -25,8 +30,8 @@ class Settings(BaseSettings):
 
     # Local Neo4j provisioning (`mrvtrace neo4j ...`).
     neo4j_version: str = Field("2025.12.1", validation_alias="MRVTRACE_NEO4J_VERSION")
-    neo4j_bolt_port: int = Field(7687, validation_alias="MRVTRACE_NEO4J_BOLT_PORT")
-    neo4j_http_port: int = Field(7474, validation_alias="MRVTRACE_NEO4J_HTTP_PORT")
+    neo4j_bolt_port: int = Field(DEFAULT_BOLT_PORT, validation_alias="MRVTRACE_NEO4J_BOLT_PORT")
+    neo4j_http_port: int = Field(DEFAULT_HTTP_PORT, validation_alias="MRVTRACE_NEO4J_HTTP_PORT")
     neo4j_heap: str = Field("1g", validation_alias="MRVTRACE_NEO4J_HEAP")
     neo4j_pagecache: str = Field("512m", validation_alias="MRVTRACE_NEO4J_PAGECACHE")
     neo4j_java: str | None = Field(None, validation_alias="MRVTRACE_NEO4J_JAVA")
@@ -38,7 +43,7 @@ class Settings(BaseSettings):
     api_keys: SecretStr | None = Field(None, validation_alias="MRVTRACE_API_KEYS")
 
     # Operations.
-    sweep_cron: str = Field("0 2 * * *", validation_alias="MRVTRACE_SWEEP_CRON")
+    sweep_cron: str = Field(DEFAULT_SWEEP_CRON, validation_alias="MRVTRACE_SWEEP_CRON")
 
     @property
     def neo4j_auth(self) -> tuple[str, str] | None:

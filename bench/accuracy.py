@@ -34,7 +34,7 @@ from app.services.loading import load_dataset
 from app.services.sweep import run_sweep
 from app.settings import get_settings
 from models.edge_models import month_index
-from synthetic import generate_dataset
+from synthetic.dataset import generate_dataset
 
 RESULTS = Path(__file__).parent / "results" / "accuracy.json"
 TARGETS = {

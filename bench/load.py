@@ -34,7 +34,7 @@ from app.services.bulk_loading import bulk_load_dataset
 from app.services.loading import LoadReport, load_dataset
 from app.settings import Settings, StoreKind, get_settings
 from bench.machine import bolt_pid, machine_info, peak_rss_mb, reset_peak_rss, server_peak_rss_mb
-from synthetic import generate_dataset
+from synthetic.dataset import generate_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".cache" / "bench-data"

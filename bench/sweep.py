@@ -25,7 +25,7 @@ from app.infrastructure.stores.neo4j.sweep_results import STORED_MIN_SCORE, slot
 from app.services.loading import load_dataset
 from app.services.sweep import run_sweep
 from bench.machine import bolt_pid, peak_rss_mb, reset_peak_rss, server_peak_rss_mb
-from synthetic import generate_dataset
+from synthetic.dataset import generate_dataset
 
 RESULTS = Path(__file__).parent / "results" / "sweep.json"
 TARGET_SECONDS = 300.0

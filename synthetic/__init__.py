@@ -1,6 +1,5 @@
-"""The national-scale synthetic generator with fault injection (`mrvtrace generate`)."""
+"""The national-scale synthetic generator with fault injection (`mrvtrace generate`).
 
-from synthetic.dataset import GenerationSummary, generate_dataset
-from synthetic.writer import OutputFormat
-
-__all__ = ["GenerationSummary", "OutputFormat", "generate_dataset"]
+Import the generator from its modules (`synthetic.dataset.generate_dataset`): this package
+also holds the CLI plugin that `mrvtrace --help` loads, which must not pull in pandas.
+"""

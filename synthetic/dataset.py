@@ -24,11 +24,12 @@ from synthetic.faults import (
     plan_faults,
 )
 from synthetic.fleet import SCALE_ENTERPRISES, Fleet, build_fleet
+from synthetic.formats import OutputFormat
 from synthetic.periods import Month, month_range
 from synthetic.physics import draw_outages, reported_co2, simulate_month
 from synthetic.regions import regions_table
 from synthetic.reports import draw_report_dates, report_ids, test_reports
-from synthetic.writer import DatasetWriter, OutputFormat
+from synthetic.writer import DatasetWriter
 
 MONTHS_PER_CHUNK = 3
 # Share of operating unit-months resubmitted after an audit return (revision 2 is current).

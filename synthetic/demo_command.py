@@ -7,34 +7,30 @@ prints the most suspicious units with one line of reason each, then serves the A
 pages with a fresh national key printed for the session.
 """
 
+from __future__ import annotations
+
 import os
 import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-import uvicorn
 from rich.console import Console
 
-from app.infrastructure.stores.contract import Store
-from app.infrastructure.stores.factory import open_store
-from app.presentation.api.main import create_app
-from app.presentation.api.security import API_KEY_HEADER
-from app.presentation.trace_picture import UNIT_OF, format_value
-from app.services.access import Scope, ScopeKind, key_ring_from_environment
-from app.services.analysis import WhyAnswer, explain_unit, systemic_sources
-from app.services.loading import load_dataset
-from app.services.sweep import run_sweep
+from app.presentation.quantities import format_value
 from app.settings import Settings, get_settings
-from synthetic import generate_dataset
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from app.infrastructure.stores.contract import Store
+    from app.services.analysis import WhyAnswer
 
 DEMO_SEED = 7
 DEMO_MONTHS = 12
 TOP_UNITS = 5
-NATIONAL = Scope(ScopeKind.NATIONAL)
 
 
 @dataclass(frozen=True)
@@ -47,13 +43,15 @@ class SuspiciousUnit:
 
 def reason_line(answer: WhyAnswer) -> str:
     """One line: root parameter and month, observed vs expected, and any shared source."""
+    from app.presentation.trace_picture import UNIT_OF
+
     root = answer.trace.root
     if root is None:
         return "no single root parameter explains the flag"
     unit = UNIT_OF.get(root.parameter, "")
     line = (
-        f"{root.parameter} in {root.period}: observed {format_value(root.observed)} {unit}, "
-        f"expected {format_value(root.expected)} {unit}"
+        f"{root.parameter} in {root.period}: observed {format_value(root.observed, unit)}, "
+        f"expected {format_value(root.expected, unit)}"
     )
     shared = [f"{f['entity_type']} {f['entity_id']}" for f in answer.systemic]
     if shared:
@@ -63,11 +61,15 @@ def reason_line(answer: WhyAnswer) -> str:
 
 def most_suspicious(store: Store, top: int = TOP_UNITS) -> list[SuspiciousUnit]:
     """The `top` units with the highest flagged score (each unit once, at its worst month)."""
+    from app.services.access import Scope, ScopeKind
+    from app.services.analysis import explain_unit, systemic_sources
+
+    national = Scope(ScopeKind.NATIONAL)
     flagged = store.read_unit_month_scores(flagged_only=True)
     if flagged.empty:
         return []
     # Shared sources are computed once here, so each answer below can name its own.
-    systemic_sources(store, None, NATIONAL)
+    systemic_sources(store, None, national)
     worst = (
         flagged.assign(unit_id=flagged["unit_id"].astype(str), period=flagged["period"].astype(str))
         .sort_values(["score", "unit_id", "period"], ascending=[False, True, True])
@@ -78,13 +80,20 @@ def most_suspicious(store: Store, top: int = TOP_UNITS) -> list[SuspiciousUnit]:
     for unit_id, period, score in zip(
         worst["unit_id"], worst["period"], worst["score"], strict=True
     ):
-        answer = explain_unit(store, unit_id, period, NATIONAL)[0]
+        answer = explain_unit(store, unit_id, period, national)[0]
         units.append(SuspiciousUnit(unit_id, period, float(score), reason_line(answer)))
     return units
 
 
 def prepare_demo(out: Path, settings: Settings, console: Console) -> tuple[Store, pd.DataFrame]:
     """Generate, load and sweep; returns the open store and the table of suspicious units."""
+    import pandas as pd
+
+    from app.infrastructure.stores.factory import open_store
+    from app.services.loading import load_dataset
+    from app.services.sweep import run_sweep
+    from synthetic.dataset import generate_dataset
+
     started = time.perf_counter()
     summary = generate_dataset(out, scale="small", seed=DEMO_SEED, months=DEMO_MONTHS)
     console.print(
@@ -114,6 +123,8 @@ def prepare_demo(out: Path, settings: Settings, console: Console) -> tuple[Store
 
 def _issue_demo_key() -> str:
     """A national key for this session, added to the configured keys (never stored)."""
+    from app.services.access import key_ring_from_environment
+
     key = secrets.token_urlsafe(24)
     configured = os.environ.get("MRVTRACE_API_KEYS", "")
     os.environ["MRVTRACE_API_KEYS"] = ",".join(filter(None, [configured, f"national={key}"]))
@@ -147,6 +158,11 @@ def demo(
     if not serve:
         store.close()
         return
+    import uvicorn
+
+    from app.presentation.api.main import create_app
+    from app.presentation.api.security import API_KEY_HEADER
+
     key = _issue_demo_key()
     base = f"http://127.0.0.1:{port}"
     console.print(f"\nnational API key for this session: [bold]{key}[/]")

@@ -1,14 +1,19 @@
 """`mrvtrace generate`: write a synthetic dataset with ground-truth faults."""
 
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from synthetic import GenerationSummary, OutputFormat, generate_dataset
+from synthetic.formats import OutputFormat
+
+if TYPE_CHECKING:
+    from synthetic.dataset import GenerationSummary
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +39,8 @@ def generate(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="File format.")] = OutputFormat.CSV,
 ) -> None:
     """Generate a synthetic power-sector dataset (contract v1) and its faults.csv."""
+    from synthetic.dataset import generate_dataset
+
     console = Console()
     with Progress(
         TextColumn("[bold]generating[/] {task.description}"),

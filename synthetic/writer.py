@@ -4,7 +4,6 @@ CSV is UTF-8 with empty cells for missing values; Parquet columns are typed from
 (text for ids, periods and dates; float64; int64), so every chunk appends to one schema.
 """
 
-from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 
@@ -13,11 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from loaders.contract import ColumnType, table
-
-
-class OutputFormat(StrEnum):
-    CSV = "csv"
-    PARQUET = "parquet"
+from synthetic.formats import OutputFormat
 
 
 def _arrow_type(kind: ColumnType) -> pa.DataType:

@@ -19,7 +19,7 @@ from app.presentation.api.main import ROUTERS, create_app
 from app.services.loading import load_dataset
 from app.services.sweep import run_sweep
 from app.settings import Settings, StoreKind
-from synthetic import generate_dataset
+from synthetic.dataset import generate_dataset
 
 MONTHS = 6
 

@@ -29,7 +29,7 @@ from app.settings import Settings, StoreKind
 from graph_schema.keys import unit_month_key
 from graph_schema.labels import NodeLabel, RelType
 from graph_schema.periods import window
-from synthetic import generate_dataset
+from synthetic.dataset import generate_dataset
 
 SAMPLE_MONTHS = 4
 SAMPLE_SEED = 5

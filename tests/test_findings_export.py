@@ -24,7 +24,7 @@ from app.services.sweep import run_sweep
 from app.services.systemic_findings import with_edge_expectations
 from app.settings import get_settings
 from graph_schema.parameters import PARAMETERS
-from synthetic import generate_dataset
+from synthetic.dataset import generate_dataset
 
 PARAMETER_NAMES = {p.name for p in PARAMETERS}
 PERIOD = re.compile(r"^\d{4}-\d{2}$")

@@ -11,8 +11,8 @@ from app.presentation.cli.main import app
 from graph_schema.parameters import FORMULA_CONSTANTS
 from loaders.contract import FAULT_TYPES
 from loaders.validation import validate_dataset
-from synthetic import generate_dataset
 from synthetic.credit_codes import is_valid_credit_code
+from synthetic.dataset import generate_dataset
 
 SEED = 0
 KEY = ["unit_id", "period"]

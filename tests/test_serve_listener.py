@@ -4,7 +4,7 @@ TCP_NODELAY (without it every keep-alive response waits ~40 ms for a delayed ACK
 import asyncio
 import socket
 
-from app.presentation.cli.serve_commands import TcpListenerConfig
+from app.presentation.cli.tcp_listener import TcpListenerConfig
 
 
 async def _accepted_nodelay(listener: socket.socket) -> int:

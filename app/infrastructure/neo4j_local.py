@@ -5,6 +5,7 @@ own home (`conf`, `data`, `logs`, `run`, pid file) so a second server on other p
 can run beside the default one. Every operation is idempotent.
 """
 
+import json
 import os
 import re
 import shutil
@@ -12,10 +13,11 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.error import URLError
 
-import httpx
 import psutil
 from neo4j import GraphDatabase
 from neo4j.exceptions import DriverError, Neo4jError
@@ -224,6 +226,8 @@ class LocalNeo4j:
             f"server.http.listen_address=127.0.0.1:{self.http_port}",
             f"server.http.advertised_address=127.0.0.1:{self.http_port}",
             "server.https.enabled=false",
+            # A development server on loopback only: no credentials to hand around, so drivers
+            # connect without auth and Browser with "No authentication" (docs/browser.md).
             "dbms.security.auth_enabled=false",
             f"server.memory.pagecache.size={self.pagecache}",
             "dbms.usage_report.enabled=false",
@@ -253,11 +257,15 @@ class LocalNeo4j:
 
     def server_version(self) -> str | None:
         """The version the running server reports on its HTTP discovery endpoint."""
+        # One GET: the standard library's client spares the product an HTTP client dependency.
+        url = f"http://127.0.0.1:{self.http_port}/"
         try:
-            reply = httpx.get(f"http://127.0.0.1:{self.http_port}/", timeout=3.0)
-            return str(reply.json().get("neo4j_version")) if reply.is_success else None
-        except (httpx.HTTPError, ValueError):
+            with urllib.request.urlopen(url, timeout=3.0) as reply:
+                discovery = json.load(reply)
+        except (URLError, OSError, ValueError):
             return None
+        version = discovery.get("neo4j_version") if isinstance(discovery, dict) else None
+        return str(version) if version else None
 
     def status(self) -> Neo4jStatus:
         proc = self._process()
@@ -282,7 +290,8 @@ class LocalNeo4j:
                 if port_open(port):
                     raise Neo4jLocalError(
                         f"port {port} is taken by another process; choose other ports "
-                        "(MRVTRACE_NEO4J_BOLT_PORT, MRVTRACE_NEO4J_HTTP_PORT)"
+                        "(`mrvtrace neo4j start --bolt-port N --http-port M`, or "
+                        "MRVTRACE_NEO4J_BOLT_PORT and MRVTRACE_NEO4J_HTTP_PORT)"
                     )
             proc = self._spawn()
         deadline = time.monotonic() + timeout

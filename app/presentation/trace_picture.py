@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from app.infrastructure.stores.contract import UnitMonthWindow
+from app.presentation.quantities import format_value
 from app.services.tracing.root_causes import Hop, TraceResult
 from graph_schema.frames import NODE_SCORE_COLUMNS
 from graph_schema.parameters import PARAMETERS
@@ -49,15 +50,6 @@ class TracePicture:
     facts: tuple[tuple[str, str], ...]
     root_parameter: str | None
     series: pd.DataFrame
-
-
-def format_value(value: float | None) -> str:
-    """Numbers an analyst reads at a glance: thousands grouped, four significant digits."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
 
 
 def score_colours(score: float) -> tuple[str, str]:

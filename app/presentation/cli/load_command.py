@@ -1,20 +1,19 @@
 """`mrvtrace load DIR`: validate a dataset folder and write its valid rows into a store."""
 
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from app.infrastructure.stores.contract import StoreUnavailable
-from app.infrastructure.stores.factory import open_store
-from app.infrastructure.stores.neo4j.bulk_import import BulkImportFailed, BulkImportRefused
-from app.services.bulk_loading import bulk_load_dataset
-from app.services.loading import LoadReport, load_dataset
 from app.settings import StoreKind, get_settings
-from loaders.errors import DatasetError
+
+if TYPE_CHECKING:
+    from app.services.loading import LoadReport
 
 EXIT_LOADED, EXIT_NOTHING_LOADED = 0, 1
 
@@ -27,14 +26,14 @@ def register(app: typer.Typer) -> None:
 def load(
     folder: Annotated[Path, typer.Argument(help="Dataset folder (CSV/Parquet per the contract).")],
     store: Annotated[
-        StoreKind | None, typer.Option(help="Target store [default: $MRVTRACE_STORE].")
+        StoreKind | None, typer.Option(help="Target store (default: $MRVTRACE_STORE).")
     ] = None,
     encoding: Annotated[
         str, typer.Option(help="Text encoding of the CSV files, e.g. GBK.")
     ] = "utf-8",
     rejects: Annotated[
         Path | None,
-        typer.Option(help="Where to write the rejects CSV [default: $MRVTRACE_HOME/rejects.csv]."),
+        typer.Option(help="Where to write the rejects CSV (default: $MRVTRACE_HOME/rejects.csv)."),
     ] = None,
     bulk: Annotated[
         bool,
@@ -46,6 +45,13 @@ def load(
     ] = False,
 ) -> None:
     """Load DIR into the store; rejected rows are reported, valid rows still load."""
+    from app.infrastructure.stores.contract import StoreUnavailable
+    from app.infrastructure.stores.factory import open_store
+    from app.infrastructure.stores.neo4j.bulk_import import BulkImportFailed, BulkImportRefused
+    from app.services.bulk_loading import bulk_load_dataset
+    from app.services.loading import load_dataset
+    from loaders.errors import DatasetError
+
     console = Console()
     settings = get_settings()
     target = rejects if rejects is not None else settings.home / "rejects.csv"

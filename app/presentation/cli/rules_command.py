@@ -6,10 +6,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from models.rule_engine import list_rules
+from app.presentation.cli.help_style import HELP_MARKUP
 from models.rules import Family
 
-rules_app = typer.Typer(help="The declarative data-quality rules.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="The declarative data-quality rules.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
+)
 
 
 @rules_app.command("list")
@@ -17,6 +19,8 @@ def list_command(
     family: Annotated[Family | None, typer.Option(help="Only this family.")] = None,
 ) -> None:
     """Print every rule grouped by family: id, severity, target parameter, rationale."""
+    from models.rule_engine import list_rules
+
     table = list_rules()
     if family is not None:
         table = table[table["family"] == family.value]

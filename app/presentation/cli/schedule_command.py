@@ -3,16 +3,15 @@
 from typing import Annotated
 
 import typer
-from prometheus_client import start_http_server
 
-from app.infrastructure.observability import configure_logging, register_secrets
-from app.services.schedule import DEFAULT_CRON, cron_trigger, run_schedule
-from app.settings import get_settings
+from app.settings import DEFAULT_SWEEP_CRON, get_settings
 
 
 def _valid_cron(expression: str | None) -> str | None:
     if expression is None:
         return None
+    from app.services.schedule import cron_trigger
+
     try:
         cron_trigger(expression)
     except ValueError as error:
@@ -27,7 +26,7 @@ def schedule(
             "--cron",
             help=(
                 "Crontab expression in local time "
-                f'(default: MRVTRACE_SWEEP_CRON, else "{DEFAULT_CRON}", 02:00 nightly).'
+                f'(default: MRVTRACE_SWEEP_CRON, else "{DEFAULT_SWEEP_CRON}", 02:00 nightly).'
             ),
             callback=_valid_cron,
         ),
@@ -42,6 +41,11 @@ def schedule(
     log_level: Annotated[str, typer.Option("--log-level", help="Log level.")] = "INFO",
 ) -> None:
     """Sweep on a cron schedule, one sweep at a time across processes; logs JSON lines."""
+    from prometheus_client import start_http_server
+
+    from app.infrastructure.observability import configure_logging, register_secrets
+    from app.services.schedule import cron_trigger, run_schedule
+
     settings = get_settings()
     configure_logging(log_level.upper())
     register_secrets(settings)

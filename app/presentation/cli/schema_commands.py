@@ -6,14 +6,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.infrastructure.stores.contract import StoreUnavailable
-from app.infrastructure.stores.factory import open_store
-from app.infrastructure.stores.neo4j import Neo4jStore
+from app.presentation.cli.help_style import HELP_MARKUP
 from app.settings import Settings, StoreKind, get_settings
 from graph_schema.labels import CONSTRAINTS, INDEXES
 
 console = Console()
-schema_app = typer.Typer(help="Constraints and indexes of the graph schema.")
+schema_app = typer.Typer(
+    help="Constraints and indexes of the graph schema.", rich_markup_mode=HELP_MARKUP
+)
 
 StoreOption = Annotated[
     StoreKind | None,
@@ -44,6 +44,8 @@ def _schema_table(on_server: set[str] | None) -> Table:
 
 def _server_names(store: object) -> set[str] | None:
     """Names of the constraints and online indexes the Neo4j database has (None: embedded)."""
+    from app.infrastructure.stores.neo4j import Neo4jStore
+
     if not isinstance(store, Neo4jStore):
         return None
     online = {row["name"] for row in store.indexes() if row["state"] == "ONLINE"}
@@ -53,6 +55,9 @@ def _server_names(store: object) -> set[str] | None:
 @schema_app.command()
 def apply(store: StoreOption = None) -> None:
     """Create the constraints and indexes (idempotent: a second run changes nothing)."""
+    from app.infrastructure.stores.contract import StoreUnavailable
+    from app.infrastructure.stores.factory import open_store
+
     settings = _settings(store)
     graph = open_store(settings)
     try:
@@ -69,6 +74,9 @@ def apply(store: StoreOption = None) -> None:
 @schema_app.command()
 def show(store: StoreOption = None) -> None:
     """List the schema of graph_schema and, on Neo4j, whether the database has each item."""
+    from app.infrastructure.stores.contract import StoreUnavailable
+    from app.infrastructure.stores.factory import open_store
+
     settings = _settings(store)
     graph = open_store(settings)
     try:

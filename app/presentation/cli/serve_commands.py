@@ -1,28 +1,8 @@
 """CLI verb `mrvtrace serve`: the REST API under uvicorn."""
 
-import socket
 from typing import Annotated
 
 import typer
-import uvicorn
-from uvicorn.supervisors import Multiprocess
-
-from app.infrastructure.observability import configure_logging
-
-
-class TcpListenerConfig(uvicorn.Config):
-    """uvicorn's multi-worker listener is created without IPPROTO_TCP, so asyncio leaves Nagle's
-    algorithm on for its connections and every keep-alive response after the first waits ~40 ms
-    for the client's delayed ACK (Kludex/uvicorn#3149). The listener is re-wrapped as TCP, which
-    accepted connections inherit, and asyncio then sets TCP_NODELAY on them."""
-
-    def bind_socket(self) -> socket.socket:
-        sock = super().bind_socket()
-        if sock.family not in (socket.AF_INET, socket.AF_INET6):
-            return sock
-        tcp = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-        tcp.set_inheritable(True)
-        return tcp
 
 
 def serve(
@@ -33,6 +13,12 @@ def serve(
     ] = 1,
 ) -> None:
     """Serve the REST API (interactive docs at /docs, OpenAPI at /openapi.json)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from app.infrastructure.observability import configure_logging
+    from app.presentation.cli.tcp_listener import TcpListenerConfig
+
     configure_logging("INFO")
     typer.echo(f"mrvtrace API on http://{host}:{port} (docs: http://{host}:{port}/docs)")
     config = TcpListenerConfig(

@@ -1,21 +1,20 @@
 """CLI verbs `sweep`, `sweeps` and `findings`."""
 
+from __future__ import annotations
+
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from app.infrastructure.observability import record_sweep
-from app.infrastructure.stores import factory
-from app.infrastructure.stores.contract import Store
-from app.infrastructure.sweep_lock import SweepAlreadyRunning, sweep_lock
-from app.services.findings_export import write_findings
-from app.services.sweep import run_sweep
 from app.settings import Settings, StoreKind, get_settings
+
+if TYPE_CHECKING:
+    from app.infrastructure.stores.contract import Store
 
 console = Console()
 
@@ -31,6 +30,8 @@ def _settings(kind: StoreKind | None) -> Settings:
 
 
 def open_store(kind: StoreKind | None) -> Store:
+    from app.infrastructure.stores import factory
+
     return factory.open_store(_settings(kind))
 
 
@@ -42,6 +43,10 @@ def sweep(
     store: StoreOption = None,
 ) -> None:
     """Score every edge and node of changed periods and publish the results atomically."""
+    from app.infrastructure.observability import record_sweep
+    from app.infrastructure.sweep_lock import SweepAlreadyRunning, sweep_lock
+    from app.services.sweep import run_sweep
+
     settings = _settings(store)
     with ExitStack() as resources:
         graph = open_store(store)
@@ -103,6 +108,8 @@ def findings(
     store: StoreOption = None,
 ) -> None:
     """Write the current sweep's flagged unit-months in the contract's findings format."""
+    from app.services.findings_export import write_findings
+
     graph = open_store(store)
     try:
         rows = write_findings(graph, out)

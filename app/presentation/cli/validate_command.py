@@ -1,16 +1,20 @@
 """`mrvtrace validate DIR`: check a dataset folder against the contract and report rejects."""
 
-from pathlib import Path
-from typing import Annotated
+from __future__ import annotations
 
-import pandas as pd
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from app.settings import get_settings
-from loaders.errors import DatasetError
-from loaders.validation import ValidatedDataset, validate_dataset
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from loaders.validation import ValidatedDataset
 
 SHOWN_REJECTS = 20
 EXIT_CLEAN, EXIT_REJECTS, EXIT_UNUSABLE = 0, 1, 2
@@ -28,10 +32,13 @@ def validate(
     ] = "utf-8",
     rejects: Annotated[
         Path | None,
-        typer.Option(help="Where to write the rejects CSV [default: $MRVTRACE_HOME/rejects.csv]."),
+        typer.Option(help="Where to write the rejects CSV (default: $MRVTRACE_HOME/rejects.csv)."),
     ] = None,
 ) -> None:
     """Validate DIR against the dataset contract; exit 1 if any row was rejected."""
+    from loaders.errors import DatasetError
+    from loaders.validation import validate_dataset
+
     console = Console()
     target = rejects if rejects is not None else get_settings().home / "rejects.csv"
     if _is_inside(target, folder):
@@ -70,6 +77,8 @@ def _summary(result: ValidatedDataset) -> Table:
 
 
 def _first_rejects(rejects: pd.DataFrame) -> Table:
+    import pandas as pd
+
     table = Table(title=f"First {min(SHOWN_REJECTS, len(rejects))} of {len(rejects)} rejects")
     for header in ("file", "line", "column", "value", "reason"):
         table.add_column(header, overflow="fold")

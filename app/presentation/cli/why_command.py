@@ -1,24 +1,25 @@
 """CLI verb `why`: the analysis service's answer for a unit, rendered with Rich."""
 
-from typing import Annotated
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.infrastructure.stores.factory import open_store
-from app.services.access import Scope, ScopeKind
-from app.services.analysis import NotFound, WhyAnswer, explain_unit, systemic_sources
+from app.presentation.quantities import format_value
 from app.settings import StoreKind, get_settings
+
+if TYPE_CHECKING:
+    from app.services.analysis import WhyAnswer
 
 console = Console()
 
 
-def _value(value: float | None) -> str:
-    return "—" if value is None or value != value else f"{value:,.4g}"
-
-
 def render(answer: WhyAnswer) -> None:
+    from app.presentation.trace_picture import UNIT_OF
+
     trace = answer.trace
     score = "—" if answer.score is None else f"{answer.score:.3f}"
     console.rule(f"[bold]{answer.unit_id} {answer.period}[/] score {score}")
@@ -26,19 +27,21 @@ def render(answer: WhyAnswer) -> None:
         console.print("No anomaly to trace in this month.")
         return
     root = trace.root
+    unit = UNIT_OF.get(root.parameter, "")
     console.print(
         f"Root cause: [bold red]{root.parameter}[/] in {root.period}: observed "
-        f"{_value(root.observed)}, expected {_value(root.expected)} "
+        f"{format_value(root.observed, unit)}, expected {format_value(root.expected, unit)} "
         f"(explains {root.explained_fraction:.0%} of the symptom)"
     )
     path = Table("hop", "parameter", "month", "observed", "expected", "score", "via edge")
     for index, hop in enumerate(trace.path):
+        unit = UNIT_OF.get(hop.parameter, "")
         path.add_row(
             str(index),
             hop.parameter,
             hop.period,
-            _value(hop.observed),
-            _value(hop.expected),
+            format_value(hop.observed, unit),
+            format_value(hop.expected, unit),
             f"{hop.score:.2f}",
             hop.edge_type or "",
         )
@@ -53,13 +56,13 @@ def render(answer: WhyAnswer) -> None:
         console.print(
             f"Systemic source: {finding['entity_type']} [bold]{finding['entity_id']}[/] behind "
             f"{finding['k']} of {finding['n']} units' {finding['root_parameter']} roots "
-            f"(q = {float(str(finding['q_value'])):.2g})"
+            f"(q = {format_value(float(str(finding['q_value'])))})"
         )
     if answer.impact is not None:
         console.print(
-            f"Impact: {answer.impact.co2_delta_t:,.0f} tCO2 = "
-            f"{answer.impact.allowance_value_cny:,.0f} CNY at "
-            f"{answer.impact.price_cny_per_t:g} CNY/t"
+            f"Impact: {format_value(answer.impact.co2_delta_t, 'tCO2')} = "
+            f"{format_value(answer.impact.allowance_value_cny, 'CNY')} at "
+            f"{format_value(answer.impact.price_cny_per_t, 'CNY/t')}"
         )
 
 
@@ -74,6 +77,10 @@ def why(
 ) -> None:
     """Why is this unit flagged: root parameter and month, path, evidence, systemic source,
     impact."""
+    from app.infrastructure.stores.factory import open_store
+    from app.services.access import Scope, ScopeKind
+    from app.services.analysis import NotFound, explain_unit, systemic_sources
+
     settings = get_settings()
     chosen = settings.model_copy(update={"store": store}) if store else settings
     graph = open_store(chosen)

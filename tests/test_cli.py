@@ -1,0 +1,119 @@
+"""The command line as a person meets it: a light `--help`, flags without value placeholders,
+numbers with thousands separators and units, and the local Neo4j's ports in `neo4j status`."""
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from app.infrastructure.neo4j_local import free_port
+from app.presentation.cli.main import app
+from app.presentation.quantities import format_value
+from app.presentation.trace_picture import UNIT_OF
+from app.settings import get_settings
+from tests.swept_stores import swept_embedded
+
+# What `mrvtrace --help` must not import: each costs a large part of a second or more.
+HEAVY_MODULES = ("pandas", "numpy", "sklearn", "scipy", "neo4j", "fastapi", "uvicorn")
+SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
+runner = CliRunner()
+
+
+def _command_paths(command: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every verb's argument path: (), ("load",), ("neo4j",), ("neo4j", "start"), ..."""
+    yield prefix
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _command_paths(sub, (*prefix, name))
+
+
+def test_the_cli_imports_no_heavy_library_before_a_command_runs() -> None:
+    probe = (
+        "import json, sys\n"
+        "import app.presentation.cli.main\n"
+        f"print(json.dumps([m for m in {HEAVY_MODULES!r} if m in sys.modules]))\n"
+    )
+    # A fresh interpreter: this test process has imported all of them already.
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
+
+
+def test_no_option_shows_a_bool_placeholder_in_any_help() -> None:
+    paths = list(_command_paths(typer.main.get_command(app)))
+    assert ("neo4j", "start") in paths and ("demo",) in paths
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "<bool>" not in result.output, path
+        assert "--help " in result.output
+
+
+def test_flags_show_no_placeholder_and_valued_options_their_type() -> None:
+    result = runner.invoke(app, ["demo", "--help"], env={"COLUMNS": "200"})
+    assert re.search(r"--serve / --no-serve +Serve", result.output)
+    assert re.search(r"--port <int> +Port", result.output)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (73330.4, "t", "73,330 t"),
+        (7.333e4, "tCO2", "73,330 tCO2"),
+        (1234567.891, "", "1,234,568"),
+        (0.541234, "", "0.5412"),
+        (12.0, "%", "12 %"),
+        (1.2e-5, "", "0.000012"),
+        (-1e-12, "t", "0 t"),
+        (999.96, "", "1,000"),
+        (None, "t", "–"),
+        (float("nan"), "", "–"),
+        (float("inf"), "", "–"),
+    ],
+)
+def test_values_print_grouped_in_fixed_point_with_their_unit(
+    value: float | None, unit: str, shown: str
+) -> None:
+    assert format_value(value, unit) == shown
+
+
+def test_neo4j_status_prints_the_uri_of_the_ports_asked_for() -> None:
+    bolt, http = free_port(), free_port()
+    result = runner.invoke(
+        app, ["neo4j", "status", "--bolt-port", str(bolt), "--http-port", str(http)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"export NEO4J_URI=bolt://127.0.0.1:{bolt}\n" in result.output
+    assert f"http://127.0.0.1:{http}/browser/" in result.output
+    assert "No authentication" in result.output
+
+
+@pytest.fixture
+def most_flagged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, str]]:
+    """(unit, month) of the highest score in a small swept embedded store, which the
+    environment makes the CLI's store."""
+    store = swept_embedded(tmp_path)
+    flagged = store.read_unit_month_scores(flagged_only=True)
+    store.close()
+    worst = flagged.sort_values(["score", "unit_id"], ascending=[False, True]).iloc[0]
+    monkeypatch.setenv("MRVTRACE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("MRVTRACE_STORE", "embedded")
+    get_settings.cache_clear()
+    yield str(worst["unit_id"]), str(worst["period"])
+    get_settings.cache_clear()
+
+
+def test_why_prints_values_in_fixed_point_with_their_units(most_flagged: tuple[str, str]) -> None:
+    unit_id, period = most_flagged
+    result = runner.invoke(app, ["why", unit_id, "--period", period], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert not SCIENTIFIC.search(result.output), result.output
+    root = re.search(r"Root cause: (\w+) in \d{4}-\d{2}: observed (.+?), expected", result.output)
+    assert root is not None, result.output
+    unit = UNIT_OF[root.group(1)]
+    assert root.group(2).endswith(f" {unit}"), result.output
