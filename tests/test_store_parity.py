@@ -18,7 +18,7 @@ from app.services.findings_export import write_findings
 from app.services.loading import load_dataset
 from app.services.sweep import run_sweep
 from app.settings import Settings, StoreKind
-from synthetic import generate_dataset
+from synthetic.dataset import generate_dataset
 from tests.conftest import Neo4jServer
 
 NATIONAL = Scope(ScopeKind.NATIONAL)
