@@ -11,6 +11,7 @@ COPY app ./app
 COPY graph_schema ./graph_schema
 COPY loaders ./loaders
 COPY models ./models
+COPY engine ./engine
 COPY cypher ./cypher
 COPY synthetic ./synthetic
 RUN pip install . && useradd --create-home --uid 10001 mrvtrace \

@@ -21,9 +21,8 @@ WHERE ($min_score IS NULL OR score >= $min_score)
        OR score < $after.score
        OR (score = $after.score AND (um.unit_id > $after.unit_id
            OR (um.unit_id = $after.unit_id AND um.period > $after.period))))
-RETURN um.unit_id AS unit_id, um.period AS period, score,
-       um[slot.flagged] AS flagged, um[slot.top_parameter] AS top_parameter,
-       um[slot.candidates] AS candidates, um.enterprise_id AS enterprise_id,
+RETURN um.unit_id AS unit_id, um.period AS period, score, um[slot.result] AS result,
+       um.enterprise_id AS enterprise_id,
        um.region_code AS region_code, um.province_code AS province_code,
        um.group_id AS group_id
 ORDER BY score DESC, unit_id, period

@@ -7,6 +7,4 @@ UNWIND $unit_ids AS unit_id
 MATCH (um:UnitMonth {key: unit_id + '|' + period})
 WHERE um[slot.stamp] = slot.sweep_id
   AND (NOT $flagged_only OR um[slot.flagged] = true)
-RETURN um.unit_id AS unit_id, um.period AS period, um[slot.score] AS score,
-       um[slot.flagged] AS flagged, um[slot.top_parameter] AS top_parameter,
-       um[slot.candidates] AS candidates
+RETURN um[slot.result] AS result

@@ -21,5 +21,5 @@ WITH sweep_id, pointer, m, verifier_id,
      collect({key: p.key, name: p.name, value: p.value,
               slots: [slot IN $slots | {slot: slot.name, stamp: p[slot.stamp],
                                         score: p[slot.score], expected: p[slot.expected],
-                                        z: p[slot.z], edges: p[slot.edges]}]}) AS parameters
+                                        z: p[slot.z], checks: p[slot.checks]}]}) AS parameters
 RETURN sweep_id, pointer, properties(m) AS month, verifier_id, parameters

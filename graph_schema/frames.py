@@ -48,15 +48,37 @@ UNIT_MONTH_COLUMNS: tuple[str, ...] = (
     *(p.name for p in PARAMETERS),
 )
 
-# Sweep results. `candidates` is JSON text: up to 5 {"parameter", "period", "score"}.
+# Sweep results. `candidates` is JSON text: up to 5 {"parameter", "period", "score",
+# "expected"}, best first. `status` is flagged, listed (traced, below the flag tests) or clear.
 UNIT_MONTH_SCORE_COLUMNS: list[str] = [
     "unit_id",
     "period",
     "score",
+    "p_value",
     "flagged",
+    "status",
     "top_parameter",
+    "root_period",
+    "root_expected",
+    "explained",
+    "co2_delta_t",
+    "allocation_delta_t",
+    "impact_t",
+    "impact_cny",
+    "priority",
+    "systemic_source",
     "candidates",
 ]
+# The text columns of a unit-month result (`flagged` is boolean, the rest float).
+UNIT_MONTH_SCORE_TEXT_COLUMNS: tuple[str, ...] = (
+    "unit_id",
+    "period",
+    "status",
+    "top_parameter",
+    "root_period",
+    "systemic_source",
+    "candidates",
+)
 NODE_SCORE_COLUMNS: list[str] = [
     "key",
     "unit_id",
@@ -67,17 +89,22 @@ NODE_SCORE_COLUMNS: list[str] = [
     "z",
     "score",
 ]
-EDGE_SCORE_COLUMNS: list[str] = [
+# One row per check of a unit-month: a rule, or a view of a learned edge (`edge_type` names
+# the data-transfer edge it scores, if any). `z` is its normal score, `p` its p-value.
+CHECK_SCORE_COLUMNS: list[str] = [
     "edge_id",
     "unit_id",
     "period",
+    "check_id",
+    "evidence",
     "edge_type",
-    "kind",
     "parent",
     "child",
     "expected",
     "residual",
+    "scale",
     "z",
+    "p",
     "score",
 ]
 # A flagged unit-month as an anomaly list shows it: its scores and where it sits.

@@ -85,3 +85,38 @@ def propagate(
         "carbon_per_heat": _ratio(carbon / 100.0, ncv),
     }
     return {name: _unwrap(np.asarray(derived[name], dtype=float)) for name in DERIVED_PARAMETERS}
+
+
+# Quantities of a unit-month that checks read besides the catalogue parameters.
+MAX_GENERATION = "max_generation_mwh"  # capacity_mw × hours_in_month
+RATED_GENERATION = "rated_generation_mwh"  # capacity_mw × operating_hours
+POWER_FUEL_HEAT = "power_fuel_heat_gj"  # fuel_heat_gj × (1 − heat_share): the part for power
+MONITOR_HEAT = "monitor_heat_gj"  # energy_monitor_tce × gj_per_tce: heat by the energy monitor
+CONTEXT_QUANTITIES: tuple[str, ...] = (
+    MAX_GENERATION,
+    RATED_GENERATION,
+    POWER_FUEL_HEAT,
+    MONITOR_HEAT,
+)
+
+
+def context_values(
+    values: Mapping[str, Value],
+    capacity_mw: Value,
+    hours_in_month: Value,
+    constants: Mapping[str, float] = FORMULA_CONSTANTS,
+) -> dict[str, np.ndarray]:
+    """The context quantities from input and derived `values` (as `propagate` returns them,
+    merged with the inputs)."""
+
+    def get(name: str) -> np.ndarray:
+        return np.asarray(values.get(name, np.nan), dtype=float)
+
+    capacity = np.asarray(capacity_mw, dtype=float)
+    share = np.nan_to_num(get("heat_share"), nan=0.0)
+    return {
+        MAX_GENERATION: capacity * np.asarray(hours_in_month, dtype=float),
+        RATED_GENERATION: capacity * get("operating_hours"),
+        POWER_FUEL_HEAT: get("fuel_heat_gj") * (1 - share),
+        MONITOR_HEAT: get("energy_monitor_tce") * constants["gj_per_tce"],
+    }

@@ -1,553 +1,296 @@
-"""Learned models of the statistical, cross-check and vertical data-transfer edges.
+"""Learned models of the statistical and cross-check data-transfer edges, one per edge type.
 
-Each edge type gets a robust regression of its child on its parent with covariates (unit class,
-cooling, load factor, season), fitted on peers; vertical edges regress a parameter on the unit's
-own history. Values are taken through `asinh(x / s)` (log-like for large values, defined at 0)
-and every regressor is standardised (median and IQR), because raw mixed units break least
-squares (see docs/architecture.md, pitfalls). Faulty rows are kept out of the fit by a leverage
-screen, a HuberRegressor start and trimmed least-squares refits, so ~10 % corrupted rows barely
-move it.
+An edge parent → child is a relation between two figures that independent physics or an
+independent measurement ties together: carbon content and NCV, fuel heat and generation, net
+and gross generation, CEMS and calculated CO2, and so on. On the log scale the relation is
+y = ln(child) − ln(parent), and a unit-month's y is
 
-Per edge instance the models give `expected` (of the child), `residual`, a robust `z` (residual
-over the MAD scale of the unit's class) and a calibrated `score` in [0, 1].
+    y = u_unit + f(x) + e
+
+with u_unit the unit's own level (its coal rank, its CEMS analyser's bias, its nameplate),
+f a robust regression on the month's operating covariates (load, hours on line, heat supplied,
+season) fitted on the fleet, and e the residual. Nothing here is a noise figure of any
+generator: the fit, the residual scales and the unit levels come from the fleet being scored.
+
+Each fitted model gives two views of a residual:
+- own: e, against the unit's own level, over a scale that depends on the month's covariates
+  (start-ups and part months are noisier: a robust regression of ln|e| learns how much) and on
+  the unit (its own residual spread, shrunk towards the fleet's by `shrink_months`);
+- peer: the unit's level itself against its peers' (unit class, or NCV band for coal), over the
+  spread of levels among peers plus the own scale, which sees a fault that has lasted all along.
+
+Regressors are standardised inside a scikit-learn pipeline (raw mixed units break least squares;
+see docs/architecture.md) and winsorised at the fleet's 1st and 99th percentiles, so that a
+slip in a covariate cannot drag a prediction off the chart.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.linear_model import HuberRegressor, LinearRegression
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, RobustScaler
+from sklearn.linear_model import HuberRegressor
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from graph_schema.frames import EDGE_SCORE_COLUMNS
+from graph_schema.parameters import FORMULA_CONSTANTS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind, TransferEdge
+from loaders.formulas import MONITOR_HEAT
 
-LEARNED_KINDS = (EdgeKind.STATISTICAL, EdgeKind.CROSS_CHECK, EdgeKind.VERTICAL)
-
-# Score = logistic((|z| - Z_MID) / Z_WIDTH): 0.5 at |z| = 3.5, 0.9 at |z| ≈ 4.6. For normal
-# residuals fewer than 1 in 100,000 honest edges score above 0.9.
-Z_MID = 3.5
-Z_WIDTH = 0.5
-# Smallest robust scale in the transformed (≈ relative) space: 0.2 %; constant parameters
-# would otherwise get a zero scale and infinite z.
-MIN_SCALE = 2e-3
-# A run of this many identical non-zero monthly values is a frozen (copied) series …
-FROZEN_RUN = 3
-FROZEN_SCORE = 0.97
-# … unless identical values are this common for the parameter on the whole fleet.
-FROZEN_NATURAL_RATE = 0.01
-MAX_FIT_ROWS = 200_000
-TRIM_Z = 3.0
-TRIM_ROUNDS = 2
-HUBER_ROWS = 20_000
-MIN_FIT_ROWS = 30
-# One unit's month-to-month history is a weaker yardstick than its peers (heating season,
-# overhauls and fuel switches are structural breaks), so vertical z counts at half weight; it
-# still catches order-of-magnitude slips, and copied series are scored apart.
-VERTICAL_SCALE_FACTOR = 2.0
-HEAT_SCALE_GJ = 10_000.0
-LEVERAGE_Z = 6.0
-
-_UNIT_NUMERIC = ["heat_t", "heat_ratio", "log_capacity", "age"]
-_NUMERIC = ["parent_t", "load_factor_c", *_UNIT_NUMERIC, "month_sin", "month_cos"]
-_VERTICAL_NUMERIC = [
-    "lag1_t",
-    "lag12_t",
-    "has_lag12",
-    "hours_ratio1",
-    "hours_ratio12",
-    *_UNIT_NUMERIC,
-    "month_sin",
-    "month_cos",
-]
-_CATEGORICAL = ["unit_class", "cooling"]
-# The covariates that are computed from a parameter (so never used to predict it).
-_COVARIATES_OF: dict[str, tuple[str, ...]] = {
-    "power_generation_mwh": ("load_factor_c", "heat_ratio"),
-    "operating_hours": ("load_factor_c",),
-    "heat_supply_gj": ("heat_t", "heat_ratio"),
-}
-
-
-def calibrated_score(z: np.ndarray | pd.Series) -> np.ndarray:
-    """Map a robust z to an anomaly score in [0, 1] (NaN stays NaN)."""
-    absz = np.abs(np.asarray(z, dtype=float))
-    return 1.0 / (1.0 + np.exp(-(absz - Z_MID) / Z_WIDTH))
-
-
-def _calendar_month(periods: pd.Series) -> np.ndarray:
-    return periods.astype(str).str.slice(5, 7).astype(int).to_numpy()
-
-
-def month_index(periods: pd.Series) -> pd.Series:
-    """`YYYY-MM` as a month count, so that lags are plain integer shifts."""
-    text = periods.astype(str)
-    return text.str.slice(0, 4).astype(int) * 12 + text.str.slice(5, 7).astype(int) - 1
+MAD_TO_SIGMA = 1.4826
+LEARNED_KINDS = (EdgeKind.STATISTICAL, EdgeKind.CROSS_CHECK)
+# Covariates the location and scale regressions may use, by name.
+COVARIATES = ("log_load", "hours_share", "heat_ratio", "month_sin", "month_cos", "log_ncv")
+# Figures an edge compares on the log scale: the edge's own parameters, except that the energy
+# monitor's tce are compared as GJ.
+_AS_HEAT = {"energy_monitor_tce": MONITOR_HEAT}
+WINSOR = (0.01, 0.99)
 
 
 def learned_edges() -> list[TransferEdge]:
     return [e for e in TRANSFER_EDGES if e.kind in LEARNED_KINDS]
 
 
-@dataclass
-class FittedEdgeModel:
-    """One edge type's regression and its fit diagnostics."""
-
-    edge_type: str
-    kind: str
-    parent: str
-    child: str
-    transform_scale: float
-    parent_scale: float
-    pipeline: Pipeline
-    class_scale: dict[str, float]
-    # Calendar month → robust scale (vertical models: volatility is seasonal, e.g. heat).
-    month_scale: dict[int, float]
-    default_scale: float
-    n: int
-    r2: float
-    frozen_check: bool = False
-
-    def diagnostics(self) -> dict[str, object]:
-        return {
-            "edge_type": self.edge_type,
-            "n": self.n,
-            "r2": self.r2,
-            "robust_scale": self.default_scale,
-            "class_scale": self.class_scale,
-            "month_scale": self.month_scale,
-            "frozen_check": self.frozen_check,
-        }
+def edge_covariates(edge: TransferEdge) -> tuple[str, ...]:
+    """The covariates an edge's relation moves with: the operating point for the physical
+    relations, the coal's NCV for its carbon, the hours on line (stock changes, part months)
+    for the measurement cross-checks."""
+    if edge.child == "coal_carbon_pct":
+        return ("log_ncv",)
+    if edge.kind == EdgeKind.STATISTICAL:
+        return ("log_load", "hours_share", "heat_ratio", "month_sin", "month_cos")
+    return ("hours_share",)
 
 
-@dataclass
-class EdgeModelSet:
-    """All learned edge models of one fit, versioned and persisted with each sweep."""
-
-    version: str
-    trained_from: str
-    trained_to: str
-    models: dict[str, FittedEdgeModel] = field(default_factory=dict)
-
-    def diagnostics(self) -> dict[str, object]:
-        return {
-            "version": self.version,
-            "trained_from": self.trained_from,
-            "trained_to": self.trained_to,
-            "models": [m.diagnostics() for m in self.models.values()],
-        }
+def _log(values: pd.Series | np.ndarray) -> np.ndarray:
+    x = np.asarray(values, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.nan)
 
 
-def _asinh_scale(values: pd.Series) -> float:
-    positive = values[values > 0]
-    return float(0.05 * positive.median()) if len(positive) else 1.0
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name == MONITOR_HEAT:
+        return frame["energy_monitor_tce"].to_numpy(dtype=float) * FORMULA_CONSTANTS["gj_per_tce"]
+    return frame[name].to_numpy(dtype=float)
 
 
-def _to_t(values: pd.Series | np.ndarray, scale: float) -> np.ndarray:
-    return np.arcsinh(np.asarray(values, dtype=float) / scale)
+def relation_values(frame: pd.DataFrame, edge: TransferEdge) -> np.ndarray:
+    """y = ln(child) − ln(parent) of every row (NaN where either is missing or not positive)."""
+    child = _column(frame, _AS_HEAT.get(edge.child, edge.child))
+    parent = _column(frame, _AS_HEAT.get(edge.parent, edge.parent))
+    return _log(child) - _log(parent)
 
 
-def _from_t(values: np.ndarray, scale: float) -> np.ndarray:
-    return np.sinh(values) * scale
-
-
-def _covariates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Covariates shared by every model: class, cooling, load, season."""
+def covariate_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every covariate of every row (NaN where undefined)."""
+    hours = frame["operating_hours"].to_numpy(dtype=float)
+    generation = frame["power_generation_mwh"].to_numpy(dtype=float)
+    capacity = frame["capacity_mw"].to_numpy(dtype=float)
     month = frame["period"].astype(str).str.slice(5, 7).astype(int).to_numpy()
     angle = 2 * np.pi * (month - 1) / 12
-    load = pd.to_numeric(frame.get("load_factor"), errors="coerce")
-    load = load.where(np.isfinite(load)).clip(0, 1.5)
-    # Heat supplied by a CHP unit burns fuel without generating power.
-    heat = frame["heat_supply_gj"].astype(float).fillna(0.0)
-    heat_t = _to_t(heat, HEAT_SCALE_GJ)
-    generation_gj = frame["power_generation_mwh"].astype(float) * 3.6
+    heat = frame["heat_supply_gj"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        heat_ratio = np.log1p((heat / generation_gj).clip(0, 10)).fillna(0.0)
-    # Heat rate depends on size and age (vintage of the technology).
-    capacity = frame["capacity_mw"].astype(float)
-    log_capacity = np.log(capacity.where(capacity > 0)).fillna(np.log(300.0))
-    year = frame["period"].astype(str).str.slice(0, 4).astype(float)
-    built = (
-        pd.to_numeric(frame["commissioned_year"], errors="coerce").astype(float)
-        if "commissioned_year" in frame
-        else pd.Series(np.nan, index=frame.index)
-    )
-    age = (year - built).clip(0, 60).fillna(15.0)
-    return pd.DataFrame(
-        {
-            "unit_id": frame["unit_id"].astype(str).to_numpy(),
-            "period": frame["period"].astype(str).to_numpy(),
-            "unit_class": frame["unit_class"].astype(str).fillna("unknown").to_numpy(),
-            "cooling": frame["cooling"].astype(str).fillna("unknown").to_numpy(),
-            "load_factor_c": load.fillna(load.median() if load.notna().any() else 0.0).to_numpy(),
-            "heat_t": heat_t,
-            "heat_ratio": heat_ratio.to_numpy(dtype=float),
-            "log_capacity": log_capacity.to_numpy(dtype=float),
-            "age": age.to_numpy(dtype=float),
-            "month_sin": np.sin(angle),
-            "month_cos": np.cos(angle),
-        },
-        index=frame.index,
-    )
-
-
-def _hours(frame: pd.DataFrame) -> pd.Series:
-    """Operating hours, the calendar month standing in for a missing figure."""
-    hours = frame["operating_hours"].astype(float)
-    if "hours_in_month" in frame:
-        hours = hours.fillna(frame["hours_in_month"].astype(float))
-    return hours
-
-
-def _online(frame: pd.DataFrame) -> np.ndarray:
-    """Unit-months with the unit on line: an outage month has no mechanism to score (the
-    logic rules check that its figures are zero)."""
-    generation = frame["power_generation_mwh"].to_numpy(dtype=float)
-    return ((_hours(frame).to_numpy() > 0) & (generation > 0)).astype(bool)
-
-
-def _history(frame: pd.DataFrame, values: pd.Series | np.ndarray) -> pd.DataFrame:
-    """Last month's and the same month last year's `values` of each unit-month."""
-    keys = pd.DataFrame(
-        {
-            "unit_id": frame["unit_id"].astype(str).to_numpy(),
-            "m": month_index(frame["period"]).to_numpy(),
-            "x": np.asarray(values, dtype=float),
-        }
-    )
-    out = pd.DataFrame(index=frame.index)
-    for lag, col in ((1, "lag1"), (12, "lag12")):
-        shifted = keys.assign(m=keys["m"] + lag).rename(columns={"x": col})
-        merged = keys[["unit_id", "m"]].merge(shifted, on=["unit_id", "m"], how="left")
-        out[col] = merged[col].to_numpy()
-    return out
-
-
-def _frozen_runs(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """True where the value sits in a run of FROZEN_RUN or more identical non-zero months."""
-    unit = frame["unit_id"].astype(str).to_numpy()
-    m = month_index(frame["period"]).to_numpy()
-    x = frame[name].to_numpy(dtype=float)
-    order = np.lexsort((m, unit))
-    xs, us, ms = x[order], unit[order], m[order]
-    breaks = np.ones(len(xs), dtype=bool)
-    if len(xs) > 1:
-        same = (xs[1:] == xs[:-1]) & (us[1:] == us[:-1]) & (ms[1:] == ms[:-1] + 1)
-        breaks[1:] = ~same
-    run_id = np.cumsum(breaks)
-    run_len = np.bincount(run_id)[run_id]
-    frozen_sorted = (run_len >= FROZEN_RUN) & np.isfinite(xs) & (xs != 0)
-    frozen = np.empty_like(frozen_sorted)
-    frozen[order] = frozen_sorted
-    return frozen
-
-
-def _design(
-    frame: pd.DataFrame, edge: TransferEdge, transform_scale: float, parent_scale: float
-) -> pd.DataFrame:
-    """Regressors and target of one edge type, in the transformed space."""
-    design = _covariates(frame)
-    # A covariate computed from the child itself would predict it perfectly.
-    for column in _COVARIATES_OF.get(edge.child, ()):
-        design[column] = 0.0
-    online = _online(frame)
-    if edge.kind == EdgeKind.VERTICAL:
-        hist = _history(frame, frame[edge.child])
-        lag1 = _to_t(hist["lag1"], transform_scale)
-        lag12 = _to_t(hist["lag12"], transform_scale)
-        design["lag1_t"] = lag1
-        design["has_lag12"] = np.isfinite(lag12).astype(float)
-        design["lag12_t"] = np.where(np.isfinite(lag12), lag12, lag1)
-        design["parent_value"] = hist["lag1"].to_numpy()
-        # Activity changes with the hours on line; hours themselves are the target of their
-        # own vertical model, so they are no covariate there.
-        hours = _hours(frame).to_numpy()
-        hours_hist = _history(frame, hours)
-        own = edge.child == "operating_hours"
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio1 = np.log(hours / hours_hist["lag1"].to_numpy())
-            ratio12 = np.log(hours / hours_hist["lag12"].to_numpy())
-        design["hours_ratio1"] = 0.0 if own else ratio1
-        design["hours_ratio12"] = 0.0 if own else np.where(np.isfinite(ratio12), ratio12, 0.0)
-        lag_online = _history(frame, online.astype(float))["lag1"].to_numpy() == 1.0
-        # A series starting from or falling to zero (outages, heat out of season) is a
-        # switch, not a drift: the logic rules judge it.
-        positive = (frame[edge.child].to_numpy(dtype=float) > 0) & (hist["lag1"].to_numpy() > 0)
-        online = online & lag_online & positive
-    else:
-        design["parent_t"] = _to_t(frame[edge.parent], parent_scale)
-        design["parent_value"] = frame[edge.parent].to_numpy(dtype=float)
-    design["child_value"] = frame[edge.child].to_numpy(dtype=float)
-    design["y"] = _to_t(frame[edge.child], transform_scale)
-    design["online"] = online
-    return design
-
-
-def _numeric_columns(edge: TransferEdge) -> list[str]:
-    return _VERTICAL_NUMERIC if edge.kind == EdgeKind.VERTICAL else _NUMERIC
-
-
-def _usable(design: pd.DataFrame, edge: TransferEdge) -> np.ndarray:
-    cols = [*_numeric_columns(edge), "y"]
-    finite = np.isfinite(design[cols].to_numpy(dtype=float)).all(axis=1)
-    return finite & design["online"].to_numpy(dtype=bool)
-
-
-def _new_pipeline(numeric: list[str], robust: bool) -> Pipeline:
-    prep = ColumnTransformer(
-        [
-            ("num", RobustScaler(), numeric),
-            ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), _CATEGORICAL),
-        ]
-    )
-    regressor = HuberRegressor(epsilon=1.35, max_iter=200) if robust else LinearRegression()
-    return Pipeline([("prep", prep), ("regressor", regressor)])
-
-
-def _robust_scale(residuals: np.ndarray) -> float:
-    if len(residuals) == 0:
-        return MIN_SCALE
-    mad = np.median(np.abs(residuals - np.median(residuals)))
-    return max(float(1.4826 * mad), MIN_SCALE)
-
-
-def _seasonal_scale(residuals: np.ndarray) -> float:
-    """A month's scale from its 90th percentile as well as its MAD: a seasonal switch (heat
-    supply at the start and end of the heating season) moves a large minority of units at
-    once, which the MAD alone calls outliers."""
-    if len(residuals) == 0:
-        return MIN_SCALE
-    tail = float(np.quantile(np.abs(residuals - np.median(residuals)), 0.9)) / 1.645
-    return max(_robust_scale(residuals), tail)
-
-
-def _not_outlying(values: np.ndarray) -> np.ndarray:
-    """Rows inside median ± LEVERAGE_Z robust scales in every column: scale slips in a
-    regressor are leverage points that even a Huber loss follows, so they are left out first."""
-    centre = np.median(values, axis=0)
-    mad = 1.4826 * np.median(np.abs(values - centre), axis=0)
-    spread = np.where(mad > 0, mad, np.inf)
-    return (np.abs(values - centre) <= LEVERAGE_Z * spread).all(axis=1)
-
-
-def fit_edge_model(
-    frame: pd.DataFrame, edge: TransferEdge, seed: int = 0
-) -> FittedEdgeModel | None:
-    """Fit one edge type on peers: a Huber start, then trimmed least-squares refits (None when
-    fewer than MIN_FIT_ROWS unit-months can inform it, e.g. heat supply in a fleet without
-    CHP)."""
-    transform_scale = _asinh_scale(frame[edge.child])
-    parent_scale = _asinh_scale(frame[edge.parent])
-    design = _design(frame, edge, transform_scale, parent_scale)
-    design = design[_usable(design, edge)]
-    if len(design) < MIN_FIT_ROWS:
-        return None
-    if len(design) > MAX_FIT_ROWS:
-        design = design.sample(MAX_FIT_ROWS, random_state=seed)
-    numeric = _numeric_columns(edge)
-    x = design[numeric + _CATEGORICAL]
-    y = design["y"].to_numpy()
-    keep = _not_outlying(design[[*numeric, "y"]].to_numpy(dtype=float))
-    # The Huber start decides which rows are faulty; least squares on the trimmed rows then
-    # refits fast (the Huber loss is slow on hundreds of thousands of rows).
-    start = np.flatnonzero(keep)
-    if len(start) > HUBER_ROWS:
-        start = np.random.default_rng(seed).choice(start, HUBER_ROWS, replace=False)
-    pipeline = _new_pipeline(numeric, robust=True).fit(x.iloc[start], y[start])
-    for _ in range(TRIM_ROUNDS + 1):
-        residuals = y - pipeline.predict(x)
-        scale = _robust_scale(residuals[keep])
-        keep = np.abs(residuals - np.median(residuals[keep])) <= TRIM_Z * scale
-        if keep.sum() < max(10, len(y) // 2):
-            break
-        pipeline = _new_pipeline(numeric, robust=False).fit(x[keep], y[keep])
-    residuals = y - pipeline.predict(x)
-    classes = design["unit_class"].to_numpy()
-    class_scale = {str(c): _robust_scale(residuals[classes == c]) for c in np.unique(classes) if c}
-    month_scale: dict[int, float] = {}
-    if edge.kind == EdgeKind.VERTICAL:
-        months = _calendar_month(design["period"])
-        month_scale = {int(m): _seasonal_scale(residuals[months == m]) for m in np.unique(months)}
-    inliers = np.abs(residuals) <= TRIM_Z * _robust_scale(residuals)
-    ss_res = float(np.sum(residuals[inliers] ** 2))
-    ss_tot = float(np.sum((y[inliers] - y[inliers].mean()) ** 2)) if inliers.any() else 0.0
-    frozen_check = False
-    if edge.kind == EdgeKind.VERTICAL:
-        natural = _frozen_runs(frame, edge.child)[_online(frame)]
-        frozen_check = bool(natural.mean() < FROZEN_NATURAL_RATE) if len(natural) else False
-    return FittedEdgeModel(
-        edge_type=edge.edge_type,
-        kind=edge.kind.value,
-        parent=edge.parent,
-        child=edge.child,
-        transform_scale=transform_scale,
-        parent_scale=parent_scale,
-        pipeline=pipeline,
-        class_scale=class_scale,
-        month_scale=month_scale,
-        default_scale=_robust_scale(residuals),
-        n=len(y),
-        r2=1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan"),
-        frozen_check=frozen_check,
-    )
-
-
-def fit_edge_models(frame: pd.DataFrame, version: str) -> EdgeModelSet:
-    """Fit every learned edge type on the whole frame (all periods, all peers)."""
-    periods = frame["period"].astype(str)
-    models = EdgeModelSet(version, str(periods.min()), str(periods.max()))
-    for edge in learned_edges():
-        if edge.parent in frame and edge.child in frame:
-            model = fit_edge_model(frame, edge)
-            if model is not None:
-                models.models[edge.edge_type] = model
-    return models
-
-
-def _score_one(frame: pd.DataFrame, model: FittedEdgeModel, rows: np.ndarray) -> pd.DataFrame:
-    edge = next(e for e in learned_edges() if e.edge_type == model.edge_type)
-    design = _design(frame, edge, model.transform_scale, model.parent_scale).loc[rows]
-    usable = _usable(design, edge)
-    numeric = _numeric_columns(edge)
-    pred = np.full(len(design), np.nan)
-    if usable.any():
-        pred[usable] = model.pipeline.predict(design.loc[usable, numeric + _CATEGORICAL])
-    scale = design["unit_class"].map(model.class_scale).fillna(model.default_scale).to_numpy()
-    if model.month_scale:
-        by_month = pd.Series(_calendar_month(design["period"])).map(model.month_scale)
-        scale = np.fmax(scale, by_month.fillna(model.default_scale).to_numpy())
-        scale = scale * VERTICAL_SCALE_FACTOR
-    z = (design["y"].to_numpy() - pred) / scale
-    score = calibrated_score(z)
-    if model.frozen_check:
-        frozen = _frozen_runs(frame, edge.child)[rows] & design["online"].to_numpy(dtype=bool)
-        score = np.where(frozen, np.fmax(score, FROZEN_SCORE), score)
-    expected = _from_t(pred, model.transform_scale)
-    return pd.DataFrame(
-        {
-            "unit_id": design["unit_id"].to_numpy(),
-            "period": design["period"].to_numpy(),
-            "edge_type": model.edge_type,
-            "kind": model.kind,
-            "parent": model.parent,
-            "child": model.child,
-            "expected": expected,
-            "residual": design["child_value"].to_numpy() - expected,
-            "z": z,
-            "score": score,
-        }
-    )
-
-
-def _selected_rows(frame: pd.DataFrame, periods: Sequence[str] | None) -> np.ndarray:
-    if periods is None:
-        return np.ones(len(frame), dtype=bool)
-    return frame["period"].astype(str).isin(list(periods)).to_numpy()
-
-
-def _with_edge_ids(scores: pd.DataFrame) -> pd.DataFrame:
-    scores.insert(
-        0,
-        "edge_id",
-        scores["unit_id"] + "|" + scores["period"] + "|" + scores["edge_type"],
-    )
-    return scores[EDGE_SCORE_COLUMNS]
-
-
-def score_learned_edges(
-    frame: pd.DataFrame, models: EdgeModelSet, periods: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """Expected value, residual, robust z and score of every learned edge in `periods`.
-
-    `frame` spans all periods, because vertical models read the unit's history.
-    """
-    frame = frame.reset_index(drop=True)
-    rows = _selected_rows(frame, periods)
-    parts = [_score_one(frame, m, rows) for m in models.models.values()]
-    if not parts or not rows.any():
-        return pd.DataFrame(columns=EDGE_SCORE_COLUMNS)
-    return _with_edge_ids(pd.concat(parts, ignore_index=True))
-
-
-# Relative gap at which an exact edge (formula, evidence) scores 1 - e^-1 ≈ 0.63; rounding
-# of reported figures stays well below it.
-EXACT_TOLERANCE = {EdgeKind.FORMULA: 0.01, EdgeKind.EVIDENCE: 0.005}
-
-
-def _recompute(frame: pd.DataFrame, child: str) -> pd.Series:
-    """The formula value of `child` from its parents (the frame's derived columns are built
-    with the same formulas, so only reported children such as reported_co2_t can differ)."""
-    if child == "reported_co2_t":
-        return frame["total_co2_t"]
-    return frame[child]
-
-
-def exact_gap_score(gap: np.ndarray, kind: EdgeKind) -> np.ndarray:
-    """Score of a relative recomputation or equality gap, in [0, 1]."""
-    return 1.0 - np.exp(-((np.abs(gap) / EXACT_TOLERANCE[kind]) ** 2))
-
-
-def score_exact_edges(frame: pd.DataFrame, periods: Sequence[str] | None = None) -> pd.DataFrame:
-    """Formula edges by relative recomputation gap; evidence edges by equality with the report."""
-    frame = frame.reset_index(drop=True)
-    frame = frame[_selected_rows(frame, periods)]
-    parts = []
-    for edge in TRANSFER_EDGES:
-        if edge.kind not in EXACT_TOLERANCE or edge.child not in frame:
-            continue
-        expected = (
-            _recompute(frame, edge.child) if edge.kind == EdgeKind.FORMULA else frame[edge.parent]
-        ).to_numpy(dtype=float)
-        observed = frame[edge.child].to_numpy(dtype=float)
-        residual = observed - expected
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gap = residual / np.abs(expected)
-        gap = np.where((residual == 0), 0.0, gap)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "unit_id": frame["unit_id"].astype(str).to_numpy(),
-                    "period": frame["period"].astype(str).to_numpy(),
-                    "edge_type": edge.edge_type,
-                    "kind": edge.kind.value,
-                    "parent": edge.parent,
-                    "child": edge.child,
-                    "expected": expected,
-                    "residual": residual,
-                    "z": gap / EXACT_TOLERANCE[edge.kind],
-                    "score": exact_gap_score(gap, edge.kind),
-                }
-            )
+        heat_ratio = np.log1p(np.clip(np.nan_to_num(heat) / (generation * 3.6), 0, 10))
+        return pd.DataFrame(
+            {
+                "log_load": _log(generation / (capacity * hours)),
+                "hours_share": hours / frame["hours_in_month"].to_numpy(dtype=float),
+                "heat_ratio": np.where(generation > 0, heat_ratio, np.nan),
+                "month_sin": np.sin(angle),
+                "month_cos": np.cos(angle),
+                "log_ncv": _log(frame["coal_ncv_gj_t"]),
+            },
+            index=frame.index,
         )
-    if not parts:
-        return pd.DataFrame(columns=EDGE_SCORE_COLUMNS)
-    return _with_edge_ids(pd.concat(parts, ignore_index=True))
 
 
-def score_all_edges(
-    frame: pd.DataFrame, models: EdgeModelSet, periods: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """Every data-transfer edge of the unit-months in `periods`, one row per edge instance."""
-    learned = score_learned_edges(frame, models, periods)
-    exact = score_exact_edges(frame, periods)
-    parts = [p for p in (exact, learned) if len(p)]
-    if not parts:
-        return pd.DataFrame(columns=EDGE_SCORE_COLUMNS)
-    return pd.concat(parts, ignore_index=True)
+def _unit_median(values: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """Each row's unit median of `values` (NaN-skipping), aligned with the rows."""
+    return pd.Series(values).groupby(units).transform("median").to_numpy(dtype=float)
 
 
-__all__ = [
-    "EDGE_SCORE_COLUMNS",
-    "EdgeModelSet",
-    "FittedEdgeModel",
-    "calibrated_score",
-    "exact_gap_score",
-    "fit_edge_model",
-    "fit_edge_models",
-    "score_all_edges",
-    "score_exact_edges",
-    "score_learned_edges",
-]
+@dataclass(frozen=True)
+class EdgeResiduals:
+    """Both views of one edge's residuals, aligned with the scored frame's rows (NaN where the
+    edge does not apply): own residual and scale, peer residual and scale, the unit level."""
+
+    own: np.ndarray
+    own_scale: np.ndarray
+    peer: np.ndarray
+    peer_scale: np.ndarray
+    level: np.ndarray
+
+
+class EdgeRegression:
+    """One edge type's relation model. Hyperparameters are constructor arguments; `fit` learns
+    from a unit-month frame and sets the attributes ending in `_`; `residuals` only reads them.
+    """
+
+    def __init__(
+        self,
+        edge: TransferEdge,
+        *,
+        min_rows: int = 30,
+        max_rows: int = 200_000,
+        shrink_months: float = 6.0,
+        huber_epsilon: float = 1.35,
+        seed: int = 0,
+    ) -> None:
+        self.edge = edge
+        self.min_rows = min_rows
+        self.max_rows = max_rows
+        self.shrink_months = shrink_months
+        self.huber_epsilon = huber_epsilon
+        self.seed = seed
+
+    @property
+    def edge_type(self) -> str:
+        return self.edge.edge_type
+
+    @property
+    def covariates(self) -> tuple[str, ...]:
+        return edge_covariates(self.edge)
+
+    def _design(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """y, the covariates (rows × covariates) and the rows where the relation applies: both
+        figures and the covariates defined and, for a physical relation, the unit running (an
+        idle month has no operating point)."""
+        y = relation_values(frame, self.edge)
+        x = covariate_frame(frame)[list(self.covariates)].to_numpy(dtype=float)
+        ok = np.isfinite(y) & np.isfinite(x).all(axis=1)
+        if self.edge.kind == EdgeKind.STATISTICAL and self.edge.child != "coal_carbon_pct":
+            hours = frame["operating_hours"].to_numpy(dtype=float)
+            ok &= (hours > 0) & (frame["power_generation_mwh"].to_numpy(dtype=float) > 0)
+        return y, x, ok
+
+    def _regressor(self) -> Pipeline:
+        return make_pipeline(
+            StandardScaler(), HuberRegressor(epsilon=self.huber_epsilon, max_iter=500)
+        )
+
+    def _sample(self, rows: np.ndarray) -> np.ndarray:
+        if len(rows) <= self.max_rows:
+            return rows
+        return np.random.default_rng(self.seed).choice(rows, self.max_rows, replace=False)
+
+    def _within(self, x: np.ndarray, units: np.ndarray) -> np.ndarray:
+        """Covariates as departures from the unit's own typical operating point (the fleet's
+        for a unit the fit never saw), winsorised at the fleet's percentiles."""
+        clipped = np.clip(x, self.lower_, self.upper_)
+        centre = self.unit_centre_.reindex(units).to_numpy(dtype=float)
+        centre = np.where(np.isfinite(centre), centre, self.fleet_centre_)
+        return np.nan_to_num(clipped - centre)
+
+    def fit(self, frame: pd.DataFrame, peer_groups: pd.Series) -> "EdgeRegression":
+        """Learn the relation on `frame` (the unit-month frame); `peer_groups` names each row's
+        peer group (aligned with the frame), for the peer view."""
+        y, x, ok = self._design(frame)
+        self.n_ = int(ok.sum())
+        self.fitted_ = self.n_ >= self.min_rows
+        if not self.fitted_:
+            return self
+        units = frame["unit_id"].astype(str).to_numpy()
+        self.lower_ = np.quantile(x[ok], WINSOR[0], axis=0)
+        self.upper_ = np.quantile(x[ok], WINSOR[1], axis=0)
+        clipped = pd.DataFrame(np.clip(x[ok], self.lower_, self.upper_), index=units[ok])
+        self.unit_centre_ = clipped.groupby(level=0).median()
+        self.fleet_centre_ = clipped.median().to_numpy(dtype=float)
+        within = self._within(x, units)
+        masked_y = np.where(ok, y, np.nan)
+        y_within = masked_y - _unit_median(masked_y, units)
+        rows = self._sample(np.flatnonzero(ok))
+        self.location_ = self._regressor().fit(within[rows], y_within[rows])
+        effect = self.location_.predict(within)
+        level = _unit_median(masked_y - effect, units)
+        self.unit_level_ = pd.Series(level[ok], index=units[ok]).groupby(level=0).first()
+        residual = masked_y - effect - level
+        self._fit_scale(residual, np.clip(x, self.lower_, self.upper_), ok, units, rows)
+        self._fit_peers(peer_groups.to_numpy()[ok], units[ok])
+        return self
+
+    def _fit_scale(
+        self,
+        residual: np.ndarray,
+        x: np.ndarray,
+        ok: np.ndarray,
+        units: np.ndarray,
+        rows: np.ndarray,
+    ) -> None:
+        """How the size of a residual moves with the operating point (a robust regression of
+        ln|e|), and each unit's own spread around that, shrunk towards the fleet's."""
+        size = np.abs(residual[ok])
+        positive = size[size > 0]
+        # Exact zeros (rounded figures) have no logarithm: they count as the smallest seen.
+        floor = float(positive.min()) if positive.size else 1e-9
+        log_size = np.log(np.maximum(np.abs(np.nan_to_num(residual)), floor))
+        self.scale_model_ = self._regressor().fit(np.nan_to_num(x[rows]), log_size[rows])
+        local = np.exp(self.scale_model_.predict(np.nan_to_num(x)))
+        # |e| / scale has median 0.6745 for normal residuals: rescale so the scale is a sigma.
+        standard = np.where(ok, np.abs(residual) / local, np.nan)
+        self.scale_factor_ = float(np.nanmedian(standard)) / 0.6745
+        spread = pd.Series(standard / self.scale_factor_ / 0.6745).groupby(units).median().dropna()
+        months = pd.Series(ok).groupby(units).sum().reindex(spread.index)
+        self.unit_scale_ = np.sqrt(
+            (months * spread**2 + self.shrink_months) / (months + self.shrink_months)
+        )
+
+    def _fit_peers(self, groups: np.ndarray, units: np.ndarray) -> None:
+        """Each peer group's typical unit level and the spread of levels around it."""
+        by_unit = (
+            pd.DataFrame(
+                {"level": self.unit_level_.reindex(units).to_numpy(), "group": groups}, index=units
+            )
+            .groupby(level=0)
+            .first()
+        )
+        self.peer_centre_ = by_unit.groupby("group")["level"].median()
+        departure = (by_unit["level"] - by_unit["group"].map(self.peer_centre_)).abs()
+        pooled = MAD_TO_SIGMA * float(departure.median())
+        spread = MAD_TO_SIGMA * departure.groupby(by_unit["group"]).median()
+        self.peer_spread_ = spread.where(spread > 0, pooled)
+        self.fleet_level_ = float(by_unit["level"].median())
+        self.fleet_spread_ = pooled
+
+    def residuals(self, frame: pd.DataFrame, peer_groups: pd.Series) -> EdgeResiduals:
+        """Both views of the residual of every row of `frame`. A unit the fit never saw is
+        measured against its peers (its own level is the peer group's)."""
+        y, x, ok = self._design(frame)
+        units = frame["unit_id"].astype(str).to_numpy()
+        groups = pd.Series(peer_groups.to_numpy())
+        effect = self.location_.predict(self._within(x, units))
+        peer_centre = groups.map(self.peer_centre_).fillna(self.fleet_level_).to_numpy(dtype=float)
+        level = self.unit_level_.reindex(units).to_numpy(dtype=float)
+        level = np.where(np.isfinite(level), level, peer_centre)
+        local = np.exp(
+            self.scale_model_.predict(np.nan_to_num(np.clip(x, self.lower_, self.upper_)))
+        )
+        unit_scale = self.unit_scale_.reindex(units).fillna(1.0).to_numpy(dtype=float)
+        own_scale = local * self.scale_factor_ * unit_scale
+        spread = groups.map(self.peer_spread_).fillna(self.fleet_spread_).to_numpy(dtype=float)
+        return EdgeResiduals(
+            own=np.where(ok, y - effect - level, np.nan),
+            own_scale=np.where(ok, own_scale, np.nan),
+            peer=np.where(ok, y - effect - peer_centre, np.nan),
+            peer_scale=np.where(ok, np.sqrt(spread**2 + own_scale**2), np.nan),
+            level=np.where(ok, level, np.nan),
+        )
+
+    def coefficients(self) -> dict[str, float]:
+        """The location regression's slopes in the covariates' own units (d y / d covariate)."""
+        scaler: StandardScaler = self.location_.named_steps["standardscaler"]
+        huber: HuberRegressor = self.location_.named_steps["huberregressor"]
+        slopes = huber.coef_ / np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+        return {name: float(s) for name, s in zip(self.covariates, slopes, strict=True)}
+
+    def describe(self) -> dict[str, object]:
+        """The fit in numbers, for the sweep record and `mrvtrace calibrate`."""
+        if not self.fitted_:
+            return {"edge_type": self.edge_type, "n": self.n_, "fitted": False}
+        return {
+            "edge_type": self.edge_type,
+            "n": self.n_,
+            "fitted": True,
+            "coefficients": {k: round(v, 5) for k, v in self.coefficients().items()},
+            "fleet_level": round(self.fleet_level_, 5),
+            "peer_spread": round(self.fleet_spread_, 5),
+            "scale_factor": round(self.scale_factor_, 6),
+        }

@@ -1,9 +1,13 @@
-"""Evaluate the declarative rules of `models.rules` over the unit-month frame.
+"""Evaluate the declarative rules of `models.rules` over the unit-month frame, vectorised.
 
-Each rule is evaluated once over the whole frame with numpy/pandas: history rules read lagged
-rows through precomputed (unit, month − lag) positions, so gaps in a unit's months are honest
-gaps rather than shifted neighbours; peer rules use groupby medians and MADs (robust, so the
-faults being looked for do not widen the yardstick that measures them).
+Each rule becomes one `RuleOutcome` of arrays aligned with the frame's rows: where it applies,
+its statistic, its residual on the log scale, whether a hard rule is breached, and the value of
+its target that would satisfy it. Statistical rules state distances only: turning them into
+tail probabilities is the engine's job, against the null fitted on the fleet (engine.null).
+
+History rules read lagged rows through precomputed (unit, month − lag) positions, so gaps in a
+unit's months are honest gaps rather than shifted neighbours; peer rules use group medians and
+MADs (robust, so the faults being looked for do not widen the yardstick that measures them).
 """
 
 import warnings
@@ -12,71 +16,65 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
+from graph_schema.periods import month_index
+from loaders.formulas import CONTEXT_QUANTITIES, context_values
 from models.rules import (
-    MAX_GENERATION,
-    POWER_FUEL_HEAT,
-    RATED_GENERATION,
     RULES,
+    Agrees,
     Anchor,
     Band,
+    Basis,
     Check,
     DateOrder,
     DateWindow,
+    DecadeJump,
     Frozen,
-    HistoryRange,
+    ImpliesNotPositive,
     ImpliesZero,
     Jump,
     LessEqual,
-    OwnZScore,
-    PeerFence,
-    PeerInterval,
-    PeerZScore,
+    OwnZ,
+    PeerZ,
     Quantity,
-    RelativeEqual,
     RequiresPositive,
     Rule,
     When,
 )
 
-VIOLATION_COLUMNS = [
-    "unit_id",
-    "period",
-    "rule_id",
-    "family",
-    "severity",
-    "parameter",
-    "value",
-    "expected",
-    "score",
-]
 MAD_TO_SIGMA = 1.4826
 # Below this a value counts as zero (MWh, t, h: far under any real monthly figure).
 ZERO = 1e-6
+# Half a decade on the log scale: decimal and unit slips move a figure by powers of ten.
+HALF_DECADE = 0.5 * np.log(10.0)
+# NCV bands of the fleet's units (quintiles of each unit's median NCV): coal ranks.
+NCV_BANDS = 5
 
 
-def _soft_score(excess: np.ndarray, scale: np.ndarray | float) -> np.ndarray:
-    """0.5 at the limit, towards 1 as the excess grows by a few `scale`s."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(np.asarray(scale) > 0, np.maximum(excess, 0) / scale, np.inf)
-    return 1.0 - 0.5 * np.exp(-ratio)
+@dataclass
+class RuleOutcome:
+    """One rule over every row: `applies` (the rule's condition and its inputs present),
+    `statistic` (a robust z for statistical rules, the log change for jumps and slips, the run
+    length for copies, days beyond the window for dates, the log excess for bounds),
+    `residual` (the log residual attribution reads, NaN where none), `violated` (a hard,
+    copy or procedural rule's own verdict) and `expected` (the target's value that satisfies
+    the rule, NaN where none is implied)."""
 
-
-def _month_index(periods: pd.Series) -> np.ndarray:
-    text = periods.astype(str)
-    year = pd.to_numeric(text.str.slice(0, 4), errors="coerce")
-    month = pd.to_numeric(text.str.slice(5, 7), errors="coerce")
-    return (year * 12 + month - 1).fillna(-(10**6)).to_numpy(dtype=np.int64)
+    rule: Rule
+    applies: np.ndarray
+    statistic: np.ndarray
+    residual: np.ndarray
+    violated: np.ndarray
+    expected: np.ndarray
 
 
 class RuleFrame:
-    """The unit-month frame prepared once for all rules: columns, lags, conditions, dates."""
+    """The unit-month frame prepared once for all rules: columns, lags, conditions, groups."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame.reset_index(drop=True)
         self.n = len(self.frame)
-        self.month = _month_index(self.frame["period"])
+        self.month = month_index(self.frame["period"]).fillna(-(10**6)).to_numpy(dtype=np.int64)
         self._keys = pd.MultiIndex.from_arrays([self.frame["unit_id"].astype(str), self.month])
         if not self._keys.is_unique:
             raise ValueError("the unit-month frame has more than one row per (unit_id, period)")
@@ -89,6 +87,15 @@ class RuleFrame:
                 for c in ("unit_class", "cooling", "period")
             }
         )
+        self.group_keys["ncv_band"] = self._ncv_bands()
+
+    def _ncv_bands(self) -> np.ndarray:
+        ncv = self.column("coal_ncv_gj_t")
+        by_unit = pd.Series(ncv).groupby(self.frame["unit_id"].astype(str).to_numpy()).median()
+        if by_unit.notna().sum() < NCV_BANDS:
+            return np.zeros(self.n, dtype=int)
+        bands = pd.qcut(by_unit.rank(method="first"), NCV_BANDS, labels=False)
+        return self.frame["unit_id"].astype(str).map(bands).fillna(-1).to_numpy(dtype=int)
 
     def column(self, name: str) -> np.ndarray:
         if name not in self._columns:
@@ -96,13 +103,12 @@ class RuleFrame:
         return self._columns[name]
 
     def _compute_column(self, name: str) -> np.ndarray:
-        if name == MAX_GENERATION:
-            return self.column("capacity_mw") * self.column("hours_in_month")
-        if name == RATED_GENERATION:
-            return self.column("capacity_mw") * self.column("operating_hours")
-        if name == POWER_FUEL_HEAT:
-            share = np.nan_to_num(self.column("heat_share"), nan=0.0)
-            return self.column("fuel_heat_gj") * (1 - share)
+        if name in CONTEXT_QUANTITIES:
+            values = {c: self.column(c) for c in ("heat_share", "fuel_heat_gj", "operating_hours")}
+            values["energy_monitor_tce"] = self.column("energy_monitor_tce")
+            return context_values(
+                values, self.column("capacity_mw"), self.column("hours_in_month")
+            )[name]
         if name not in self.frame:
             return np.full(self.n, np.nan)
         return pd.to_numeric(self.frame[name], errors="coerce").to_numpy(dtype=float)
@@ -113,6 +119,11 @@ class RuleFrame:
         den = self.column(q.den)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(den != 0, q.factor * self.column(q.num) / den, np.nan)
+
+    def log_quantity(self, q: Quantity) -> np.ndarray:
+        x = self.quantity(q)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.nan)
 
     def lag_positions(self, lag: int) -> np.ndarray:
         """Row position of the same unit `lag` months earlier, −1 where there is none."""
@@ -169,107 +180,108 @@ class RuleFrame:
             start = start + pd.offsets.MonthEnd(0)
         return (start - pd.Timestamp(0)).dt.days.to_numpy(dtype=float)
 
-    def unit_class_in(self, classes: Iterable[str]) -> np.ndarray:
-        return self.group_keys["unit_class"].isin(list(classes)).to_numpy(dtype=bool)
 
-
-@dataclass
-class Outcome:
-    """Per row: whether the rule is violated, the expected value of its target, a score."""
-
-    violated: np.ndarray
-    expected: np.ndarray
-    score: np.ndarray
+def _nan(n: int) -> np.ndarray:
+    return np.full(n, np.nan)
 
 
 def _expected_target(rf: RuleFrame, q: Quantity, target: str, bound: np.ndarray) -> np.ndarray:
     """The value of `target` that would put the quantity at `bound` (NaN if not invertible)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         if isinstance(q, str):
-            return bound if q == target else np.full(rf.n, np.nan)
+            return bound if q == target else _nan(rf.n)
         if q.num == target:
             return bound * rf.column(q.den) / q.factor
         if q.den == target:
             return q.factor * rf.column(q.num) / bound
-    return np.full(rf.n, np.nan)
+    return _nan(rf.n)
 
 
-def _band(rf: RuleFrame, rule: Rule, check: Band, applies: np.ndarray) -> Outcome:
+def _log_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok = (a > 0) & (b > 0)
+        return np.where(ok, np.log(np.where(ok, a, 1.0) / np.where(ok, b, 1.0)), np.nan)
+
+
+def _band(rf: RuleFrame, rule: Rule, check: Band, applies: np.ndarray) -> RuleOutcome:
     x = rf.quantity(check.quantity)
-    if check.unit_classes:
-        applies = applies & rf.unit_class_in(check.unit_classes)
+    applies = applies & np.isfinite(x)
     lo = -np.inf if check.lo is None else check.lo
     hi = np.inf if check.hi is None else check.hi
     below, above = applies & (x < lo), applies & (x > hi)
     bound = np.where(below, lo, np.where(above, hi, np.nan))
-    finite = [abs(b) for b in (check.lo, check.hi) if b is not None]
-    scale = 0.05 * max(finite) if finite else 0.0
-    excess = np.where(below, lo - x, np.where(above, x - hi, 0.0))
-    return Outcome(
+    excess = np.where(below, x - lo, np.where(above, x - hi, 0.0))
+    return RuleOutcome(
+        rule,
+        applies,
+        np.where(applies, excess, np.nan),
+        _log_ratio(x, bound),
         below | above,
         _expected_target(rf, check.quantity, rule.target, bound),
-        _soft_score(excess, scale),
     )
 
 
-def _less_equal(rf: RuleFrame, rule: Rule, check: LessEqual, applies: np.ndarray) -> Outcome:
-    a, b = rf.column(check.a), rf.column(check.b)
-    violated = applies & (a > b * (1 + check.tol)) & (b >= 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        excess = a / b - 1 - check.tol
-    expected = b if rule.target == check.a else a if rule.target == check.b else np.nan
-    return Outcome(
-        violated, np.broadcast_to(expected, (rf.n,)).astype(float), _soft_score(excess, 0.05)
-    )
+def _pair_expected(
+    rule: Rule, a_name: str, b_name: str, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """The target's value that satisfies a relation between a and b (the other side's)."""
+    if rule.target == a_name:
+        return b.astype(float)
+    if rule.target == b_name:
+        return a.astype(float)
+    return np.full(len(a), np.nan)
 
 
-def _relative_equal(
-    rf: RuleFrame, rule: Rule, check: RelativeEqual, applies: np.ndarray
-) -> Outcome:
+def _less_equal(rf: RuleFrame, rule: Rule, check: LessEqual, applies: np.ndarray) -> RuleOutcome:
     a, b = rf.column(check.a), rf.column(check.b)
-    gap = np.abs(a - b)
-    allowed = np.maximum(check.tol * np.abs(b), check.abs_tol)
-    violated = applies & (gap > allowed)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        excess = (gap - allowed) / np.abs(b)
-    expected = b if rule.target == check.a else a if rule.target == check.b else np.nan
-    return Outcome(
-        violated, np.broadcast_to(expected, (rf.n,)).astype(float), _soft_score(excess, 0.02)
+    applies = applies & np.isfinite(a) & np.isfinite(b) & (b >= 0)
+    violated = applies & (a > b * (1 + check.tol))
+    return RuleOutcome(
+        rule,
+        applies,
+        np.where(applies, _log_ratio(a, b * (1 + check.tol)), np.nan),
+        _log_ratio(a, b),
+        violated,
+        _pair_expected(rule, check.a, check.b, a, b),
     )
 
 
 def _implication(
-    rf: RuleFrame, rule: Rule, check: ImpliesZero | RequiresPositive, applies: np.ndarray
-) -> Outcome:
-    if isinstance(check, ImpliesZero):
-        premise = np.abs(rf.column(check.when_zero)) <= ZERO
-        broken = np.abs(rf.column(check.then)) > ZERO
-        expected = np.where(applies & premise & broken, 0.0, np.nan)
-    else:
-        premise = rf.column(check.when_positive) > ZERO
-        broken = rf.column(check.then) <= ZERO
-        expected = np.full(rf.n, np.nan)
-    violated = applies & premise & broken
-    return Outcome(violated, expected, np.full(rf.n, 0.95))
+    rf: RuleFrame,
+    rule: Rule,
+    check: ImpliesZero | ImpliesNotPositive | RequiresPositive,
+    applies: np.ndarray,
+) -> RuleOutcome:
+    match check:
+        case ImpliesZero(when_zero=premise_column, then=then_column):
+            premise = np.abs(rf.column(premise_column)) <= ZERO
+            broken = np.abs(rf.column(then_column)) > ZERO
+        case ImpliesNotPositive(when_zero=premise_column, then=then_column):
+            premise = np.abs(rf.column(premise_column)) <= ZERO
+            broken = rf.column(then_column) > ZERO
+        case RequiresPositive(when_positive=premise_column, then=then_column):
+            premise = rf.column(premise_column) > ZERO
+            broken = rf.column(then_column) <= ZERO
+    applies = applies & premise & np.isfinite(rf.column(then_column))
+    violated = applies & broken
+    expected = np.where(violated & (not isinstance(check, RequiresPositive)), 0.0, np.nan)
+    return RuleOutcome(
+        rule, applies, violated.astype(float), _nan(rf.n), violated, expected.astype(float)
+    )
 
 
-def _date_order(rf: RuleFrame, rule: Rule, check: DateOrder, applies: np.ndarray) -> Outcome:
-    first, second = rf.days(check.first), rf.days(check.second)
-    violated = applies & (second < first)
-    return Outcome(violated, np.full(rf.n, np.nan), _soft_score(first - second, 10.0))
-
-
-def _date_window(rf: RuleFrame, rule: Rule, check: DateWindow, applies: np.ndarray) -> Outcome:
-    days = rf.days(check.column) - rf.anchor_days(check.anchor)
-    early, late = days < check.min_days, days > check.max_days
-    excess = np.where(early, check.min_days - days, days - check.max_days)
-    return Outcome(applies & (early | late), np.full(rf.n, np.nan), _soft_score(excess, 10.0))
-
-
-def _masked(rf: RuleFrame, q: Quantity, applies: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The quantity, and a copy with NaN where the rule does not apply (what stats learn from)."""
-    x = rf.quantity(q)
-    return x, np.where(applies, x, np.nan)
+def _agrees(rf: RuleFrame, rule: Rule, check: Agrees, applies: np.ndarray) -> RuleOutcome:
+    a, b = rf.column(check.a), rf.column(check.b)
+    gap = _log_ratio(a, b)
+    applies = applies & np.isfinite(gap)
+    return RuleOutcome(
+        rule,
+        applies,
+        np.where(applies, gap, np.nan),
+        np.where(applies, gap, np.nan),
+        np.zeros(rf.n, dtype=bool),
+        _pair_expected(rule, check.a, check.b, a, b),
+    )
 
 
 def _nan_stats(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -281,68 +293,58 @@ def _nan_stats(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return med, mad, np.sum(~np.isnan(matrix), axis=1)
 
 
-def _history_range(rf: RuleFrame, rule: Rule, check: HistoryRange, applies: np.ndarray) -> Outcome:
-    x, learn = _masked(rf, check.quantity, applies)
-    hist = rf.history(learn, check.window)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lo, hi, med = np.nanmin(hist, axis=1), np.nanmax(hist, axis=1), np.nanmedian(hist, axis=1)
-    count = np.sum(~np.isnan(hist), axis=1)
-    margin = np.maximum(check.margin * (hi - lo), check.rel_floor * np.abs(med))
-    lo_w, hi_w = lo - margin, hi + margin
-    below, above = x < lo_w, x > hi_w
-    violated = applies & (count >= check.min_history) & (below | above)
-    excess = np.where(below, lo_w - x, x - hi_w)
-    return Outcome(
-        violated,
-        _expected_target(rf, check.quantity, rule.target, med),
-        _soft_score(excess, margin),
-    )
-
-
-def _zscore(x: np.ndarray, med: np.ndarray, mad: np.ndarray, min_rel_scale: float) -> np.ndarray:
-    scale = np.maximum(MAD_TO_SIGMA * mad, min_rel_scale * np.abs(med))
+def _robust_z(e: np.ndarray, mad: np.ndarray) -> np.ndarray:
+    """e / (1.4826 MAD), a MAD of zero (a constant reference: rounded or default figures)
+    borrowing the rule's typical positive MAD over the fleet."""
+    positive = mad[np.isfinite(mad) & (mad > 0)]
+    pooled = float(np.median(positive)) if positive.size else np.nan
+    scale = MAD_TO_SIGMA * np.where(mad > 0, mad, pooled)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (x - med) / scale
+        return e / scale
 
 
-def _own_zscore(rf: RuleFrame, rule: Rule, check: OwnZScore, applies: np.ndarray) -> Outcome:
-    x, learn = _masked(rf, check.quantity, applies)
-    med, mad, count = _nan_stats(rf.history(learn, check.window))
-    z = _zscore(x, med, mad, check.min_rel_scale)
-    violated = applies & (count >= check.min_history) & (np.abs(z) > check.k)
-    return Outcome(
-        violated,
-        _expected_target(rf, check.quantity, rule.target, med),
-        _soft_score(np.abs(z) - check.k, check.k / 3),
+def _statistical(
+    rule: Rule, q: Quantity, rf: RuleFrame, applies: np.ndarray, ref: np.ndarray, z: np.ndarray
+) -> RuleOutcome:
+    x = rf.log_quantity(q)
+    applies = applies & np.isfinite(z)
+    return RuleOutcome(
+        rule,
+        applies,
+        np.where(applies, z, np.nan),
+        np.where(applies, x - ref, np.nan),
+        np.zeros(rf.n, dtype=bool),
+        _expected_target(rf, q, rule.target, np.exp(ref)),
     )
+
+
+def _own_z(rf: RuleFrame, rule: Rule, check: OwnZ, applies: np.ndarray) -> RuleOutcome:
+    x = rf.log_quantity(check.quantity)
+    learn = np.where(applies, x, np.nan)
+    med, mad, count = _nan_stats(rf.history(learn, check.window))
+    z = np.where(count >= check.min_history, _robust_z(x - med, mad), np.nan)
+    return _statistical(rule, check.quantity, rf, applies, med, z)
 
 
 def _group_levels(group_by: tuple[str, ...]) -> list[list[str]]:
     """The peer groups to try, finest first: drop cooling, then class, keep the period."""
     levels = [list(group_by)]
-    for coarser in ("cooling", "unit_class"):
+    for coarser in ("cooling", "unit_class", "ncv_band"):
         last = [c for c in levels[-1] if c != coarser]
         if last != levels[-1]:
             levels.append(last)
     return levels
 
 
-def _peer_transform(
-    rf: RuleFrame,
-    values: np.ndarray,
-    group_by: tuple[str, ...],
-    min_peers: int,
-    stats: Sequence[str],
-) -> dict[str, np.ndarray]:
-    """Per row, group statistics of `values` over the finest peer group with ≥ min_peers values.
-
-    Stats: `median`, `mad`, `q1`, `q3`. Rows with no group large enough get NaN.
-    """
-    out = {s: np.full(rf.n, np.nan) for s in stats}
+def _peer_stats(
+    rf: RuleFrame, values: np.ndarray, group_by: tuple[str, ...], min_peers: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the median and MAD of `values` over the finest peer group with ≥ min_peers
+    values (NaN where none is large enough)."""
+    median, mad = _nan(rf.n), _nan(rf.n)
     todo = np.ones(rf.n, dtype=bool)
     for level in _group_levels(group_by):
-        frame = rf.group_keys[level].copy()
+        frame = rf.group_keys[level].copy() if level else pd.DataFrame(index=range(rf.n))
         frame["v"] = values
         keys = [frame[c] for c in level] if level else np.zeros(rf.n, dtype=int)
         grouped = frame.groupby(keys, sort=False, dropna=False)["v"]
@@ -350,173 +352,161 @@ def _peer_transform(
         take = todo & (count >= min_peers)
         if take.any():
             med = grouped.transform("median").to_numpy()
-            for s in stats:
-                if s == "median":
-                    got = med
-                elif s == "mad":
-                    frame["d"] = np.abs(values - med)
-                    got = frame.groupby(keys, sort=False, dropna=False)["d"].transform("median")
-                else:
-                    got = grouped.transform("quantile", 0.25 if s == "q1" else 0.75)
-                out[s] = np.where(take, np.asarray(got, dtype=float), out[s])
+            frame["d"] = np.abs(values - med)
+            spread = frame.groupby(keys, sort=False, dropna=False)["d"].transform("median")
+            median = np.where(take, med, median)
+            mad = np.where(take, spread.to_numpy(dtype=float), mad)
         todo &= ~take
         if not todo.any():
             break
-    return out
+    return median, mad
 
 
-def _peer_zscore(rf: RuleFrame, rule: Rule, check: PeerZScore, applies: np.ndarray) -> Outcome:
-    x, learn = _masked(rf, check.quantity, applies)
-    s = _peer_transform(rf, learn, check.group_by, check.min_peers, ("median", "mad"))
-    z = _zscore(x, s["median"], s["mad"], check.min_rel_scale)
-    violated = applies & (np.abs(z) > check.k)
-    return Outcome(
-        violated,
-        _expected_target(rf, check.quantity, rule.target, s["median"]),
-        _soft_score(np.abs(z) - check.k, check.k / 3),
-    )
+def _peer_z(rf: RuleFrame, rule: Rule, check: PeerZ, applies: np.ndarray) -> RuleOutcome:
+    x = rf.log_quantity(check.quantity)
+    med, mad = _peer_stats(rf, np.where(applies, x, np.nan), check.group_by, check.min_peers)
+    return _statistical(rule, check.quantity, rf, applies, med, _robust_z(x - med, mad))
 
 
-def _peer_fence(rf: RuleFrame, rule: Rule, check: PeerFence, applies: np.ndarray) -> Outcome:
-    x, learn = _masked(rf, check.quantity, applies)
-    s = _peer_transform(rf, learn, check.group_by, check.min_peers, ("median", "q1", "q3"))
-    iqr = np.maximum(s["q3"] - s["q1"], check.min_rel_iqr * np.abs(s["median"]))
-    lo, hi = s["q1"] - check.k * iqr, s["q3"] + check.k * iqr
-    below, above = x < lo, x > hi
-    excess = np.where(below, lo - x, x - hi)
-    return Outcome(
-        applies & (below | above),
-        _expected_target(rf, check.quantity, rule.target, s["median"]),
-        _soft_score(excess, iqr),
-    )
-
-
-def _peer_interval(rf: RuleFrame, rule: Rule, check: PeerInterval, applies: np.ndarray) -> Outcome:
-    x, learn = _masked(rf, check.quantity, applies)
-    s = _peer_transform(rf, learn, check.group_by, check.min_peers, ("median", "mad"))
-    half = np.maximum(MAD_TO_SIGMA * s["mad"], check.min_rel_scale * np.abs(s["median"]))
-    half = half * norm.ppf(1 - check.alpha / 2)
-    excess = np.abs(x - s["median"]) - half
-    return Outcome(
-        applies & (excess > 0),
-        _expected_target(rf, check.quantity, rule.target, s["median"]),
-        _soft_score(excess, 0.25 * half),
-    )
-
-
-def _frozen(rf: RuleFrame, rule: Rule, check: Frozen, applies: np.ndarray) -> Outcome:
-    x = rf.column(check.parameter)
-    same = applies & (np.abs(x) > ZERO)
-    for lag in range(1, check.run_length):
-        earlier = rf.lagged(x, lag)
-        same &= np.abs(x - earlier) <= 1e-9 * np.abs(x)
-    return Outcome(same, np.full(rf.n, np.nan), np.full(rf.n, 0.9))
-
-
-def _jump(rf: RuleFrame, rule: Rule, check: Jump, applies: np.ndarray) -> Outcome:
-    x = rf.quantity(check.quantity)
+def _jump(rf: RuleFrame, rule: Rule, check: Jump, applies: np.ndarray) -> RuleOutcome:
+    x = rf.log_quantity(check.quantity)
+    both = applies & (rf.lagged(applies.astype(float), check.lag) == 1.0)
     earlier = rf.lagged(x, check.lag)
-    both = applies & (rf.lagged(applies.astype(float), check.lag) == 1.0) & (x > 0) & (earlier > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        change = np.abs(np.log(x / earlier))
-    limit = np.log1p(check.max_change)
-    violated = both & (change > limit)
-    return Outcome(
-        violated,
-        _expected_target(rf, check.quantity, rule.target, earlier),
-        _soft_score(change - limit, limit),
+    return _statistical(rule, check.quantity, rf, both, earlier, x - earlier)
+
+
+def _decade_jump(rf: RuleFrame, rule: Rule, check: DecadeJump, applies: np.ndarray) -> RuleOutcome:
+    """The log change from last month; only a change of half a decade or more is a slip."""
+    x = rf.log_quantity(check.parameter)
+    both = applies & (rf.lagged(applies.astype(float), 1) == 1.0)
+    earlier = rf.lagged(x, 1)
+    change = x - earlier
+    outcome = _statistical(rule, check.parameter, rf, both, earlier, change)
+    outcome.violated = outcome.applies & (np.abs(change) >= HALF_DECADE)
+    return outcome
+
+
+def _frozen(rf: RuleFrame, rule: Rule, check: Frozen, applies: np.ndarray) -> RuleOutcome:
+    """Run length of identical non-zero values ending at each row; a copy once it reaches
+    `run_length`."""
+    x = rf.column(check.parameter)
+    present = applies & np.isfinite(x) & (np.abs(x) > ZERO)
+    run = present.astype(float)
+    same = present.copy()
+    for lag in range(1, check.run_length):
+        same &= np.abs(x - rf.lagged(x, lag)) <= 1e-9 * np.abs(x)
+        run += same
+    return RuleOutcome(
+        rule,
+        present,
+        np.where(present, run, np.nan),
+        _nan(rf.n),
+        present & (run >= check.run_length),
+        _nan(rf.n),
     )
 
 
-def _evaluate(rf: RuleFrame, rule: Rule, check: Check) -> Outcome:
+def _dated(
+    rf: RuleFrame, rule: Rule, applies: np.ndarray, excess: np.ndarray, violated: np.ndarray
+) -> RuleOutcome:
+    applies = applies & np.isfinite(excess)
+    return RuleOutcome(
+        rule, applies, np.where(applies, excess, np.nan), _nan(rf.n), applies & violated, _nan(rf.n)
+    )
+
+
+def _date_order(rf: RuleFrame, rule: Rule, check: DateOrder, applies: np.ndarray) -> RuleOutcome:
+    excess = rf.days(check.first) - rf.days(check.second)
+    return _dated(rf, rule, applies, excess, excess > 0)
+
+
+def _date_window(rf: RuleFrame, rule: Rule, check: DateWindow, applies: np.ndarray) -> RuleOutcome:
+    days = rf.days(check.column) - rf.anchor_days(check.anchor)
+    excess = np.where(days < check.min_days, days - check.min_days, days - check.max_days)
+    return _dated(rf, rule, applies, excess, (days < check.min_days) | (days > check.max_days))
+
+
+def _evaluate(rf: RuleFrame, rule: Rule, check: Check) -> RuleOutcome:
     applies = rf.condition(rule.when)
     match check:
         case Band():
             return _band(rf, rule, check, applies)
         case LessEqual():
             return _less_equal(rf, rule, check, applies)
-        case RelativeEqual():
-            return _relative_equal(rf, rule, check, applies)
-        case ImpliesZero() | RequiresPositive():
+        case ImpliesZero() | ImpliesNotPositive() | RequiresPositive():
             return _implication(rf, rule, check, applies)
+        case Agrees():
+            return _agrees(rf, rule, check, applies)
+        case OwnZ():
+            return _own_z(rf, rule, check, applies)
+        case PeerZ():
+            return _peer_z(rf, rule, check, applies)
+        case Jump():
+            return _jump(rf, rule, check, applies)
+        case DecadeJump():
+            return _decade_jump(rf, rule, check, applies)
+        case Frozen():
+            return _frozen(rf, rule, check, applies)
         case DateOrder():
             return _date_order(rf, rule, check, applies)
         case DateWindow():
             return _date_window(rf, rule, check, applies)
-        case HistoryRange():
-            return _history_range(rf, rule, check, applies)
-        case OwnZScore():
-            return _own_zscore(rf, rule, check, applies)
-        case PeerZScore():
-            return _peer_zscore(rf, rule, check, applies)
-        case PeerFence():
-            return _peer_fence(rf, rule, check, applies)
-        case PeerInterval():
-            return _peer_interval(rf, rule, check, applies)
-        case Frozen():
-            return _frozen(rf, rule, check, applies)
-        case Jump():
-            return _jump(rf, rule, check, applies)
     raise TypeError(f"rule {rule.rule_id}: unknown check {check!r}")
 
 
-def evaluate_rules(
-    frame: pd.DataFrame,
-    periods: Sequence[str] | None = None,
-    rules: Sequence[Rule] = RULES,
-) -> pd.DataFrame:
-    """One row per violation of `rules` in the rows of `periods` (all when None).
-
-    `frame` is the unit-month frame over all periods: history rules read earlier months.
-    """
-    if frame.empty:
-        return pd.DataFrame(columns=VIOLATION_COLUMNS)
+def evaluate_rules(frame: pd.DataFrame, rules: Sequence[Rule] = RULES) -> list[RuleOutcome]:
+    """Every rule's outcome over every row of `frame` (the unit-month frame over all periods:
+    history rules read earlier months), aligned with `frame.reset_index(drop=True)`."""
     rf = RuleFrame(frame)
-    wanted = (
-        np.ones(rf.n, dtype=bool)
-        if periods is None
-        else rf.frame["period"].astype(str).isin(list(periods)).to_numpy()
-    )
-    parts: list[pd.DataFrame] = []
-    for rule in rules:
-        outcome = _evaluate(rf, rule, rule.check)
-        rows = np.flatnonzero(outcome.violated & wanted)
-        if rows.size == 0:
+    return [_evaluate(rf, rule, rule.check) for rule in rules]
+
+
+def breaches(outcomes: Iterable[RuleOutcome], frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows where a hard, copy or procedural rule's own verdict is a breach: unit_id, period,
+    rule_id, basis, family, severity, parameter, value, expected."""
+    rows = frame.reset_index(drop=True)
+    parts = []
+    for outcome in outcomes:
+        hit = np.flatnonzero(outcome.violated)
+        if not hit.size:
             continue
+        rule = outcome.rule
+        values = pd.to_numeric(rows[rule.target], errors="coerce") if rule.target in rows else None
         parts.append(
             pd.DataFrame(
                 {
-                    "row": rows,
+                    "unit_id": rows["unit_id"].astype(str).to_numpy()[hit],
+                    "period": rows["period"].astype(str).to_numpy()[hit],
                     "rule_id": rule.rule_id,
+                    "basis": rule.basis.value,
                     "family": rule.family.value,
                     "severity": rule.severity,
                     "parameter": rule.target,
-                    "value": rf.column(rule.target)[rows],
-                    "expected": np.asarray(outcome.expected, dtype=float)[rows],
-                    "score": np.clip(outcome.score[rows], 0.0, 1.0),
+                    "value": values.to_numpy(dtype=float)[hit] if values is not None else np.nan,
+                    "expected": outcome.expected[hit],
                 }
             )
         )
+    columns = ["unit_id", "period", "rule_id", "basis", "family", "severity", "parameter"]
     if not parts:
-        return pd.DataFrame(columns=VIOLATION_COLUMNS)
-    found = pd.concat(parts, ignore_index=True)
-    found.insert(0, "unit_id", rf.frame["unit_id"].to_numpy()[found["row"]])
-    found.insert(1, "period", rf.frame["period"].to_numpy()[found["row"]])
-    found["severity"] = found["severity"].astype(int)
-    return found.drop(columns="row")[VIOLATION_COLUMNS]
+        return pd.DataFrame(columns=[*columns, "value", "expected"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def list_rules(rules: Sequence[Rule] = RULES) -> pd.DataFrame:
-    """The rules as a table: id, family, severity, target, parameters, rationale, check."""
+    """The rules as a table: id, family, basis, severity, target, parameters, rationale, check,
+    source."""
     return pd.DataFrame(
         {
             "rule_id": [r.rule_id for r in rules],
             "family": [r.family.value for r in rules],
+            "basis": [r.basis.value for r in rules],
             "severity": [r.severity for r in rules],
             "target": [r.target for r in rules],
             "parameters": [", ".join(r.parameters) for r in rules],
             "rationale": [r.rationale for r in rules],
             "check": [r.describe() for r in rules],
+            "source": [r.source for r in rules],
         }
     )
 
@@ -526,8 +516,13 @@ def rule_counts(rules: Sequence[Rule] = RULES) -> dict[str, int]:
     return list_rules(rules)["family"].value_counts().to_dict()
 
 
-def firing_rates(violations: pd.DataFrame, n_unit_months: int) -> pd.DataFrame:
-    """Per rule: violations and their share of the unit-months evaluated, most frequent first."""
-    counts = violations.groupby("rule_id").size().rename("violations").reset_index()
-    counts["rate"] = counts["violations"] / max(n_unit_months, 1)
-    return counts.sort_values("violations", ascending=False, ignore_index=True)
+__all__ = [
+    "HALF_DECADE",
+    "Basis",
+    "RuleFrame",
+    "RuleOutcome",
+    "breaches",
+    "evaluate_rules",
+    "list_rules",
+    "rule_counts",
+]

@@ -1,22 +1,27 @@
-"""The rules as data: about 130 declarative checks over the parameter catalogue, four families.
+"""The rules as data: about 120 declarative checks over the parameter catalogue, four families.
 
 Each rule is one `Rule`: an id, a family, the parameter it points at as most likely wrong
 (`target`), a one-line rationale, a severity (1 advisory, 2 strong, 3 impossible or directly
-money-moving) and a small check spec that `models.rule_engine` evaluates vectorised over the
-unit-month frame. Every rule also carries `example`: a mutation of one honest unit's latest
-month(s) that must make it fire, so each rule is tested from its own data.
+money-moving), a check spec that `models.rule_engine` evaluates vectorised over the unit-month
+frame, and `example`: a mutation of one honest unit's latest month(s) that must make it fire,
+so each rule is tested from its own data.
 
-Families (docs/domain.md part 3):
-- extreme_value: X within the range seen for it (the fleet's physical range, the unit's own
-  history widened by a margin, Tukey's far-out fences among the unit's peers);
-- standard_value: robust distance (median/MAD) from the peers or the unit's own history;
-- threshold: inside a (1 − α) interval for the class, materiality bands of cross-checks,
-  month-on-month and same-month-last-year jumps;
-- logic: relations between parameters (ratios, orders, implications, equalities, dates,
-  frozen copies).
+Families (docs/domain.md part 3): extreme value (physical ranges, the unit's own history, its
+peers' far tails), standard value (robust distance from peers or history), threshold
+(intervals, jumps from last month or last year), logic (relations, equalities, dates, copies).
 
-Limits are generous on purpose: a rule must stay silent on honest data, because faults are
-rare and an analyst reads every flag.
+What a rule's verdict rests on is its basis, and only physics and regulation may be constants:
+- physical / regulatory: a hard bound from nature or from the accounting rules, with its
+  public source; a breach is a fact, never a fleet's convention;
+- exact: two figures that must agree (a recomputation, a test report), to the rounding the
+  figures themselves show;
+- statistical: a robust distance from the unit's peers or its own history; the rule states the
+  distance only, and the engine turns it into a tail probability against the null fitted on the
+  fleet being scored (engine.null);
+- slip: a change of half a decade or more from last month (decimal and unit slips are powers of
+  ten), calibrated like a statistical rule;
+- copy: the same value month after month, as rare as the fleet's own repeats say;
+- procedural: dates and documents, which go to the compliance checklist, never into a score.
 """
 
 from collections.abc import Mapping
@@ -24,6 +29,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from graph_schema.parameters import FORMULA_CONSTANTS, parameter_names
+from loaders.formulas import MAX_GENERATION, MONITOR_HEAT, POWER_FUEL_HEAT, RATED_GENERATION
 
 
 class Family(StrEnum):
@@ -33,12 +39,26 @@ class Family(StrEnum):
     LOGIC = "logic"
 
 
+class Basis(StrEnum):
+    PHYSICAL = "physical"
+    REGULATORY = "regulatory"
+    EXACT = "exact"
+    STATISTICAL = "statistical"
+    SLIP = "slip"
+    COPY = "copy"
+    PROCEDURAL = "procedural"
+
+
+# A breach of these is a fact (the prevalence guard never turns it into a convention).
+HARD_BASES = frozenset({Basis.PHYSICAL, Basis.REGULATORY, Basis.EXACT})
+
+
 class When(StrEnum):
     """Which unit-months a rule applies to (and, for history and peer rules, learns from)."""
 
     ALWAYS = "always"
     RUNNING = "running"  # generating with operating hours > 0
-    # On line at least half the month: start-ups and short runs distort every ratio.
+    # On line at least half the month: start-up fuel dominates every ratio of a shorter run.
     STEADY = "steady"
     NO_REPORT = "no_report"  # no lab test report behind the carbon content
     # Revision 1: a resubmission after an audit return is late by design.
@@ -47,7 +67,8 @@ class When(StrEnum):
 
 @dataclass(frozen=True)
 class Ratio:
-    """factor × num / den (NaN where den is 0); den may be a context column of the engine."""
+    """factor × num / den (NaN where den is 0); either may be a context quantity of
+    loaders.formulas."""
 
     num: str
     den: str
@@ -56,40 +77,24 @@ class Ratio:
 
 Quantity = str | Ratio
 
-# Context columns the engine adds to the frame (not catalogue parameters).
-MAX_GENERATION = "max_generation_mwh"  # capacity_mw × hours_in_month
-RATED_GENERATION = "rated_generation_mwh"  # capacity_mw × operating_hours
-POWER_FUEL_HEAT = "power_fuel_heat_gj"  # fuel_heat_gj × (1 − heat_share): the part for power
-CONTEXT_COLUMNS = (MAX_GENERATION, RATED_GENERATION, POWER_FUEL_HEAT, "hours_in_month")
-
 
 @dataclass(frozen=True)
 class Band:
-    """lo ≤ quantity ≤ hi (either side optional), optionally for some unit classes only."""
+    """lo ≤ quantity ≤ hi (either side optional), a physical or regulatory bound."""
 
     quantity: Quantity
     lo: float | None = None
     hi: float | None = None
-    unit_classes: tuple[str, ...] = ()
+    basis: Basis = Basis.PHYSICAL
 
 
 @dataclass(frozen=True)
 class LessEqual:
-    """a ≤ b × (1 + tol)."""
+    """a ≤ b × (1 + tol): a physical order."""
 
     a: str
     b: str
     tol: float = 0.0
-
-
-@dataclass(frozen=True)
-class RelativeEqual:
-    """|a − b| ≤ max(tol × |b|, abs_tol)."""
-
-    a: str
-    b: str
-    tol: float
-    abs_tol: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -101,11 +106,77 @@ class ImpliesZero:
 
 
 @dataclass(frozen=True)
+class ImpliesNotPositive:
+    """when_zero == 0 ⇒ then ≤ 0 (a unit off line may draw station power, never export it)."""
+
+    when_zero: str
+    then: str
+
+
+@dataclass(frozen=True)
 class RequiresPositive:
     """when_positive > 0 ⇒ then > 0."""
 
     when_positive: str
     then: str
+
+
+@dataclass(frozen=True)
+class Agrees:
+    """a == b to the rounding of the figures (a recomputation, or a document's value)."""
+
+    a: str
+    b: str
+
+
+PEER_GROUP = ("unit_class", "cooling", "period")
+# Coal of one rank has one carbon per heat: peers by NCV band (quintiles of the fleet's units).
+COAL_PEERS = ("ncv_band", "period")
+
+
+@dataclass(frozen=True)
+class PeerZ:
+    """Robust distance of ln(quantity) from its peers: (x − median) / (1.4826 MAD). Peers are
+    the unit-months sharing `group_by` (this month, unless `group_by` has no period); a group
+    with fewer than `min_peers` falls back to a coarser one."""
+
+    quantity: Quantity
+    group_by: tuple[str, ...] = PEER_GROUP
+    min_peers: int = 8
+
+
+@dataclass(frozen=True)
+class OwnZ:
+    """Robust distance of ln(quantity) from the unit's own previous `window` months."""
+
+    quantity: Quantity
+    window: int = 12
+    min_history: int = 6
+
+
+@dataclass(frozen=True)
+class Jump:
+    """ln(x / x `lag` months before), both months applicable; the engine scales it by the
+    fleet's own month-on-month (or year-on-year) changes."""
+
+    quantity: Quantity
+    lag: int = 1
+
+
+@dataclass(frozen=True)
+class DecadeJump:
+    """A change of half a decade or more (× or ÷ √10) from last month, both months steady:
+    typing kWh for MWh or % as a fraction moves a figure by powers of ten."""
+
+    parameter: str
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """The same non-zero value `run_length` months in a row (a copied series)."""
+
+    parameter: str
+    run_length: int = 3
 
 
 @dataclass(frozen=True)
@@ -131,101 +202,40 @@ class DateWindow:
     max_days: float
 
 
-@dataclass(frozen=True)
-class HistoryRange:
-    """Inside the min–max of the unit's previous `window` months, widened by
-    max(margin × range, rel_floor × |median|)."""
-
-    quantity: Quantity
-    window: int = 12
-    margin: float = 1.0
-    rel_floor: float = 0.03
-    min_history: int = 6
-
-
-@dataclass(frozen=True)
-class OwnZScore:
-    """|x − median| / (1.4826 MAD) ≤ k over the unit's previous `window` months."""
-
-    quantity: Quantity
-    k: float = 6.0
-    window: int = 12
-    min_history: int = 6
-    min_rel_scale: float = 0.01
-
-
-PEER_GROUP = ("unit_class", "cooling", "period")
-
-
-@dataclass(frozen=True)
-class PeerZScore:
-    """|x − median| / (1.4826 MAD) ≤ k among the unit's peers in the same month.
-
-    Groups smaller than min_peers fall back to coarser groups (dropping cooling, then class).
-    """
-
-    quantity: Quantity
-    k: float = 6.0
-    group_by: tuple[str, ...] = PEER_GROUP
-    min_peers: int = 8
-    min_rel_scale: float = 0.02
-
-
-@dataclass(frozen=True)
-class PeerFence:
-    """Inside Tukey's far-out fences [Q1 − k IQR, Q3 + k IQR] of the peers in the same month."""
-
-    quantity: Quantity
-    k: float = 3.0
-    group_by: tuple[str, ...] = PEER_GROUP
-    min_peers: int = 8
-    min_rel_iqr: float = 0.04
-
-
-@dataclass(frozen=True)
-class PeerInterval:
-    """Inside the (1 − alpha) interval median ± z(α/2) · 1.4826 MAD of the class over all months."""
-
-    quantity: Quantity
-    alpha: float = 1e-4
-    group_by: tuple[str, ...] = ("unit_class", "cooling")
-    min_peers: int = 12
-    min_rel_scale: float = 0.01
-
-
-@dataclass(frozen=True)
-class Frozen:
-    """Not the same non-zero value `run_length` months in a row (a copied series)."""
-
-    parameter: str
-    run_length: int = 3
-
-
-@dataclass(frozen=True)
-class Jump:
-    """|ln(x / x `lag` months before)| ≤ ln(1 + max_change); both months must apply."""
-
-    quantity: Quantity
-    max_change: float
-    lag: int = 1
-
-
 Check = (
     Band
     | LessEqual
-    | RelativeEqual
     | ImpliesZero
+    | ImpliesNotPositive
     | RequiresPositive
+    | Agrees
+    | PeerZ
+    | OwnZ
+    | Jump
+    | DecadeJump
+    | Frozen
     | DateOrder
     | DateWindow
-    | HistoryRange
-    | OwnZScore
-    | PeerZScore
-    | PeerFence
-    | PeerInterval
-    | Frozen
-    | Jump
 )
+
+
+def basis_of(check: Check) -> Basis:
+    match check:
+        case Band(basis=basis):
+            return basis
+        case LessEqual() | ImpliesZero() | ImpliesNotPositive() | RequiresPositive():
+            return Basis.PHYSICAL
+        case Agrees():
+            return Basis.EXACT
+        case PeerZ() | OwnZ() | Jump():
+            return Basis.STATISTICAL
+        case DecadeJump():
+            return Basis.SLIP
+        case Frozen():
+            return Basis.COPY
+        case DateOrder() | DateWindow():
+            return Basis.PROCEDURAL
+    raise TypeError(f"unknown check {check!r}")
 
 
 @dataclass(frozen=True)
@@ -243,29 +253,27 @@ class Example:
     months: int = 1
 
 
-def _columns(q: Quantity) -> tuple[str, ...]:
+def quantity_columns(q: Quantity) -> tuple[str, ...]:
     return (q.num, q.den) if isinstance(q, Ratio) else (q,)
 
 
 def check_columns(check: Check) -> tuple[str, ...]:
     """The frame columns a check reads."""
     match check:
-        case Band(quantity=q) | HistoryRange(quantity=q) | OwnZScore(quantity=q):
-            return _columns(q)
-        case PeerZScore(quantity=q) | PeerFence(quantity=q) | PeerInterval(quantity=q):
-            return _columns(q)
-        case Jump(quantity=q):
-            return _columns(q)
-        case LessEqual(a=a, b=b) | RelativeEqual(a=a, b=b):
+        case Band(quantity=q) | PeerZ(quantity=q) | OwnZ(quantity=q) | Jump(quantity=q):
+            return quantity_columns(q)
+        case LessEqual(a=a, b=b) | Agrees(a=a, b=b):
             return (a, b)
-        case ImpliesZero(when_zero=a, then=b) | RequiresPositive(when_positive=a, then=b):
+        case ImpliesZero(when_zero=a, then=b) | ImpliesNotPositive(when_zero=a, then=b):
             return (a, b)
+        case RequiresPositive(when_positive=a, then=b):
+            return (a, b)
+        case DecadeJump(parameter=p) | Frozen(parameter=p):
+            return (p,)
         case DateOrder(first=a, second=b):
             return (a, b)
         case DateWindow(column=c):
             return (c,)
-        case Frozen(parameter=p):
-            return (p,)
     raise TypeError(f"unknown check {check!r}")
 
 
@@ -282,6 +290,10 @@ class Rule:
     severity: int
     example: Example
     when: When = When.ALWAYS
+    # Where a physical or regulatory bound comes from.
+    source: str = ""
+    # The transfer edge of graph_schema this rule scores, if it is one (e.g. an equality).
+    edge_type: str | None = None
     # Catalogue parameters the rule reads (its check's columns, plus the target).
     parameters: tuple[str, ...] = field(init=False)
 
@@ -290,68 +302,59 @@ class Rule:
         names = tuple(dict.fromkeys([*read, self.target]))
         object.__setattr__(self, "parameters", names)
 
+    @property
+    def basis(self) -> Basis:
+        return basis_of(self.check)
+
     def describe(self) -> str:
         """The check spec as one line of text (for `mrvtrace rules list`)."""
         return repr(self.check)
 
 
+# --- sources of the physical and regulatory bounds -----------------------------------------
+
+IPCC_CARBON = (
+    "IPCC 2006 Guidelines Vol. 2 Table 1.3: carbon content of coals 23.8–31.3 kgC/GJ "
+    "(lower and upper limits over coal types, coking coal to lignite)"
+)
+COAL_NCV = "GB/T 212 and IPCC 2006 Table 1.2: coals and coal gangue lie in 8–32 GJ/t"
+COAL_CARBON = "as-received carbon of coal and gangue lies in 18–80 %"
+OXIDATION = "IPCC 2006 Vol. 2 §2.3.3: oxidation of solid fuels 0.98–1.0; none below 0.9"
+RECORD_UNIT = (
+    "the most efficient coal unit in service (Pingshan Phase II, 1,350 MW double reheat) "
+    "supplies at about 251 gce/kWh; 240 leaves room for none better"
+)
+DEFAULT_CARBON = (
+    "MEE 2022 accounting guideline for power generation: months without a valid carbon "
+    "measurement use 0.03085 tC/GJ (0.03356 before 2021)"
+)
+CAPABILITY = "a unit's maximum continuous rating exceeds its nameplate by at most about 10 %"
+
 # --- builders: one line per rule below --------------------------------------------------------
 
 _E, _S, _T, _L = Family.EXTREME_VALUE, Family.STANDARD_VALUE, Family.THRESHOLD, Family.LOGIC
 GJ_PER_TCE = FORMULA_CONSTANTS["gj_per_tce"]
+CO2_PER_C = FORMULA_CONSTANTS["co2_per_c"]
 
 CARBON_PER_HEAT = Ratio("coal_carbon_pct", "coal_ncv_gj_t", 0.01)
 REPORT_CARBON_PER_HEAT = Ratio("report_carbon_pct", "report_ncv_gj_t", 0.01)
 HEAT_RATE = Ratio(POWER_FUEL_HEAT, "power_generation_mwh")
-CEMS_PER_HEAT = Ratio("cems_co2_t", "fuel_heat_gj")
+MONITOR_HEAT_RATE = Ratio(MONITOR_HEAT, "power_generation_mwh")
+NET_TO_GROSS = Ratio("power_supply_mwh", "power_generation_mwh")
+LOAD = Ratio("power_generation_mwh", RATED_GENERATION)
 CEMS_RATIO = Ratio("cems_co2_t", "total_co2_t")
+CEMS_PER_HEAT = Ratio("cems_co2_t", "fuel_heat_gj")
 GRID_RATIO = Ratio("power_supply_mwh", "grid_sales_mwh")
 PURCHASE_RATIO = Ratio("coal_consumption_t", "coal_purchase_t")
 MONITOR_RATIO = Ratio("fuel_heat_gj", "energy_monitor_tce", 1.0 / GJ_PER_TCE)
 CO2_PER_COAL = Ratio("reported_co2_t", "coal_consumption_t")
 CO2_PER_HEAT = Ratio("reported_co2_t", "fuel_heat_gj")
+PURCHASED_SHARE = Ratio("purchased_electricity_mwh", MAX_GENERATION)
 
-
-# Smallest relative spread a statistical rule assumes, per quantity: honest scatter that a small
-# peer group or a short history may not show (e.g. own use varies ±10 % of itself).
-_SCALE_FLOOR: dict[Quantity, float] = {
-    "own_use_rate": 0.1,
-    "load_factor": 0.05,
-    CEMS_RATIO: 0.03,
-    CEMS_PER_HEAT: 0.03,
-    PURCHASE_RATIO: 0.03,
-    MONITOR_RATIO: 0.02,
-    GRID_RATIO: 0.01,
-}
-
-
-def scale_floor(q: Quantity) -> float:
-    return _SCALE_FLOOR.get(q, 0.02)
-
-
-def own_scale_floor(q: Quantity) -> float:
-    """Within one unit carbon per heat (±0.6 %) and the CEMS gap (±1.2 %) are tight; across
-    coal ranks and CEMS analysers they are not."""
-    return _OWN_SCALE_FLOOR.get(q, scale_floor(q))
-
-
-_OWN_SCALE_FLOOR: dict[Quantity, float] = {CARBON_PER_HEAT: 0.01, CEMS_RATIO: 0.012}
-
-
-# Smallest widening of a unit's own 12-month range, relative to its median: the month-to-month
-# scatter of honest data (coal quality ±3 %, load-driven own use and heat rate).
-_HISTORY_FLOOR: dict[Quantity, float] = {
-    "coal_ncv_gj_t": 0.12,
-    "coal_carbon_pct": 0.12,
-    CARBON_PER_HEAT: 0.03,
-    "supply_coal_gce_kwh": 0.08,
-    "supply_intensity": 0.08,
-    "own_use_rate": 0.25,
-}
-
-
-def history_floor(q: Quantity) -> float:
-    return _HISTORY_FLOOR.get(q, 0.08)
+# The record supply coal rate, and the intensity it implies at the lowest carbon per heat of
+# coal (IPCC 23.8 kgC/GJ) and full oxidation.
+COAL_RATE_FLOOR = 240.0
+INTENSITY_FLOOR = round(COAL_RATE_FLOOR / 1000 * GJ_PER_TCE * 0.0238 * CO2_PER_C, 2)
 
 
 def _ex(months: int = 1, **scale: float) -> Example:
@@ -367,32 +370,22 @@ def _shift(**days: int) -> Example:
 
 
 # Typed tables of the rule families below (so each row's quantity is a Quantity, not object).
-def _labelled(
-    rows: list[tuple[Quantity, str, str, Example]],
-) -> list[tuple[Quantity, str, str, Example]]:
+Labelled = list[tuple[Quantity, str, str, Example]]
+Grouped = list[tuple[Quantity, str, str, tuple[str, ...], Example]]
+
+
+def _labelled(rows: Labelled) -> Labelled:
     return rows
 
 
-def _bounded(
-    rows: list[tuple[Quantity, str, str, float, Example]],
-) -> list[tuple[Quantity, str, str, float, Example]]:
+def _grouped(rows: Grouped) -> Grouped:
     return rows
 
 
-def _grouped(
-    rows: list[tuple[Quantity, str, str, tuple[str, ...], Example]],
-) -> list[tuple[Quantity, str, str, tuple[str, ...], Example]]:
-    return rows
-
-
-def _factors(rows: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    return rows
-
-
+# Parameters that cannot be negative (net supply can: an idle unit draws station power).
 _NON_NEGATIVE = (
     "coal_consumption_t",
     "power_generation_mwh",
-    "power_supply_mwh",
     "purchased_electricity_mwh",
     "heat_supply_gj",
     "operating_hours",
@@ -403,73 +396,6 @@ _NON_NEGATIVE = (
     "energy_monitor_tce",
 )
 
-# Supply coal rate floors (gce/kWh) and intensity floors (tCO2/MWh) by class: below the best
-# units of the class (ultra-supercritical < 270 gce/kWh), with room for honest scatter.
-_COAL_RATE_FLOOR = {
-    "coal_1000": 250.0,
-    "coal_600": 265.0,
-    "coal_300": 280.0,
-    "coal_cfb": 285.0,
-    "coal_unconventional": 285.0,
-}
-_INTENSITY_FLOOR = {
-    "coal_1000": 0.64,
-    "coal_600": 0.68,
-    "coal_300": 0.71,
-    "coal_cfb": 0.72,
-    "coal_unconventional": 0.72,
-}
-# How the test unit becomes each class for the examples (it is an honest coal_600 at ≈300).
-_CLASS_EXAMPLE_SCALE = {
-    "coal_1000": 0.8,
-    "coal_600": 0.8,
-    "coal_300": 0.85,
-    "coal_cfb": 0.85,
-    "coal_unconventional": 0.85,
-}
-
-
-def _class_floor_rules(start: int) -> list[Rule]:
-    rules: list[Rule] = []
-    n = start
-    for cls, floor in _COAL_RATE_FLOOR.items():
-        rules.append(
-            Rule(
-                f"EXT-{n:03d}",
-                _E,
-                "supply_coal_gce_kwh",
-                Band("supply_coal_gce_kwh", lo=floor, unit_classes=(cls,)),
-                f"supply coal rate below the {cls} floor ({floor:g} gce/kWh): "
-                "coal under-reported or supply over-reported",
-                3,
-                Example(
-                    set={"unit_class": cls},
-                    scale={"coal_consumption_t": _CLASS_EXAMPLE_SCALE[cls]},
-                ),
-                When.STEADY,
-            )
-        )
-        n += 1
-    for cls, floor in _INTENSITY_FLOOR.items():
-        rules.append(
-            Rule(
-                f"EXT-{n:03d}",
-                _E,
-                "supply_intensity",
-                Band("supply_intensity", lo=floor, unit_classes=(cls,)),
-                f"supply intensity below the {cls} floor ({floor:g} tCO2/MWh)",
-                3,
-                Example(
-                    set={"unit_class": cls},
-                    scale={"coal_consumption_t": _CLASS_EXAMPLE_SCALE[cls] - 0.05},
-                ),
-                When.STEADY,
-            )
-        )
-        n += 1
-    return rules
-
-
 _EXTREME: list[Rule] = [
     Rule(
         "EXT-001",
@@ -479,6 +405,7 @@ _EXTREME: list[Rule] = [
         "NCV outside the range of coal and gangue (8–32 GJ/t): unit or typing slip",
         3,
         _set(coal_ncv_gj_t=35.0),
+        source=COAL_NCV,
     ),
     Rule(
         "EXT-002",
@@ -488,6 +415,7 @@ _EXTREME: list[Rule] = [
         "carbon content outside 18–80 %: % typed as a fraction or a slip",
         3,
         _ex(coal_carbon_pct=0.01),
+        source=COAL_CARBON,
     ),
     Rule(
         "EXT-003",
@@ -497,6 +425,7 @@ _EXTREME: list[Rule] = [
         "oxidation rate outside 0.9–1.0 (default 0.99)",
         3,
         _set(oxidation_rate=0.8),
+        source=OXIDATION,
     ),
     Rule(
         "EXT-004",
@@ -506,6 +435,7 @@ _EXTREME: list[Rule] = [
         "test report carbon outside 18–80 %",
         2,
         _ex(report_carbon_pct=0.01),
+        source=COAL_CARBON,
     ),
     Rule(
         "EXT-005",
@@ -515,6 +445,7 @@ _EXTREME: list[Rule] = [
         "test report NCV outside 8–32 GJ/t",
         2,
         _set(report_ncv_gj_t=5.0),
+        source=COAL_NCV,
     ),
     *[
         Rule(
@@ -525,57 +456,41 @@ _EXTREME: list[Rule] = [
             f"{name} is negative",
             3,
             _set(**{name: -100.0}),
+            source="a quantity of matter, energy or time is never negative",
         )
         for i, name in enumerate(_NON_NEGATIVE)
     ],
-    *_class_floor_rules(17),
     Rule(
-        "EXT-027",
+        "EXT-017",
         _E,
         "supply_coal_gce_kwh",
-        Band("supply_coal_gce_kwh", hi=480.0),
-        "supply coal rate above any coal unit (480 gce/kWh): coal over- or supply under-reported",
-        2,
-        _ex(coal_consumption_t=1.8),
+        Band("supply_coal_gce_kwh", lo=COAL_RATE_FLOOR),
+        f"supply coal rate below {COAL_RATE_FLOOR:g} gce/kWh, better than any coal unit: coal "
+        "under-reported or supply over-reported",
+        3,
+        _ex(coal_consumption_t=0.75),
         When.STEADY,
+        source=RECORD_UNIT,
     ),
     Rule(
-        "EXT-028",
+        "EXT-018",
         _E,
         "supply_intensity",
-        Band("supply_intensity", hi=1.45),
-        "supply intensity above any coal unit (1.45 tCO2/MWh)",
-        2,
-        _ex(coal_consumption_t=1.8),
+        Band("supply_intensity", lo=INTENSITY_FLOOR),
+        f"supply intensity below {INTENSITY_FLOOR:g} tCO2/MWh, below the record unit burning "
+        "the leanest coal",
+        3,
+        _ex(coal_consumption_t=0.7),
         When.STEADY,
-    ),
-    Rule(
-        "EXT-029",
-        _E,
-        "own_use_rate",
-        Band("own_use_rate", hi=0.16),
-        "own use above 16 % of generation: supply under- or generation over-reported",
-        2,
-        _ex(power_supply_mwh=0.8),
-        When.STEADY,
-    ),
-    Rule(
-        "EXT-030",
-        _E,
-        "load_factor",
-        Band("load_factor", lo=0.15),
-        "load factor below 15 % while on line: generation or hours wrong",
-        2,
-        _ex(power_generation_mwh=0.1, power_supply_mwh=0.1),
-        When.RUNNING,
+        source=f"{RECORD_UNIT}; {IPCC_CARBON}",
     ),
     *[
         Rule(
-            f"EXT-{31 + i:03d}",
+            f"EXT-{19 + i:03d}",
             _E,
             target,
-            HistoryRange(q, rel_floor=history_floor(q)),
-            f"{label} outside its own 12-month range (widened)",
+            OwnZ(q),
+            f"{label} far from its own previous 12 months",
             2,
             example,
             When.STEADY,
@@ -608,19 +523,320 @@ _EXTREME: list[Rule] = [
                         "supply intensity",
                         _ex(coal_consumption_t=0.75),
                     ),
-                    ("own_use_rate", "own_use_rate", "own-use rate", _ex(power_supply_mwh=0.85)),
+                    (NET_TO_GROSS, "power_supply_mwh", "net to gross", _ex(power_supply_mwh=0.85)),
+                    (HEAT_RATE, "fuel_heat_gj", "heat rate", _ex(coal_consumption_t=0.75)),
+                    (
+                        MONITOR_HEAT_RATE,
+                        "energy_monitor_tce",
+                        "monitored heat per MWh",
+                        _ex(energy_monitor_tce=1.4),
+                    ),
                 ]
             )
         )
     ],
     *[
         Rule(
-            f"EXT-{37 + i:03d}",
+            f"EXT-{27 + i:03d}",
             _E,
             target,
-            PeerFence(q, min_rel_iqr=2 * scale_floor(q)),
-            f"{label} beyond the far-out fences of the class peers this month",
+            PeerZ(q, group_by=group),
+            f"{label} far in the tail of its peers this month",
             2,
+            example,
+            When.STEADY,
+        )
+        for i, (q, target, label, group, example) in enumerate(
+            _grouped(
+                [
+                    (
+                        CARBON_PER_HEAT,
+                        "coal_carbon_pct",
+                        "carbon per heat",
+                        COAL_PEERS,
+                        _ex(coal_carbon_pct=0.85),
+                    ),
+                    (
+                        "supply_coal_gce_kwh",
+                        "supply_coal_gce_kwh",
+                        "supply coal rate",
+                        PEER_GROUP,
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        "supply_intensity",
+                        "supply_intensity",
+                        "supply intensity",
+                        PEER_GROUP,
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        NET_TO_GROSS,
+                        "power_supply_mwh",
+                        "net to gross",
+                        PEER_GROUP,
+                        _ex(power_supply_mwh=0.8),
+                    ),
+                    (
+                        HEAT_RATE,
+                        "fuel_heat_gj",
+                        "heat rate",
+                        PEER_GROUP,
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        MONITOR_HEAT_RATE,
+                        "energy_monitor_tce",
+                        "monitored heat per MWh",
+                        PEER_GROUP,
+                        _ex(energy_monitor_tce=1.5),
+                    ),
+                ]
+            )
+        )
+    ],
+]
+
+_STANDARD: list[Rule] = [
+    *[
+        Rule(
+            f"STD-{1 + i:03d}",
+            _S,
+            target,
+            PeerZ(q),
+            f"{label}: robust distance from the class peers this month",
+            2,
+            example,
+            When.STEADY,
+        )
+        for i, (q, target, label, example) in enumerate(
+            _labelled(
+                [
+                    (
+                        CEMS_PER_HEAT,
+                        "cems_co2_t",
+                        "CEMS CO2 per GJ of fuel heat",
+                        _ex(cems_co2_t=1.4),
+                    ),
+                    (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", _ex(cems_co2_t=1.4)),
+                    (
+                        GRID_RATIO,
+                        "power_supply_mwh",
+                        "supply / grid sales",
+                        _ex(power_supply_mwh=1.3),
+                    ),
+                    (
+                        PURCHASE_RATIO,
+                        "coal_consumption_t",
+                        "consumption / purchases",
+                        _ex(coal_consumption_t=0.6),
+                    ),
+                    (
+                        MONITOR_RATIO,
+                        "fuel_heat_gj",
+                        "fuel heat / energy monitor",
+                        _ex(coal_consumption_t=0.6),
+                    ),
+                    (
+                        CO2_PER_HEAT,
+                        "reported_co2_t",
+                        "reported CO2 per GJ of fuel heat",
+                        _ex(reported_co2_t=0.8),
+                    ),
+                    (LOAD, "power_generation_mwh", "load factor", _ex(power_generation_mwh=0.4)),
+                    (
+                        PURCHASED_SHARE,
+                        "purchased_electricity_mwh",
+                        "purchased electricity per MWh of capability",
+                        _ex(purchased_electricity_mwh=20.0),
+                    ),
+                    (
+                        REPORT_CARBON_PER_HEAT,
+                        "report_carbon_pct",
+                        "test report carbon per heat",
+                        _ex(report_carbon_pct=0.85),
+                    ),
+                    (
+                        "oxidation_rate",
+                        "oxidation_rate",
+                        "oxidation rate",
+                        _set(oxidation_rate=0.93),
+                    ),
+                ]
+            )
+        )
+    ],
+    *[
+        Rule(
+            f"STD-{11 + i:03d}",
+            _S,
+            target,
+            OwnZ(q),
+            f"{label}: robust distance from the unit's own previous 12 months",
+            2,
+            example,
+            When.STEADY,
+        )
+        for i, (q, target, label, example) in enumerate(
+            _labelled(
+                [
+                    (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", _ex(cems_co2_t=1.3)),
+                    (
+                        GRID_RATIO,
+                        "power_supply_mwh",
+                        "supply / grid sales",
+                        _ex(power_supply_mwh=1.1),
+                    ),
+                    (
+                        PURCHASE_RATIO,
+                        "coal_consumption_t",
+                        "consumption / purchases",
+                        _ex(coal_consumption_t=0.6),
+                    ),
+                    (
+                        MONITOR_RATIO,
+                        "fuel_heat_gj",
+                        "fuel heat / energy monitor",
+                        _ex(coal_consumption_t=0.6),
+                    ),
+                    (
+                        CO2_PER_HEAT,
+                        "reported_co2_t",
+                        "reported CO2 per GJ of fuel heat",
+                        _ex(reported_co2_t=0.8),
+                    ),
+                    (LOAD, "power_generation_mwh", "load factor", _ex(power_generation_mwh=0.4)),
+                    (
+                        REPORT_CARBON_PER_HEAT,
+                        "report_carbon_pct",
+                        "test report carbon per heat",
+                        _ex(report_carbon_pct=0.85),
+                    ),
+                    (
+                        "oxidation_rate",
+                        "oxidation_rate",
+                        "oxidation rate",
+                        _set(oxidation_rate=0.93),
+                    ),
+                    (
+                        CEMS_PER_HEAT,
+                        "cems_co2_t",
+                        "CEMS CO2 per GJ of fuel heat",
+                        _ex(cems_co2_t=1.3),
+                    ),
+                    (
+                        CO2_PER_COAL,
+                        "reported_co2_t",
+                        "reported CO2 per tonne of coal",
+                        _ex(reported_co2_t=0.8),
+                    ),
+                ]
+            )
+        )
+    ],
+    *[
+        Rule(
+            f"STD-{21 + i:03d}",
+            _S,
+            target,
+            PeerZ(q, group_by=("unit_class", "cooling")),
+            f"{label}: robust distance from its class over all months",
+            2,
+            example,
+            When.STEADY,
+        )
+        for i, (q, target, label, example) in enumerate(
+            _labelled(
+                [
+                    (NET_TO_GROSS, "power_supply_mwh", "net to gross", _ex(power_supply_mwh=0.8)),
+                    (
+                        "supply_coal_gce_kwh",
+                        "supply_coal_gce_kwh",
+                        "supply coal rate",
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        "supply_intensity",
+                        "supply_intensity",
+                        "supply intensity",
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (HEAT_RATE, "fuel_heat_gj", "heat rate", _ex(coal_consumption_t=0.7)),
+                ]
+            )
+        )
+    ],
+]
+
+_THRESHOLD: list[Rule] = [
+    *[
+        Rule(
+            f"THR-{1 + i:03d}",
+            _T,
+            target,
+            PeerZ(q, group_by=group),
+            f"{label} outside the interval of its peers over all months",
+            2,
+            example,
+            When.STEADY,
+        )
+        for i, (q, target, label, group, example) in enumerate(
+            _grouped(
+                [
+                    (
+                        CARBON_PER_HEAT,
+                        "coal_carbon_pct",
+                        "carbon per heat",
+                        ("ncv_band",),
+                        _ex(coal_carbon_pct=0.85),
+                    ),
+                    (
+                        REPORT_CARBON_PER_HEAT,
+                        "report_carbon_pct",
+                        "test report carbon per heat",
+                        ("ncv_band",),
+                        _ex(report_carbon_pct=0.85),
+                    ),
+                    (
+                        CEMS_RATIO,
+                        "cems_co2_t",
+                        "CEMS / calculated CO2",
+                        ("unit_class",),
+                        _ex(cems_co2_t=1.4),
+                    ),
+                    (
+                        GRID_RATIO,
+                        "power_supply_mwh",
+                        "supply / grid sales",
+                        ("unit_class",),
+                        _ex(power_supply_mwh=1.08),
+                    ),
+                    (
+                        PURCHASE_RATIO,
+                        "coal_consumption_t",
+                        "consumption / purchases",
+                        ("unit_class",),
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                    (
+                        MONITOR_RATIO,
+                        "fuel_heat_gj",
+                        "fuel heat / energy monitor",
+                        ("unit_class",),
+                        _ex(coal_consumption_t=0.7),
+                    ),
+                ]
+            )
+        )
+    ],
+    *[
+        Rule(
+            f"THR-{7 + i:03d}",
+            _T,
+            target,
+            Jump(q),
+            f"{label} changed from last month more than the fleet's months do",
+            1,
             example,
             When.STEADY,
         )
@@ -634,432 +850,105 @@ _EXTREME: list[Rule] = [
                         _ex(coal_carbon_pct=0.85),
                     ),
                     (
-                        "supply_coal_gce_kwh",
-                        "supply_coal_gce_kwh",
-                        "supply coal rate",
-                        _ex(coal_consumption_t=0.7),
-                    ),
-                    (
-                        "supply_intensity",
-                        "supply_intensity",
-                        "supply intensity",
-                        _ex(coal_consumption_t=0.7),
-                    ),
-                    ("own_use_rate", "own_use_rate", "own-use rate", _ex(power_supply_mwh=0.8)),
-                    (HEAT_RATE, "fuel_heat_gj", "heat rate", _ex(coal_consumption_t=0.7)),
-                    (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", _ex(cems_co2_t=1.4)),
-                ]
-            )
-        )
-    ],
-]
-
-_STANDARD: list[Rule] = [
-    *[
-        Rule(
-            f"STD-{1 + i:03d}",
-            _S,
-            target,
-            PeerZScore(q, k=k, min_rel_scale=scale_floor(q)),
-            f"{label} more than {k:g} robust σ from the class peers this month",
-            2,
-            example,
-            When.STEADY,
-        )
-        for i, (q, target, label, k, example) in enumerate(
-            _bounded(
-                [
-                    (
-                        CARBON_PER_HEAT,
-                        "coal_carbon_pct",
-                        "carbon per heat",
-                        6.0,
-                        _ex(coal_carbon_pct=0.85),
-                    ),
-                    (
-                        "supply_coal_gce_kwh",
-                        "supply_coal_gce_kwh",
-                        "supply coal rate",
-                        6.0,
-                        _ex(coal_consumption_t=0.7),
-                    ),
-                    (
-                        "supply_intensity",
-                        "supply_intensity",
-                        "supply intensity",
-                        6.0,
-                        _ex(coal_consumption_t=0.7),
-                    ),
-                    (
-                        "own_use_rate",
-                        "own_use_rate",
-                        "own-use rate",
-                        6.0,
-                        _ex(power_supply_mwh=0.8),
-                    ),
-                    (HEAT_RATE, "fuel_heat_gj", "heat rate", 6.0, _ex(coal_consumption_t=0.7)),
-                    (
-                        CEMS_PER_HEAT,
-                        "cems_co2_t",
-                        "CEMS CO2 per GJ of fuel heat",
-                        6.0,
-                        _ex(cems_co2_t=1.4),
-                    ),
-                    (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", 6.0, _ex(cems_co2_t=1.4)),
-                    (
-                        GRID_RATIO,
-                        "power_supply_mwh",
-                        "supply / grid sales",
-                        6.0,
-                        _ex(power_supply_mwh=1.3),
-                    ),
-                    (
-                        PURCHASE_RATIO,
-                        "coal_consumption_t",
-                        "consumption / purchases",
-                        6.0,
-                        _ex(coal_consumption_t=0.6),
-                    ),
-                    (
-                        MONITOR_RATIO,
-                        "fuel_heat_gj",
-                        "fuel heat / energy monitor",
-                        6.0,
-                        _ex(coal_consumption_t=0.6),
-                    ),
-                    (
-                        CO2_PER_HEAT,
-                        "reported_co2_t",
-                        "reported CO2 per GJ of fuel heat",
-                        6.0,
-                        _ex(reported_co2_t=0.8),
-                    ),
-                    (
-                        "load_factor",
-                        "power_generation_mwh",
-                        "load factor",
-                        8.0,
-                        _ex(power_generation_mwh=2.5, power_supply_mwh=2.5),
-                    ),
-                ]
-            )
-        )
-    ],
-    *[
-        Rule(
-            f"STD-{13 + i:03d}",
-            _S,
-            target,
-            OwnZScore(q, k=k, min_rel_scale=own_scale_floor(q)),
-            f"{label} more than {k:g} robust σ from the unit's own last 12 months",
-            2,
-            example,
-            When.STEADY,
-        )
-        for i, (q, target, label, k, example) in enumerate(
-            _bounded(
-                [
-                    (
-                        CARBON_PER_HEAT,
-                        "coal_carbon_pct",
-                        "carbon per heat",
-                        6.0,
-                        _ex(coal_carbon_pct=0.85),
-                    ),
-                    (
                         "coal_carbon_pct",
                         "coal_carbon_pct",
                         "carbon content",
-                        6.0,
-                        _ex(coal_carbon_pct=0.7),
-                    ),
-                    ("coal_ncv_gj_t", "coal_ncv_gj_t", "NCV", 6.0, _ex(coal_ncv_gj_t=0.7)),
-                    (
-                        "supply_coal_gce_kwh",
-                        "supply_coal_gce_kwh",
-                        "supply coal rate",
-                        6.0,
-                        _ex(coal_consumption_t=0.7),
-                    ),
-                    (
-                        "supply_intensity",
-                        "supply_intensity",
-                        "supply intensity",
-                        6.0,
-                        _ex(coal_consumption_t=0.7),
-                    ),
-                    (
-                        "own_use_rate",
-                        "own_use_rate",
-                        "own-use rate",
-                        6.0,
-                        _ex(power_supply_mwh=0.8),
-                    ),
-                    (HEAT_RATE, "fuel_heat_gj", "heat rate", 6.0, _ex(coal_consumption_t=0.7)),
-                    (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", 6.0, _ex(cems_co2_t=1.4)),
-                    (
-                        GRID_RATIO,
-                        "power_supply_mwh",
-                        "supply / grid sales",
-                        6.0,
-                        _ex(power_supply_mwh=1.3),
-                    ),
-                    (
-                        PURCHASE_RATIO,
-                        "coal_consumption_t",
-                        "consumption / purchases",
-                        6.0,
-                        _ex(coal_consumption_t=0.6),
-                    ),
-                    (
-                        MONITOR_RATIO,
-                        "fuel_heat_gj",
-                        "fuel heat / energy monitor",
-                        6.0,
-                        _ex(coal_consumption_t=0.6),
-                    ),
-                ]
-            )
-        )
-    ],
-]
-
-_THRESHOLD: list[Rule] = [
-    *[
-        Rule(
-            f"THR-{1 + i:03d}",
-            _T,
-            target,
-            PeerInterval(q, group_by=group, min_rel_scale=scale_floor(q)),
-            f"{label} outside the 99.99 % interval of its class",
-            2,
-            example,
-            When.STEADY,
-        )
-        for i, (q, target, label, group, example) in enumerate(
-            _grouped(
-                [
-                    (
-                        "own_use_rate",
-                        "own_use_rate",
-                        "own-use rate",
-                        ("unit_class", "cooling"),
-                        _ex(power_supply_mwh=0.8),
-                    ),
-                    (
-                        "supply_coal_gce_kwh",
-                        "supply_coal_gce_kwh",
-                        "supply coal rate",
-                        ("unit_class", "cooling"),
-                        _ex(coal_consumption_t=0.7),
-                    ),
-                    (
-                        "supply_intensity",
-                        "supply_intensity",
-                        "supply intensity",
-                        ("unit_class", "cooling"),
-                        _ex(coal_consumption_t=0.7),
-                    ),
-                    (
-                        CARBON_PER_HEAT,
-                        "coal_carbon_pct",
-                        "carbon per heat",
-                        ("unit_class",),
-                        _ex(coal_carbon_pct=0.85),
-                    ),
-                    (
-                        HEAT_RATE,
-                        "fuel_heat_gj",
-                        "heat rate",
-                        ("unit_class", "cooling"),
-                        _ex(coal_consumption_t=0.7),
-                    ),
-                    (
-                        REPORT_CARBON_PER_HEAT,
-                        "report_carbon_pct",
-                        "test report carbon per heat",
-                        ("unit_class",),
-                        _ex(report_carbon_pct=0.85),
-                    ),
-                ]
-            )
-        )
-    ],
-    Rule(
-        "THR-007",
-        _T,
-        "cems_co2_t",
-        Band(CEMS_RATIO, 0.8, 1.25),
-        "CEMS and calculated CO2 more than 20 % apart (1–3 % when all is measured)",
-        2,
-        _ex(cems_co2_t=1.4),
-        When.STEADY,
-    ),
-    Rule(
-        "THR-008",
-        _T,
-        "power_supply_mwh",
-        Band(GRID_RATIO, 0.95, 1.05),
-        "supply differs from the grid company's metered sales by more than 5 %",
-        3,
-        _ex(power_supply_mwh=1.08),
-        When.RUNNING,
-    ),
-    Rule(
-        "THR-009",
-        _T,
-        "coal_consumption_t",
-        Band(PURCHASE_RATIO, 0.8, 1.25),
-        "consumption differs from coal purchases net of stock by more than 20 %",
-        2,
-        _ex(coal_consumption_t=0.7),
-        When.STEADY,
-    ),
-    Rule(
-        "THR-010",
-        _T,
-        "fuel_heat_gj",
-        Band(MONITOR_RATIO, 0.85, 1.18),
-        "fuel heat differs from energy monitoring by more than 15 %",
-        2,
-        _ex(coal_consumption_t=0.7),
-        When.STEADY,
-    ),
-    *[
-        Rule(
-            f"THR-{11 + i:03d}",
-            _T,
-            target,
-            Jump(q, change),
-            f"{label} changed more than {change:.0%} from last month",
-            1,
-            example,
-            When.STEADY,
-        )
-        for i, (q, target, label, change, example) in enumerate(
-            _bounded(
-                [
-                    (
-                        CARBON_PER_HEAT,
-                        "coal_carbon_pct",
-                        "carbon per heat",
-                        0.08,
-                        _ex(coal_carbon_pct=0.85),
-                    ),
-                    (
-                        "coal_carbon_pct",
-                        "coal_carbon_pct",
-                        "carbon content",
-                        0.3,
                         _ex(coal_carbon_pct=0.6),
                     ),
-                    ("coal_ncv_gj_t", "coal_ncv_gj_t", "NCV", 0.3, _ex(coal_ncv_gj_t=0.6)),
+                    ("coal_ncv_gj_t", "coal_ncv_gj_t", "NCV", _ex(coal_ncv_gj_t=0.6)),
                     (
                         "supply_coal_gce_kwh",
                         "supply_coal_gce_kwh",
                         "supply coal rate",
-                        0.25,
                         _ex(coal_consumption_t=0.7),
                     ),
                     (
                         "supply_intensity",
                         "supply_intensity",
                         "supply intensity",
-                        0.25,
                         _ex(coal_consumption_t=0.7),
                     ),
-                    (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", 0.2, _ex(cems_co2_t=1.3)),
+                    (CEMS_RATIO, "cems_co2_t", "CEMS / calculated CO2", _ex(cems_co2_t=1.3)),
                     (
                         GRID_RATIO,
                         "power_supply_mwh",
                         "supply / grid sales",
-                        0.05,
                         _ex(power_supply_mwh=1.1),
                     ),
+                    (NET_TO_GROSS, "power_supply_mwh", "net to gross", _ex(power_supply_mwh=0.8)),
                 ]
             )
         )
     ],
-    # A factor 10 between two steady months is a unit slip (kWh as MWh), not operations; heat
-    # and purchased power swing more (heating season, station power) and get a factor 50.
     *[
         Rule(
-            f"THR-{18 + i:03d}",
+            f"THR-{15 + i:03d}",
             _T,
             name,
-            Jump(name, factor - 1),
-            f"{name} changed more than {factor:g}× from last month: unit or scale slip",
+            DecadeJump(name),
+            f"{name} changed by half a decade or more from last month: unit or scale slip",
             3,
             Example(scale={name: 1000.0}),
             When.STEADY,
+            edge_type=f"vertical:{name}@-1->{name}",
         )
-        for i, (name, factor) in enumerate(
-            _factors(
-                [
-                    ("coal_consumption_t", 10.0),
-                    ("power_generation_mwh", 10.0),
-                    ("power_supply_mwh", 10.0),
-                    ("heat_supply_gj", 50.0),
-                    ("reported_co2_t", 10.0),
-                    ("cems_co2_t", 10.0),
-                    ("grid_sales_mwh", 10.0),
-                    ("coal_purchase_t", 10.0),
-                    ("energy_monitor_tce", 10.0),
-                    ("purchased_electricity_mwh", 50.0),
-                ]
-            )
+        for i, name in enumerate(
+            [
+                "coal_consumption_t",
+                "power_generation_mwh",
+                "power_supply_mwh",
+                "heat_supply_gj",
+                "reported_co2_t",
+                "cems_co2_t",
+                "grid_sales_mwh",
+                "coal_purchase_t",
+                "energy_monitor_tce",
+                "purchased_electricity_mwh",
+                "coal_carbon_pct",
+                "coal_ncv_gj_t",
+            ]
         )
     ],
     *[
         Rule(
-            f"THR-{28 + i:03d}",
+            f"THR-{27 + i:03d}",
             _T,
             target,
-            Jump(q, change, lag=12),
-            f"{label} changed more than {change:.0%} from the same month last year",
+            Jump(q, lag=12),
+            f"{label} changed from the same month last year more than the fleet's years do",
             1,
             example,
             When.STEADY,
         )
-        for i, (q, target, label, change, example) in enumerate(
-            _bounded(
+        for i, (q, target, label, example) in enumerate(
+            _labelled(
                 [
                     (
                         CARBON_PER_HEAT,
                         "coal_carbon_pct",
                         "carbon per heat",
-                        0.1,
                         _ex(coal_carbon_pct=0.85),
                     ),
                     (
                         "coal_carbon_pct",
                         "coal_carbon_pct",
                         "carbon content",
-                        0.35,
                         _ex(coal_carbon_pct=0.6),
                     ),
-                    ("coal_ncv_gj_t", "coal_ncv_gj_t", "NCV", 0.35, _ex(coal_ncv_gj_t=0.6)),
+                    ("coal_ncv_gj_t", "coal_ncv_gj_t", "NCV", _ex(coal_ncv_gj_t=0.6)),
                     (
                         "supply_coal_gce_kwh",
                         "supply_coal_gce_kwh",
                         "supply coal rate",
-                        0.3,
                         _ex(coal_consumption_t=0.65),
                     ),
                     (
                         "supply_intensity",
                         "supply_intensity",
                         "supply intensity",
-                        0.3,
                         _ex(coal_consumption_t=0.65),
                     ),
-                    (
-                        "own_use_rate",
-                        "own_use_rate",
-                        "own-use rate",
-                        1.0,
-                        _ex(power_supply_mwh=0.8),
-                    ),
+                    (NET_TO_GROSS, "power_supply_mwh", "net to gross", _ex(power_supply_mwh=0.8)),
                 ]
             )
         )
@@ -1087,36 +976,40 @@ _LOGIC: list[Rule] = [
         _L,
         "power_supply_mwh",
         LessEqual("power_supply_mwh", "power_generation_mwh", 0.001),
-        "supply exceeds generation",
+        "net supply exceeds gross generation",
         3,
         _ex(power_supply_mwh=1.1),
+        source="net supply is gross generation less the station's own use",
     ),
     Rule(
         "LOG-002",
         _L,
         "power_generation_mwh",
-        LessEqual("power_generation_mwh", RATED_GENERATION, 0.03),
-        "load factor above 1: generation exceeds capacity × operating hours",
+        LessEqual("power_generation_mwh", RATED_GENERATION, 0.2),
+        "generation exceeds 1.2 × capacity × operating hours",
         3,
-        _ex(power_generation_mwh=1.5, power_supply_mwh=1.5),
+        _ex(power_generation_mwh=1.6, power_supply_mwh=1.6),
+        source=CAPABILITY,
     ),
     Rule(
         "LOG-003",
         _L,
         "operating_hours",
-        LessEqual("operating_hours", "hours_in_month"),
+        LessEqual("operating_hours", "hours_in_month", 0.002),
         "operating hours exceed the hours in the month",
         3,
         _set(operating_hours=800.0),
+        source="a month has 672–744 hours (one more where daylight saving ends)",
     ),
     Rule(
         "LOG-004",
         _L,
         "power_generation_mwh",
-        LessEqual("power_generation_mwh", MAX_GENERATION, 0.01),
-        "generation exceeds capacity × hours in the month",
+        LessEqual("power_generation_mwh", MAX_GENERATION, 0.2),
+        "generation exceeds 1.2 × capacity × the hours in the month",
         3,
         _ex(power_generation_mwh=2.0, power_supply_mwh=2.0),
+        source=CAPABILITY,
     ),
     Rule(
         "LOG-005",
@@ -1126,24 +1019,27 @@ _LOGIC: list[Rule] = [
         "generation in a month with zero operating hours",
         3,
         _set(operating_hours=0.0),
+        source="a unit off line generates nothing",
     ),
     Rule(
         "LOG-006",
         _L,
         "power_supply_mwh",
-        ImpliesZero("operating_hours", "power_supply_mwh"),
-        "supply in a month with zero operating hours",
+        ImpliesNotPositive("operating_hours", "power_supply_mwh"),
+        "net supply exported in a month with zero operating hours",
         3,
         _set(operating_hours=0.0),
+        source="a unit off line draws station power; it cannot export",
     ),
     Rule(
         "LOG-007",
         _L,
         "power_supply_mwh",
-        ImpliesZero("power_generation_mwh", "power_supply_mwh"),
-        "supply without generation",
+        ImpliesNotPositive("power_generation_mwh", "power_supply_mwh"),
+        "net supply exported without generation",
         3,
         _set(power_generation_mwh=0.0),
+        source="net supply is gross generation less the station's own use",
     ),
     Rule(
         "LOG-008",
@@ -1153,42 +1049,37 @@ _LOGIC: list[Rule] = [
         "generation without coal consumption",
         3,
         _set(coal_consumption_t=0.0),
-    ),
-    Rule(
-        "LOG-009",
-        _L,
-        "power_generation_mwh",
-        RequiresPositive("operating_hours", "power_generation_mwh"),
-        "operating hours without generation",
-        3,
-        _set(power_generation_mwh=0.0, power_supply_mwh=0.0),
+        source="a coal unit burns coal to generate",
     ),
     Rule(
         "LOG-010",
         _L,
         "reported_co2_t",
-        RelativeEqual("reported_co2_t", "total_co2_t", 0.005, 1.0),
+        Agrees("reported_co2_t", "total_co2_t"),
         "reported CO2 differs from the recomputation from reported inputs",
         3,
         _ex(reported_co2_t=0.95),
+        edge_type="formula:total_co2_t->reported_co2_t",
     ),
     Rule(
         "LOG-011",
         _L,
         "coal_carbon_pct",
-        RelativeEqual("coal_carbon_pct", "report_carbon_pct", 0.002, 0.02),
+        Agrees("coal_carbon_pct", "report_carbon_pct"),
         "reported carbon content differs from its test report",
         3,
         _ex(coal_carbon_pct=0.95),
+        edge_type="evidence:report_carbon_pct->coal_carbon_pct",
     ),
     Rule(
         "LOG-012",
         _L,
         "coal_ncv_gj_t",
-        RelativeEqual("coal_ncv_gj_t", "report_ncv_gj_t", 0.002, 0.02),
+        Agrees("coal_ncv_gj_t", "report_ncv_gj_t"),
         "reported NCV differs from the test report",
         2,
         _ex(coal_ncv_gj_t=0.95),
+        edge_type="evidence:report_ncv_gj_t->coal_ncv_gj_t",
     ),
     Rule(
         "LOG-013",
@@ -1207,6 +1098,7 @@ _LOGIC: list[Rule] = [
         "test report not issued within 40 days after the month's end",
         2,
         _shift(report_date=45),
+        source="MEE 2022 guideline: the monthly carbon test report within 40 days",
     ),
     Rule(
         "LOG-015",
@@ -1222,7 +1114,7 @@ _LOGIC: list[Rule] = [
         _L,
         "reported_co2_t",
         DateWindow("submitted_on", Anchor.MONTH_END, 0.0, 60.0),
-        "monthly data first submitted late (more than 60 days after the month's end)",
+        "monthly data first submitted more than 60 days after the month's end",
         1,
         _shift(submitted_on=90),
         When.FIRST_SUBMISSION,
@@ -1249,29 +1141,32 @@ _LOGIC: list[Rule] = [
         "LOG-019",
         _L,
         "coal_carbon_pct",
-        Band(CARBON_PER_HEAT, 0.0300),
+        Band(CARBON_PER_HEAT, 0.0300, basis=Basis.REGULATORY),
         "no test report, yet carbon per heat below the default 0.03085 tC/GJ",
         2,
         _set(carbon_report_id=None),
         When.NO_REPORT,
+        source=DEFAULT_CARBON,
     ),
     Rule(
         "LOG-020",
         _L,
         "coal_carbon_pct",
-        Band(CARBON_PER_HEAT, 0.0240, 0.0295),
-        "carbon per heat outside the physical band of coal (0.0240–0.0295 tC/GJ)",
+        Band(CARBON_PER_HEAT, 0.0238, 0.0313),
+        "carbon per heat outside the physical band of coal (23.8–31.3 kgC/GJ)",
         3,
         _ex(coal_carbon_pct=0.85),
+        source=IPCC_CARBON,
     ),
     Rule(
         "LOG-021",
         _L,
         "report_carbon_pct",
-        Band(REPORT_CARBON_PER_HEAT, 0.0240, 0.0295),
+        Band(REPORT_CARBON_PER_HEAT, 0.0238, 0.0313),
         "test report carbon per heat outside the physical band of coal",
         3,
         _ex(report_carbon_pct=0.85),
+        source=IPCC_CARBON,
     ),
     Rule(
         "LOG-022",
@@ -1281,24 +1176,17 @@ _LOGIC: list[Rule] = [
         "heat supplied exceeds the boiler's useful heat",
         3,
         _set(heat_supply_gj=5.0e7),
-    ),
-    Rule(
-        "LOG-023",
-        _L,
-        "purchased_electricity_mwh",
-        Band(Ratio("purchased_electricity_mwh", MAX_GENERATION), hi=0.02),
-        "purchased electricity above 2 % of the unit's monthly capability",
-        1,
-        _set(purchased_electricity_mwh=5.0e4),
+        source="a boiler cannot deliver more heat than its fuel gives",
     ),
     Rule(
         "LOG-024",
         _L,
         "coal_consumption_t",
-        Band(Ratio("coal_consumption_t", MAX_GENERATION), hi=1.0),
-        "coal above 1 t per MWh of monthly capability: unit slip",
+        Band(Ratio(POWER_FUEL_HEAT, MAX_GENERATION), hi=25.0),
+        "fuel heat above 25 GJ per MWh of monthly capability: unit slip",
         3,
         _ex(coal_consumption_t=5.0),
+        source="25 GJ/MWh is 14 % efficiency at full capability all month; no steam unit is worse",
     ),
     Rule(
         "LOG-025",
@@ -1308,6 +1196,7 @@ _LOGIC: list[Rule] = [
         "reported CO2 per tonne of coal outside 0.6–3.0 (carbon 18–80 % × 44/12)",
         3,
         _ex(reported_co2_t=2.0),
+        source=COAL_CARBON,
     ),
     Rule(
         "LOG-026",
@@ -1317,6 +1206,7 @@ _LOGIC: list[Rule] = [
         "heat supplied without coal consumption",
         3,
         Example(set={"coal_consumption_t": 0.0, "heat_supply_gj": 1.0e5}),
+        source="a coal unit burns coal to supply heat",
     ),
     *[
         Rule(

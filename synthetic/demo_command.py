@@ -53,6 +53,8 @@ def reason_line(answer: WhyAnswer) -> str:
         f"{root.parameter} in {root.period}: observed {format_value(root.observed, unit)}, "
         f"expected {format_value(root.expected, unit)}"
     )
+    if answer.impact is not None:
+        line += f"; {format_value(answer.impact.impact_t, 'tCO2')} at stake"
     shared = [f"{f['entity_type']} {f['entity_id']}" for f in answer.systemic]
     if shared:
         line += f"; shared source: {', '.join(shared)}"
@@ -60,19 +62,18 @@ def reason_line(answer: WhyAnswer) -> str:
 
 
 def most_suspicious(store: Store, top: int = TOP_UNITS) -> list[SuspiciousUnit]:
-    """The `top` units with the highest flagged score (each unit once, at its worst month)."""
+    """The `top` units with the highest priority (probability × tCO2 at stake; each unit once,
+    at its worst month)."""
     from app.services.access import Scope, ScopeKind
-    from app.services.analysis import explain_unit, systemic_sources
+    from app.services.analysis import explain_unit
 
     national = Scope(ScopeKind.NATIONAL)
     flagged = store.read_unit_month_scores(flagged_only=True)
     if flagged.empty:
         return []
-    # Shared sources are computed once here, so each answer below can name its own.
-    systemic_sources(store, None, national)
     worst = (
         flagged.assign(unit_id=flagged["unit_id"].astype(str), period=flagged["period"].astype(str))
-        .sort_values(["score", "unit_id", "period"], ascending=[False, True, True])
+        .sort_values(["priority", "unit_id", "period"], ascending=[False, True, True])
         .drop_duplicates("unit_id")
         .head(top)
     )

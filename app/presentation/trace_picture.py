@@ -15,7 +15,7 @@ import pandas as pd
 
 from app.infrastructure.stores.contract import UnitMonthWindow
 from app.presentation.quantities import format_value
-from app.services.tracing.root_causes import Hop, TraceResult
+from app.services.tracing.trace import Hop, TraceResult
 from graph_schema.frames import NODE_SCORE_COLUMNS
 from graph_schema.parameters import PARAMETERS
 
@@ -65,8 +65,10 @@ def root_series(parameter: str, found: UnitMonthWindow) -> pd.DataFrame:
     """The window's months of `parameter`: observed, expected, band and faulty flag.
 
     The value is the node score's where one is stored, else the unit-month's. The band is
-    expected ± BAND_Z robust scales, the scale being the median over the months
-    of |value − expected| / |z|.
+    expected ± BAND_Z standard errors of the parameter's fault: a node's z is the evidence
+    against it in sigmas, so |value − expected| / |z| is the standard error of its expected
+    value, and a month the checks point at (|z| > BAND_Z) lies outside its band. One error for
+    the unit: the median over its months.
     """
     unit_months = pd.DataFrame(found.months, columns=["period", parameter])
     months = pd.DataFrame({"period": unit_months["period"].astype(str)})

@@ -9,24 +9,28 @@ is applied inside the store query.
 import base64
 import binascii
 import json
-import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 import cypher
-from app.infrastructure.stores.contract import AnomalyCursor, AnomalyFilters, Store, UnitMonthWindow
+from app.infrastructure.stores.contract import (
+    AnomalyCursor,
+    AnomalyFilters,
+    Row,
+    Store,
+    UnitMonthWindow,
+)
 from app.services.access import Scope, scope_filter
-from app.services.systemic_findings import analyse_flags
-from app.services.tracing.impact import DEFAULT_ALLOWANCE_PRICE_CNY, root_impact
-from app.services.tracing.root_causes import TraceResult, trace_root_causes
-from app.services.tracing.subgraph import DEFAULT_DEPTH, build_unit_month_graph
-from app.services.tracing.systemic import FINDING_COLUMNS
+from app.services.tracing.trace import TraceResult, trace_unit_month
+from engine.catalogue import catalogue
 from graph_schema.periods import window
-from graph_schema.transfer_edges import TRANSFER_EDGES
 
-EDGE_TYPES = frozenset(e.edge_type for e in TRANSFER_EDGES)
+# Months before the asked one that a trace reads (a slip carried into next month's history).
+DEFAULT_DEPTH = 2
+DEFAULT_ALLOWANCE_PRICE_CNY = 90.0
 # Relative gap between verified and reported emissions that counts as a discrepancy (the EU
 # ETS materiality level, docs/domain.md).
 MATERIALITY = 0.05
@@ -34,7 +38,7 @@ MAX_PAGE = 500
 
 
 class NotFound(LookupError):
-    """The unit, unit-month or edge is unknown, or outside the caller's scope (never told
+    """The unit, unit-month or check is unknown, or outside the caller's scope (never told
     apart, so a scope learns nothing about units it does not see)."""
 
 
@@ -52,9 +56,14 @@ class BrowserStatement:
 
 @dataclass(frozen=True)
 class Impact:
+    """What the root means: the emissions it moves (counterfactual minus reported: positive =
+    under-reported tonnes), the allowances it moves through the supply, and their value."""
+
     reported_co2_t: float
     counterfactual_co2_t: float
     co2_delta_t: float
+    allocation_delta_t: float
+    impact_t: float
     allowance_value_cny: float
     price_cny_per_t: float
 
@@ -68,8 +77,12 @@ class WhyAnswer:
     trace: TraceResult
     impact: Impact | None
     browser: BrowserStatement
-    # Systemic findings (rows of FINDING_COLUMNS) that explain this flag, when computed.
-    systemic: list[dict[str, object]] = field(default_factory=list)
+    # Systemic findings of the current sweep that explain this flag.
+    systemic: list[dict[str, Any]] = field(default_factory=list)
+    status: str = "clear"
+    p_value: float | None = None
+    # Persistent conditions of this unit the sweep reported instead of monthly flags.
+    patterns: list[dict[str, Any]] = field(default_factory=list)
 
 
 def browser_statement(unit_id: str, period: str, depth: int = DEFAULT_DEPTH) -> BrowserStatement:
@@ -78,16 +91,31 @@ def browser_statement(unit_id: str, period: str, depth: int = DEFAULT_DEPTH) -> 
     )
 
 
-def _impact(trace: TraceResult, found: UnitMonthWindow, price: float) -> Impact | None:
-    root = trace.root
-    month = found.month(root.period) if root is not None else None
-    if root is None or month is None:
+def _float(value: object) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return np.nan
+    return number
+
+
+def _impact(result: Row | None, found: UnitMonthWindow, price: float) -> Impact | None:
+    if result is None or not np.isfinite(_float(result.get("impact_t"))):
         return None
-    reported, counterfactual = root_impact(month, root.parameter, root.expected)
-    delta = counterfactual - reported
-    if not np.isfinite(delta):
-        return None
-    return Impact(reported, counterfactual, delta, delta * price, price)
+    month = found.month(found.period) or {}
+    reported = _float(month.get("reported_co2_t"))
+    reported = reported if np.isfinite(reported) else _float(month.get("total_co2_t"))
+    co2 = _float(result.get("co2_delta_t"))
+    impact = _float(result.get("impact_t"))
+    return Impact(
+        reported,
+        reported + co2,
+        co2,
+        _float(result.get("allocation_delta_t")),
+        impact,
+        impact * price,
+        price,
+    )
 
 
 def _answer(
@@ -103,18 +131,26 @@ def _answer(
     if found is None:
         raise NotFound(f"no unit-month {unit_id} {period}")
     try:
-        trace = trace_root_causes(build_unit_month_graph(found), symptom=symptom)
+        trace = trace_unit_month(found, symptom)
     except KeyError:
-        raise NotFound(f"no edge {symptom}") from None
+        raise NotFound(f"no check {symptom}") from None
+    result = found.result or {}
+    current = store.current_sweep()
+    flag = [unit_id, period]
+    systemic = [f for f in (current.systemic if current else []) if flag in f["explained_flags"]]
+    patterns = [p for p in (current.patterns if current else []) if p.get("unit_id") == unit_id]
     return WhyAnswer(
         unit_id,
         period,
-        found.score,
-        found.flagged,
+        _float(result.get("score")) if found.result else None,
+        bool(result.get("flagged", False)),
         trace,
-        _impact(trace, found, price),
+        _impact(found.result, found, price),
         browser_statement(unit_id, period, depth),
-        _systemic_for(store, found, scope),
+        systemic,
+        str(result.get("status", "clear")),
+        _float(result.get("p_value")) if found.result else None,
+        patterns,
     )
 
 
@@ -138,15 +174,15 @@ def explain_unit(
 
 
 def parse_edge_id(edge_id: str) -> tuple[str, str, str]:
-    """(unit_id, period, edge_type) of an edge id `unit|period|edge_type`; NotFound when it
-    cannot be one."""
+    """(unit_id, period, check_id) of a check's id `unit|period|check_id` (a data-transfer
+    edge's type or a rule id); NotFound when it cannot be one."""
     parts = edge_id.rsplit("|", 2)
-    if len(parts) != 3 or parts[2] not in EDGE_TYPES or not parts[0]:
-        raise NotFound(f"no edge {edge_id}")
-    unit_id, period, edge_type = parts
+    if len(parts) != 3 or parts[2] not in catalogue() or not parts[0]:
+        raise NotFound(f"no check {edge_id}")
+    unit_id, period, check_id = parts
     if len(period) != 7 or period[4] != "-" or not (period[:4] + period[5:]).isdigit():
-        raise NotFound(f"no edge {edge_id}")
-    return unit_id, period, edge_type
+        raise NotFound(f"no check {edge_id}")
+    return unit_id, period, check_id
 
 
 def trace_edge(
@@ -156,7 +192,7 @@ def trace_edge(
     price_cny: float = DEFAULT_ALLOWANCE_PRICE_CNY,
     depth: int = DEFAULT_DEPTH,
 ) -> WhyAnswer:
-    """The root cause behind one data-transfer edge's anomaly."""
+    """The root cause behind one check's anomaly (a data-transfer edge or a rule)."""
     unit_id, period, _ = parse_edge_id(edge_id)
     return _answer(store, unit_id, period, scope, edge_id, price_cny, depth)
 
@@ -224,42 +260,29 @@ def anomalies_page(
 
 # --- systemic sources -----------------------------------------------------------------------
 
-_SYSTEMIC_CACHE: dict[tuple[int, str, str | None, str], pd.DataFrame] = {}
-_SYSTEMIC_LOCK = threading.Lock()
 
-
-def _systemic_key(
-    store: Store, sweep_id: str | None, period: str | None, scope: Scope
-) -> tuple[int, str, str | None, str] | None:
-    return None if sweep_id is None else (id(store), sweep_id, period, str(scope))
-
-
-def systemic_sources(store: Store, period: str | None, scope: Scope) -> pd.DataFrame:
-    """Systemic findings (FINDING_COLUMNS) among the scope's flags (of one period or all),
-    computed once per current sweep and cached."""
+def systemic_sources(store: Store, period: str | None, scope: Scope) -> list[dict[str, Any]]:
+    """The current sweep's systemic findings, each cut to the flags and units the scope sees
+    (and to one period's flags when given); findings with nothing left in scope are dropped."""
     current = store.current_sweep()
-    key = _systemic_key(store, current.sweep_id if current else None, period, scope)
-    if key is None:
-        return pd.DataFrame(columns=FINDING_COLUMNS)
-    with _SYSTEMIC_LOCK:
-        if key in _SYSTEMIC_CACHE:
-            return _SYSTEMIC_CACHE[key]
-        periods = [period] if period else None
-        findings = analyse_flags(store, periods, scope_filter(scope)).findings
-        _SYSTEMIC_CACHE[key] = findings
-        return findings
-
-
-def _systemic_for(store: Store, found: UnitMonthWindow, scope: Scope) -> list[dict[str, object]]:
-    """Already-computed systemic findings that explain this flag (a why answer never waits for
-    the whole-population computation)."""
-    key = _systemic_key(store, found.sweep_id, None, scope)
-    findings = _SYSTEMIC_CACHE.get(key) if key else None
-    if findings is None or findings.empty:
+    if current is None or not current.systemic:
         return []
-    flag = [found.unit_id, found.period]
-    hit = findings["explained_flags"].map(lambda flags: flag in flags)
-    return list(findings[hit].to_dict("records"))
+    visible = store.scoped_unit_months([period] if period else None, scope_filter(scope))
+    units = set(visible["unit_id"].astype(str))
+    shown = []
+    for finding in current.systemic:
+        flags = [
+            f
+            for f in finding["explained_flags"]
+            if f[0] in units and (period is None or f[1] == period)
+        ]
+        if period and not flags:
+            continue
+        in_scope = [u for u in finding["units"] if u in units]
+        if not in_scope:
+            continue
+        shown.append({**finding, "units": in_scope, "explained_flags": flags})
+    return shown
 
 
 # --- public lists ---------------------------------------------------------------------------

@@ -3,28 +3,16 @@
 Columns (stable; benchmarks outside this repo read them): unit_id, period, score,
 root_parameter, root_period, root_candidates (JSON list of up to 5 {"parameter", "period",
 "score"}, best first), systemic_source (id of the shared entity a systemic finding names as
-explaining the flag, else empty).
-
-Root columns come from tracing each flag (counterfactual re-propagation, app.services.tracing);
-a flag
-tracing finds no root for keeps the sweep's node-score candidates. `RootSource.NODE_SCORES`
-exports the node-score candidates alone (bench/accuracy.py measures both).
+explaining the flag, else empty). Everything comes from the sweep's stored results: the root is
+the engine's attribution, the one the `why` answers show.
 """
 
 import json
-from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
 
-from app.infrastructure.stores.contract import NATIONAL_FILTER, Store
-from app.services.systemic_findings import trace_flags
-from app.services.tracing.systemic import (
-    ENTITY_COLUMNS,
-    FINDING_COLUMNS,
-    find_systemic_sources,
-    systemic_links,
-)
+from app.infrastructure.stores.contract import Store
 
 FINDINGS_COLUMNS = [
     "unit_id",
@@ -35,71 +23,37 @@ FINDINGS_COLUMNS = [
     "root_candidates",
     "systemic_source",
 ]
-_KEYS = ["unit_id", "period"]
+CANDIDATE_FIELDS = ("parameter", "period", "score")
 
 
-class RootSource(StrEnum):
-    TRACING = "tracing"
-    NODE_SCORES = "node_scores"
+def _contract_candidates(text: object) -> str:
+    """The contract's candidate objects (parameter, period, score) of a stored candidate list."""
+    items = json.loads(str(text)) if isinstance(text, str) and text else []
+    return json.dumps([{k: item.get(k) for k in CANDIDATE_FIELDS} for item in items])
 
 
-def _node_score_roots(flags: pd.DataFrame) -> pd.DataFrame:
-    """Root columns from the sweep's node-score candidates (JSON text, best first)."""
-    candidates = flags["candidates"].fillna("[]").astype(str)
-    first = candidates.map(lambda text: (json.loads(text) or [{}])[0])
-    return pd.DataFrame(
+def findings_frame(store: Store) -> pd.DataFrame:
+    """One row per flagged unit-month of the current results, highest score first (then the
+    higher priority, unit and period)."""
+    flags = store.read_unit_month_scores(flagged_only=True)
+    if flags.empty:
+        return pd.DataFrame(columns=FINDINGS_COLUMNS)
+    flags = flags.assign(unit_id=flags["unit_id"].astype(str), period=flags["period"].astype(str))
+    flags = flags.sort_values(
+        ["score", "priority", "unit_id", "period"], ascending=[False, False, True, True]
+    )
+    out = pd.DataFrame(
         {
-            "unit_id": flags["unit_id"].astype(str),
-            "period": flags["period"].astype(str),
-            "root_parameter": first.map(lambda c: c.get("parameter")),
-            "root_period": first.map(lambda c: c.get("period")),
-            "root_candidates": candidates,
+            "unit_id": flags["unit_id"],
+            "period": flags["period"],
+            "score": flags["score"].astype(float).round(4),
+            "root_parameter": flags["top_parameter"].fillna("").astype(str),
+            "root_period": flags["root_period"].fillna("").astype(str),
+            "root_candidates": flags["candidates"].map(_contract_candidates),
+            "systemic_source": flags["systemic_source"].fillna("").astype(str),
         }
     )
-
-
-def _traced_roots(traced: pd.DataFrame, fallback: pd.DataFrame) -> pd.DataFrame:
-    """Traced root columns, the node-score ones where tracing named no root."""
-    columns = ["root_parameter", "root_period", "root_candidates"]
-    merged = fallback.merge(traced[[*_KEYS, *columns]], on=_KEYS, how="left", suffixes=("", "_t"))
-    found = merged["root_parameter_t"].notna()
-    for column in columns:
-        merged[column] = merged[column].where(~found, merged[f"{column}_t"])
-    return merged[[*_KEYS, *columns]]
-
-
-def _systemic_findings(roots: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
-    """Systemic findings among the flags of the population (the unit-months it holds), when it
-    names any shared entity at all."""
-    entities = [c for c in ENTITY_COLUMNS.values() if c in population.columns]
-    tested = roots.merge(population[_KEYS].astype(str), on=_KEYS)
-    if tested.empty or not population[entities].notna().any(axis=None):
-        return pd.DataFrame(columns=FINDING_COLUMNS)
-    return find_systemic_sources(tested, population)
-
-
-def findings_frame(store: Store, root_source: RootSource = RootSource.TRACING) -> pd.DataFrame:
-    """One row per flagged unit-month of the current results, highest score first; the
-    systemic test runs on the exported roots over every unit-month."""
-    flags = store.read_unit_month_scores(flagged_only=True)
-    flags = flags.assign(
-        unit_id=flags["unit_id"].astype(str), period=flags["period"].astype(str)
-    ).sort_values(["score", "unit_id", "period"], ascending=[False, True, True])
-    population = store.scoped_unit_months(None, NATIONAL_FILTER)
-    roots = _node_score_roots(flags)
-    if root_source == RootSource.TRACING:
-        roots = _traced_roots(trace_flags(store, flags, population), roots)
-    links = systemic_links(_systemic_findings(roots, population))
-    out = (
-        flags[_KEYS]
-        .assign(score=flags["score"].astype(float).round(4))
-        .merge(roots, on=_KEYS, how="left")
-        .merge(links, on=_KEYS, how="left")
-    )
-    for column in ("root_parameter", "root_period", "systemic_source"):
-        out[column] = out[column].fillna("").astype(str)
-    out["root_candidates"] = out["root_candidates"].fillna("[]").astype(str)
-    return out[FINDINGS_COLUMNS]
+    return out[FINDINGS_COLUMNS].reset_index(drop=True)
 
 
 def write_findings(store: Store, out: Path) -> int:

@@ -1,10 +1,11 @@
-"""The sweep: score every edge and node of the periods whose data changed, publish atomically.
+"""The sweep: score every unit-month of the periods whose data changed, publish atomically.
 
-Stages: read the unit-month frame (all periods: vertical models and history rules need the
-past), fingerprint each period, choose the periods to score, fit or load the edge models
-(persisted under `<home>/models/<version>/`), evaluate the rules, score edges, nodes and
-unit-months, write them in per-period batches into the sweep's own space, and publish. Any
-exception marks the sweep failed and leaves the previous results current.
+Stages, each timed once: read the unit-month frame (all periods: history and peers need the
+whole fleet), fingerprint each period and choose the periods to score; fit the engine on the
+fleet (or reuse the current sweep's engine, saved through the store); score; write the results
+of the chosen periods in per-period batches into the sweep's own space; publish. The sweep
+record keeps the patterns the prevalence guard found, the systemic sources and the engine's
+calibration. Any exception marks the sweep failed and leaves the previous results current.
 """
 
 import hashlib
@@ -13,20 +14,17 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import joblib
 import pandas as pd
 
-from app.infrastructure.stores.contract import Store, SweepRecord, SweepStatus
-from models.edge_models import EdgeModelSet, fit_edge_models, month_index, score_all_edges
-from models.node_scores import EVIDENCE_THRESHOLD, score_nodes
-from models.rule_engine import evaluate_rules
-from models.unit_month_scores import MIN_CANDIDATE_SCORE, score_unit_months
+from app.infrastructure.stores.contract import NATIONAL_FILTER, Store, SweepRecord, SweepStatus
+from engine.engine import EngineResult, UnitMonthEngine
+from engine.policy import ScoringPolicy
+from graph_schema.periods import month_index
 
 Progress = Callable[[str, int, int], None]
-# Periods per write batch: small enough that a batch's frames stay a few hundred MB at
-# national scale.
-PERIODS_PER_BATCH = 1
 
 
 def _now() -> str:
@@ -71,44 +69,33 @@ def periods_to_score(
     return sorted(changed | set(following))
 
 
-def save_models(store: Store, models: EdgeModelSet) -> None:
-    """Keep the fitted models with the sweep, through the store (whichever it is)."""
+def save_engine(store: Store, engine: UnitMonthEngine, version: str) -> None:
+    """Keep the fitted engine with the sweep, through the store (whichever it is)."""
     buffer = io.BytesIO()
-    joblib.dump(models, buffer)
-    store.save_model(models.version, buffer.getvalue())
+    joblib.dump(engine, buffer)
+    store.save_model(version, buffer.getvalue())
 
 
-def load_models(store: Store, version: str) -> EdgeModelSet | None:
-    """The models a sweep saved under `version`, None when there are none."""
+def load_engine(store: Store, version: str) -> UnitMonthEngine | None:
+    """The engine a sweep saved under `version`, None when there is none."""
     payload = store.load_model(version) if version else None
     if payload is None:
         return None
-    models = joblib.load(io.BytesIO(payload))
-    return models if isinstance(models, EdgeModelSet) else None
+    engine = joblib.load(io.BytesIO(payload))
+    return engine if isinstance(engine, UnitMonthEngine) else None
 
 
-def stored_scores(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The node and edge scores a sweep keeps, the same policy whatever the store: every edge
-    and node that tracing could name (score ≥ MIN_CANDIDATE_SCORE), and the child node of each
-    kept edge (it carries the edge in Neo4j, and tracing reads them together)."""
-    kept_edges = edges[edges["score"] >= MIN_CANDIDATE_SCORE]
-    children = kept_edges["unit_id"] + "|" + kept_edges["period"] + "|" + kept_edges["child"]
-    kept_nodes = nodes[(nodes["score"] >= MIN_CANDIDATE_SCORE) | nodes["key"].isin(children)]
-    return kept_nodes.reset_index(drop=True), kept_edges.reset_index(drop=True)
-
-
-def _rule_violations(frame: pd.DataFrame, periods: Sequence[str]) -> pd.DataFrame:
-    violations = evaluate_rules(frame, periods)
-    violations["unit_id"] = violations["unit_id"].astype(str)
-    violations["period"] = violations["period"].astype(str)
-    return violations
-
-
-def _text_keys(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.copy()
-    frame["unit_id"] = frame["unit_id"].astype(str)
-    frame["period"] = frame["period"].astype(str)
-    return frame.sort_values(["unit_id", "period"]).reset_index(drop=True)
+def _jsonable(value: Any) -> Any:
+    """numpy scalars and arrays inside a record become plain JSON values."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
 
 
 def run_sweep(
@@ -117,6 +104,7 @@ def run_sweep(
     full: bool = False,
     progress: Progress | None = None,
     on_begin: Callable[[SweepRecord], None] | None = None,
+    policy: ScoringPolicy | None = None,
 ) -> SweepRecord:
     """Score the periods that need it and publish them under a new sweep id; `on_begin` hears
     the new sweep's record as soon as the store has it."""
@@ -135,28 +123,30 @@ def run_sweep(
         on_begin(record)
     try:
         report("read", 0, 1)
-        frame = _text_keys(store.read_unit_months())
-        fingerprints = period_fingerprints(frame)
-        previous = store.data_fingerprints()
-        record.periods = periods_to_score(fingerprints, previous, periods, full)
+        frame = store.scoped_unit_months(None, NATIONAL_FILTER)
+        fingerprints = period_fingerprints(frame.drop(columns="verifier_id"))
+        record.periods = periods_to_score(fingerprints, store.data_fingerprints(), periods, full)
         record.fingerprints = {p: fingerprints[p] for p in record.periods}
         lap("read")
-        report("models", 0, 1)
         current = store.current_sweep()
-        models = None
-        if record.periods:
-            if not full and current is not None:
-                models = load_models(store, current.model_version)
-            if models is None:
-                models = fit_edge_models(frame, version=record.sweep_id)
-                save_models(store, models)
-            record.model_version = models.version
-        elif current is not None:
-            record.model_version = current.model_version
-        lap("models")
-        if record.periods and models is not None:
-            _score_and_write(store, frame, models, record, report)
-        lap("scoring")
+        if not record.periods:
+            record.model_version = current.model_version if current else ""
+        else:
+            report("fit", 0, 1)
+            engine = None if full or current is None else load_engine(store, current.model_version)
+            if engine is None:
+                engine = UnitMonthEngine(policy or ScoringPolicy()).fit(frame)
+                save_engine(store, engine, record.sweep_id)
+                record.model_version = record.sweep_id
+            else:
+                record.model_version = current.model_version if current else ""
+            lap("fit")
+            report("score", 0, 1)
+            result = engine.score(frame, record.periods)
+            lap("score")
+            _write(store, record, result, report)
+            lap("write")
+            record.calibration = _jsonable(engine.describe())
         record.status = SweepStatus.PUBLISHED
         record.ended = _now()
         store.publish_sweep(record)
@@ -170,48 +160,27 @@ def run_sweep(
         raise
 
 
-def _score_and_write(
-    store: Store,
-    frame: pd.DataFrame,
-    models: EdgeModelSet,
-    record: SweepRecord,
-    report: Progress,
-) -> None:
-    """Score in per-period batches; `record.seconds` gets the time of each part."""
-    report("rules", 0, 1)
-    t0 = time.perf_counter()
-    violations = _rule_violations(frame, record.periods)
-    timing = {"rules": time.perf_counter() - t0, "edges": 0.0, "nodes": 0.0, "write": 0.0}
-    counts = dict.fromkeys(
-        ["unit_months", "nodes", "edges", "flagged", "anomalous_nodes", "anomalous_edges"], 0
-    )
-    counts["rule_violations"] = len(violations)
-    batches = [
-        record.periods[i : i + PERIODS_PER_BATCH]
-        for i in range(0, len(record.periods), PERIODS_PER_BATCH)
-    ]
-    report("score", 0, len(batches))
-    t0 = time.perf_counter()
-    all_edges = score_all_edges(frame, models, record.periods)
-    timing["edges"] = time.perf_counter() - t0
-    for done, batch in enumerate(batches):
-        report("score", done, len(batches))
-        t1 = time.perf_counter()
-        edges = all_edges[all_edges["period"].isin(batch)]
-        rows = frame[frame["period"].isin(batch)]
-        nodes = score_nodes(rows, edges, violations[violations["period"].isin(batch)])
-        unit_months = score_unit_months(nodes)
-        t2 = time.perf_counter()
-        store.write_scores(record.sweep_id, unit_months, *stored_scores(nodes, edges))
-        t3 = time.perf_counter()
-        timing["nodes"] += t2 - t1
-        timing["write"] += t3 - t2
-        counts["edges"] += len(edges)
-        counts["nodes"] += len(nodes)
-        counts["unit_months"] += len(unit_months)
-        counts["flagged"] += int(unit_months["flagged"].sum())
-        counts["anomalous_nodes"] += int((nodes["score"] >= EVIDENCE_THRESHOLD).sum())
-        counts["anomalous_edges"] += int((edges["score"] >= EVIDENCE_THRESHOLD).sum())
-    report("score", len(batches), len(batches))
-    record.counts = counts
-    record.seconds.update({k: round(v, 3) for k, v in timing.items()})
+def _write(store: Store, record: SweepRecord, result: EngineResult, report: Progress) -> None:
+    """Write the results period by period (a batch's frames stay small at national scale), and
+    keep the counts, patterns and systemic sources on the record."""
+    unit_months, nodes, checks = result.unit_months, result.nodes, result.checks
+    for done, period in enumerate(record.periods):
+        report("write", done, len(record.periods))
+        store.write_scores(
+            record.sweep_id,
+            unit_months[unit_months["period"] == period],
+            nodes[nodes["period"] == period],
+            checks[checks["period"] == period],
+        )
+    report("write", len(record.periods), len(record.periods))
+    record.counts = {
+        "unit_months": len(unit_months),
+        "flagged": int(unit_months["flagged"].sum()),
+        "listed": int((unit_months["status"] != "clear").sum()),
+        "nodes": len(nodes),
+        "checks": len(checks),
+        "patterns": len(result.patterns),
+        "systemic_sources": len(result.systemic),
+    }
+    record.patterns = _jsonable(result.patterns)
+    record.systemic = _jsonable(result.systemic.to_dict("records"))

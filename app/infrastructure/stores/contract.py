@@ -58,7 +58,7 @@ class SweepStatus(StrEnum):
 
 @dataclass
 class SweepRecord:
-    """One sweep: which periods it scored, with which models, and how it ended.
+    """One sweep: which periods it scored, with which engine, what it found, how it ended.
 
     `fingerprints` maps each scored period to the hash of its unit-month rows, so that the
     next sweep re-scores only periods whose data changed.
@@ -75,6 +75,11 @@ class SweepRecord:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     error: str = ""
+    # What the sweep found beyond monthly scores: conventions and persistent unit conditions
+    # (engine.prevalence), systemic sources (engine.systemic), and the engine's fitted nulls.
+    patterns: list[dict[str, Any]] = field(default_factory=list)
+    systemic: list[dict[str, Any]] = field(default_factory=list)
+    calibration: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -122,9 +127,9 @@ class UnitMonthWindow:
     the request path builds no frames (one store round trip, then straight into the graph).
 
     `months` are unit-month rows (UNIT_MONTH_COLUMNS, plus `verifier_id`), `nodes` node-score
-    rows (NODE_SCORE_COLUMNS), `edges` edge-score rows (EDGE_SCORE_COLUMNS). `score` and
-    `flagged` are the unit-month's current sweep result, `sweep_id` the current sweep (None
-    before any).
+    rows (NODE_SCORE_COLUMNS), `checks` check rows (CHECK_SCORE_COLUMNS), `result` the
+    unit-month's current sweep result (a UNIT_MONTH_SCORE_COLUMNS row; None before any sweep),
+    `sweep_id` the current sweep.
     """
 
     unit_id: str
@@ -132,9 +137,8 @@ class UnitMonthWindow:
     depth: int
     months: list[Row]
     nodes: list[Row]
-    edges: list[Row]
-    score: float | None = None
-    flagged: bool = False
+    checks: list[Row]
+    result: Row | None = None
     sweep_id: str | None = None
 
     def month(self, period: str) -> Row | None:
@@ -184,11 +188,11 @@ class SweepResults(Protocol):
         sweep_id: str,
         unit_month_scores: pd.DataFrame,
         node_scores: pd.DataFrame,
-        edge_scores: pd.DataFrame,
+        check_scores: pd.DataFrame,
     ) -> None:
         """Write one batch of results (UNIT_MONTH_SCORE_COLUMNS, NODE_SCORE_COLUMNS,
-        EDGE_SCORE_COLUMNS) into the sweep's own, invisible space; callable many times per
-        sweep. Every edge's child node is among the node scores (require_edge_children). The
+        CHECK_SCORE_COLUMNS) into the sweep's own, invisible space; callable many times per
+        sweep. Every check's target node is among the node scores (require_edge_children). The
         store keeps every row it is given, no more, no fewer: which rows are worth keeping is
         the sweep's policy, the same whatever the store."""
 
@@ -225,11 +229,11 @@ class SweepResults(Protocol):
     def read_node_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
         """Current stored node scores of one unit (NODE_SCORE_COLUMNS), by period and name."""
 
-    def read_edge_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
-        """Current stored edge scores of one unit (EDGE_SCORE_COLUMNS), by period and type."""
+    def read_check_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
+        """Current stored check rows of one unit (CHECK_SCORE_COLUMNS), by period and check."""
 
     def scored_elements(self, periods: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Current stored (node scores, edge scores) of every unit for `periods` (None: all)."""
+        """Current stored (node scores, check rows) of every unit for `periods` (None: all)."""
 
 
 class AnalystReads(Protocol):
@@ -268,10 +272,10 @@ class Store(GraphWrites, SweepResults, AnalystReads, Protocol):
     """Everything business logic may ask of a store."""
 
 
-def require_edge_children(node_scores: pd.DataFrame, edge_scores: pd.DataFrame) -> None:
-    """Raise ValueError unless every edge score's child node is among the node scores: the
+def require_edge_children(node_scores: pd.DataFrame, check_scores: pd.DataFrame) -> None:
+    """Raise ValueError unless every check's target node is among the node scores: the
     contract of `write_scores`, so that both stores keep the same rows."""
-    children = edge_scores["unit_id"] + "|" + edge_scores["period"] + "|" + edge_scores["child"]
+    children = check_scores["unit_id"] + "|" + check_scores["period"] + "|" + check_scores["child"]
     orphans = children[~children.isin(node_scores["key"])]
     if len(orphans):
-        raise ValueError(f"edge scores without their child node's score: {orphans.iloc[0]}, ...")
+        raise ValueError(f"checks without their target node's score: {orphans.iloc[0]}, ...")

@@ -134,7 +134,7 @@ def _facts(answer: WhyAnswer) -> list[tuple[str, str]]:
     trace = answer.trace
     facts = [
         ("Score", "–" if answer.score is None else f"{answer.score:.2f}"),
-        ("Flagged", "yes" if answer.flagged else "no"),
+        ("Status", answer.status),
     ]
     if trace.symptom is not None:
         symptom = trace.symptom
@@ -147,24 +147,30 @@ def _facts(answer: WhyAnswer) -> list[tuple[str, str]]:
             )
         )
     if trace.root is not None:
-        facts.append(("Explained", f"{trace.root.explained_fraction:.0%} of the symptom"))
+        facts.append(("Explained", f"{trace.root.explained_fraction:.0%} of the evidence"))
     if answer.impact is not None:
         impact = answer.impact
         facts.append(
             (
                 "Impact",
-                f"{format_value(impact.co2_delta_t)} tCO2 "
-                f"(≈ {format_value(impact.allowance_value_cny)} CNY of allowances)",
+                f"{format_value(impact.impact_t, 'tCO2')} "
+                f"(≈ {format_value(impact.allowance_value_cny, 'CNY')} of allowances)",
             )
         )
+    for check in trace.checks[:5]:
+        facts.append(("Check " + check.check_id, f"{check.reason} (p = {check.p_value:.1e})"))
     for finding in answer.systemic:
+        periods = ", ".join(str(p) for p in finding["periods"])
         facts.append(
             (
                 "Shared source",
-                f"{finding.get('entity_type')} {finding.get('entity_id')}: "
-                f"{finding.get('k')} of {finding.get('n')} units flagged on "
-                f"{finding.get('root_parameter')}",
+                f"{finding['entity_type']} {finding['entity_id']}: its records in {periods} "
+                f"are shifted against its peers' (q = {float(finding['q_value']):.1e})",
             )
+        )
+    for pattern in answer.patterns:
+        facts.append(
+            ("Persistent condition", f"{pattern.get('label')} ({pattern.get('check_id')})")
         )
     alternatives = ", ".join(
         f"{c.parameter} {c.period} ({c.rank_score:.2f})" for c in trace.candidates[1:]

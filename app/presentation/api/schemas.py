@@ -48,23 +48,41 @@ class Candidate(BaseModel):
     key: str
     observed: float | None
     expected: float | None
-    score: float | None = Field(description="The candidate's own anomaly score.")
+    score: float | None = Field(
+        description="How strongly the month's checks point at this parameter alone being "
+        "wrong, in [0, 1]."
+    )
     explained_fraction: float | None = Field(
-        description="Share of the symptom's deviation that disappears when the candidate "
-        "takes its expected value."
+        description="For the root: the share of the month's evidence its correction explains."
     )
     rank_score: float | None
 
 
 class Symptom(BaseModel):
-    key: str
-    element: str = Field(description="`node` or `edge`.")
+    key: str = Field(description="The check's id, `unit_id|period|check_id`.")
+    element: str = Field(description="`check`.")
     parameter: str
     period: str
     observed: float | None
     expected: float | None
     score: float | None
-    edge_kind: str | None = None
+    edge_kind: str | None = Field(None, description="The check's class of evidence.")
+    check_id: str | None = Field(None, description="A rule id or a data-transfer edge type.")
+
+
+class CheckOut(BaseModel):
+    """One check of the month that spoke: the rule or edge, why, and how far off."""
+
+    check_id: str
+    reason: str
+    evidence: str = Field(
+        description="horizontal, history, hard, exact, slip or copy (docs/architecture.md)."
+    )
+    parameter: str
+    observed: float | None
+    expected: float | None
+    p_value: float | None
+    score: float | None
 
 
 class ReportDate(BaseModel):
@@ -88,8 +106,13 @@ class Impact(BaseModel):
     reported_co2_t: float | None
     counterfactual_co2_t: float | None
     co2_delta_t: float | None = Field(
-        description="Counterfactual minus reported emissions: positive = under-reported tonnes."
+        description="Counterfactual minus reported emissions: positive = under-reported tonnes "
+        "(for an external source, the tonnes its disagreement is worth)."
     )
+    allocation_delta_t: float | None = Field(
+        description="Allowances the root moves through the supply (positive: over-allocated)."
+    )
+    impact_t: float | None = Field(description="|emissions| + |allocation| at stake, tCO2.")
     allowance_value_cny: float | None
     price_cny_per_t: float
 
@@ -102,15 +125,16 @@ class BrowserQuery(BaseModel):
 
 
 class SystemicFinding(BaseModel):
-    entity_type: str = Field(description="lab, verifier, group, city or province.")
+    entity_type: str = Field(description="lab or verifier.")
     entity_id: str
-    root_parameter: str
-    periods: list[str]
+    periods: list[str] = Field(description="Months (labs) or years (verifiers) found shifted.")
     units: list[str]
-    k: int = Field(description="Units with such a root tied to the entity.")
-    n: int = Field(description="Units tied to the entity.")
-    expected: float = Field(description="Units expected by chance.")
-    p_value: float
+    n: int = Field(description="Records of the entity tested in those periods.")
+    shift: float = Field(
+        description="Shift of the median of its units' carbon-per-heat normal scores against "
+        "every unit of the same period."
+    )
+    p_value: float = Field(description="The strongest period's two-sided p-value.")
     q_value: float = Field(description="Benjamini–Hochberg adjusted p-value.")
     explained_flags: list[list[str]]
 
@@ -120,12 +144,10 @@ class SystemicFinding(BaseModel):
                 {
                     "entity_type": "lab",
                     "entity_id": "L00013",
-                    "root_parameter": "coal_carbon_pct",
                     "periods": ["2023-02", "2023-03"],
                     "units": ["00000007", "00000031", "00000044"],
-                    "k": 8,
-                    "n": 12,
-                    "expected": 0.9,
+                    "n": 24,
+                    "shift": -9.4,
                     "p_value": 1.2e-7,
                     "q_value": 3.1e-6,
                     "explained_flags": [["00000007", "2023-02"]],
@@ -135,20 +157,40 @@ class SystemicFinding(BaseModel):
     )
 
 
+class Pattern(BaseModel):
+    """A convention of the fleet, or a persistent condition of one unit, reported once."""
+
+    check_id: str
+    label: str
+    scope: str = Field(description="fleet or unit.")
+    unit_id: str | None
+    share: float = Field(description="Share of the unit-months (of the fleet, or the unit).")
+    unit_months: int
+    example_units: list[str]
+    periods: list[str]
+
+
 class WhyAnswerOut(BaseModel):
     unit_id: str
     period: str
-    score: float | None = Field(description="The unit-month's anomaly score in the current sweep.")
+    score: float | None = Field(
+        description="Probability-like score in [0, 1]: 1 − the Benjamini–Hochberg q-value."
+    )
+    p_value: float | None = Field(description="The unit-month's combined p-value.")
+    status: str = Field(description="flagged, listed (traced, below the flag tests) or clear.")
     flagged: bool
     symptom: Symptom | None
     root: Candidate | None
     candidates: list[Candidate]
     path: list[Hop] = Field(description="From the root to the symptom.")
+    checks: list[CheckOut] = Field(description="The month's checks that spoke, strongest first.")
     evidence: Evidence
     impact: Impact | None
     systemic: list[SystemicFinding] = Field(
-        description="Systemic findings explaining this flag (once GET /systemic-sources has "
-        "computed them for the current sweep)."
+        description="Systemic findings of the current sweep explaining this flag."
+    )
+    patterns: list[Pattern] = Field(
+        description="Persistent conditions of this unit, reported once instead of every month."
     )
     browser: BrowserQuery
 
@@ -159,15 +201,19 @@ class WhyAnswerOut(BaseModel):
                     "unit_id": UNIT_ID_EXAMPLE,
                     "period": PERIOD_EXAMPLE,
                     "score": 0.98,
+                    "p_value": 3.1e-9,
+                    "status": "flagged",
                     "flagged": True,
                     "symptom": {
-                        "key": f"{UNIT_ID_EXAMPLE}|{PERIOD_EXAMPLE}|carbon_per_heat",
-                        "element": "node",
-                        "parameter": "carbon_per_heat",
+                        "key": f"{UNIT_ID_EXAMPLE}|{PERIOD_EXAMPLE}|LOG-020",
+                        "element": "check",
+                        "parameter": "coal_carbon_pct",
                         "period": PERIOD_EXAMPLE,
-                        "observed": 0.0231,
-                        "expected": 0.0262,
-                        "score": 0.98,
+                        "observed": 49.6,
+                        "expected": 53.2,
+                        "score": 1.0,
+                        "edge_kind": "hard",
+                        "check_id": "LOG-020",
                     },
                     "root": {
                         "parameter": "coal_carbon_pct",
@@ -181,6 +227,18 @@ class WhyAnswerOut(BaseModel):
                     },
                     "candidates": [],
                     "path": [],
+                    "checks": [
+                        {
+                            "check_id": "LOG-020",
+                            "reason": "carbon per heat outside the physical band of coal",
+                            "evidence": "hard",
+                            "parameter": "coal_carbon_pct",
+                            "observed": 49.6,
+                            "expected": 53.2,
+                            "p_value": 1e-12,
+                            "score": 1.0,
+                        }
+                    ],
                     "evidence": {
                         "report_id": "R-00012302-2023-03",
                         "lab_id": "L01",
@@ -193,10 +251,13 @@ class WhyAnswerOut(BaseModel):
                         "reported_co2_t": 280000.0,
                         "counterfactual_co2_t": 318000.0,
                         "co2_delta_t": 38000.0,
+                        "allocation_delta_t": 0.0,
+                        "impact_t": 38000.0,
                         "allowance_value_cny": 3420000.0,
                         "price_cny_per_t": 90.0,
                     },
                     "systemic": [],
+                    "patterns": [],
                     "browser": {
                         "statement": "MATCH (u:Unit {unit_id: $unit_id}) ...",
                         "parameters": {
@@ -219,9 +280,14 @@ class Anomaly(BaseModel):
     unit_id: str
     period: str
     score: float
+    p_value: float | None
     top_parameter: str | None
+    root_period: str | None
+    impact_t: float | None = Field(description="tCO2 at stake (emissions and allocation).")
+    priority: float | None = Field(description="score × impact_t: what to look at first.")
+    systemic_source: str | None
     candidates: list[dict[str, Any]] = Field(
-        description="Root candidates from node scores, best first: {parameter, period, score}."
+        description="Root candidates, best first: {parameter, period, score, expected}."
     )
     enterprise_id: str | None
     group_id: str | None
@@ -244,7 +310,12 @@ class AnomalyPage(BaseModel):
                             "unit_id": UNIT_ID_EXAMPLE,
                             "period": PERIOD_EXAMPLE,
                             "score": 0.98,
+                            "p_value": 3.1e-9,
                             "top_parameter": "coal_carbon_pct",
+                            "root_period": PERIOD_EXAMPLE,
+                            "impact_t": 38000.0,
+                            "priority": 37240.0,
+                            "systemic_source": None,
                             "candidates": [
                                 {
                                     "parameter": "coal_carbon_pct",
@@ -337,6 +408,9 @@ class SweepOut(BaseModel):
     counts: dict[str, int]
     seconds: dict[str, float]
     error: str
+    patterns: list[Pattern] = Field(
+        description="Conventions of the fleet and persistent unit conditions, reported once."
+    )
 
 
 class SweepAccepted(BaseModel):
@@ -404,18 +478,21 @@ def why_out(answer: WhyAnswer) -> WhyAnswerOut:
     trace = answer.trace
     numbers = ("observed", "expected", "score", "explained_fraction", "rank_score")
 
-    def clean(values: dict[str, object]) -> dict[str, object]:
+    def clean(values: dict[str, object]) -> dict[str, Any]:
         return {k: number(v) if k in numbers else v for k, v in values.items()}
 
     candidate_names = ("parameter", "period", "key", *numbers)
     hop_names = ("parameter", "period", "key", "observed", "expected", "score")
-    candidates = [Candidate(**clean(_fields(c, candidate_names))) for c in trace.candidates]  # type: ignore[arg-type]
+    candidates = [Candidate(**clean(_fields(c, candidate_names))) for c in trace.candidates]
     symptom = trace.symptom
     evidence = trace.evidence
+    impact = answer.impact
     return WhyAnswerOut(
         unit_id=answer.unit_id,
         period=answer.period,
         score=number(answer.score),
+        p_value=number(answer.p_value),
+        status=answer.status,
         flagged=answer.flagged,
         symptom=Symptom(
             **clean(
@@ -423,16 +500,30 @@ def why_out(answer: WhyAnswer) -> WhyAnswerOut:
                     symptom,
                     ("key", "element", "parameter", "period", "observed", "expected", "score"),
                 )
-            ),  # type: ignore[arg-type]
+            ),
             edge_kind=symptom.edge_kind,
+            check_id=symptom.check_id,
         )
         if symptom
         else None,
         root=candidates[0] if trace.root else None,
         candidates=candidates,
         path=[
-            Hop(**clean(_fields(h, hop_names)), edge_kind=h.edge_kind, edge_type=h.edge_type)  # type: ignore[arg-type]
+            Hop(**clean(_fields(h, hop_names)), edge_kind=h.edge_kind, edge_type=h.edge_type)
             for h in trace.path
+        ],
+        checks=[
+            CheckOut(
+                check_id=c.check_id,
+                reason=c.reason,
+                evidence=c.evidence,
+                parameter=c.parameter,
+                observed=number(c.observed),
+                expected=number(c.expected),
+                p_value=number(c.p_value),
+                score=number(c.score),
+            )
+            for c in trace.checks
         ],
         evidence=Evidence(
             report_id=text(evidence.report_id),
@@ -445,15 +536,18 @@ def why_out(answer: WhyAnswer) -> WhyAnswerOut:
             ],
         ),
         impact=Impact(
-            reported_co2_t=number(answer.impact.reported_co2_t),
-            counterfactual_co2_t=number(answer.impact.counterfactual_co2_t),
-            co2_delta_t=number(answer.impact.co2_delta_t),
-            allowance_value_cny=number(answer.impact.allowance_value_cny),
-            price_cny_per_t=answer.impact.price_cny_per_t,
+            reported_co2_t=number(impact.reported_co2_t),
+            counterfactual_co2_t=number(impact.counterfactual_co2_t),
+            co2_delta_t=number(impact.co2_delta_t),
+            allocation_delta_t=number(impact.allocation_delta_t),
+            impact_t=number(impact.impact_t),
+            allowance_value_cny=number(impact.allowance_value_cny),
+            price_cny_per_t=impact.price_cny_per_t,
         )
-        if answer.impact
+        if impact
         else None,
         systemic=[systemic_out(f) for f in answer.systemic],
+        patterns=[Pattern.model_validate(p) for p in answer.patterns],
         browser=browser_out(answer.browser),
     )
 
@@ -462,19 +556,14 @@ def browser_out(statement: BrowserStatement) -> BrowserQuery:
     return BrowserQuery(statement=statement.statement, parameters=dict(statement.parameters))
 
 
-def systemic_out(row: dict[str, object]) -> SystemicFinding:
-    return SystemicFinding(
-        entity_type=str(row["entity_type"]),
-        entity_id=str(row["entity_id"]),
-        root_parameter=str(row["root_parameter"]),
-        periods=[str(p) for p in row["periods"]],  # type: ignore[attr-defined]
-        units=[str(u) for u in row["units"]],  # type: ignore[attr-defined]
-        k=int(row["k"]),  # type: ignore[call-overload]
-        n=int(row["n"]),  # type: ignore[call-overload]
-        expected=float(row["expected"]),  # type: ignore[arg-type]
-        p_value=float(row["p_value"]),  # type: ignore[arg-type]
-        q_value=float(row["q_value"]),  # type: ignore[arg-type]
-        explained_flags=[[str(u), str(p)] for u, p in row["explained_flags"]],  # type: ignore[attr-defined]
+def systemic_out(row: dict[str, Any]) -> SystemicFinding:
+    return SystemicFinding.model_validate(
+        {
+            **row,
+            "periods": [str(p) for p in row["periods"]],
+            "units": [str(u) for u in row["units"]],
+            "explained_flags": [[str(u), str(p)] for u, p in row["explained_flags"]],
+        }
     )
 
 
@@ -490,6 +579,7 @@ def sweep_out(record: SweepRecord) -> SweepOut:
         counts={k: int(v) for k, v in record.counts.items()},
         seconds={k: float(v) for k, v in record.seconds.items()},
         error=record.error,
+        patterns=[Pattern.model_validate(p) for p in record.patterns],
     )
 
 

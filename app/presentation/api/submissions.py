@@ -1,8 +1,8 @@
 """`POST /submissions/validate`: the pre-submission check (docs/domain.md part 2, "before").
 
-One `unit_month` row as typed by the enterprise is checked at once against the unit's history,
-its peers' learned edge models (those of the current sweep) and the rules, exactly as the sweep
-would score it. Nothing is written.
+One `unit_month` row as typed by the enterprise is checked at once against the unit's history
+and its peers of the month, by the current sweep's engine (its fitted edges, nulls and
+conventions), exactly as the sweep would score it. Nothing is written.
 """
 
 import json
@@ -13,24 +13,24 @@ import pandas as pd
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from app.infrastructure.stores.contract import Store
+from app.infrastructure.stores.contract import NATIONAL_FILTER, Store
 from app.presentation.api.deps import StoreDep
 from app.presentation.api.problems import Problem
 from app.presentation.api.security import AnalystScope
 from app.services.access import scope_filter
-from app.services.sweep import load_models
+from app.services.sweep import load_engine
+from engine.catalogue import check_info
 from graph_schema.parameters import ParameterKind, parameter_names
+from graph_schema.periods import window
 from loaders.formulas import propagate
-from models.edge_models import score_all_edges
-from models.node_scores import score_nodes
-from models.rule_engine import evaluate_rules
-from models.unit_month_scores import FLAG_THRESHOLD, score_unit_months
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])
 
 REPORTED = parameter_names(ParameterKind.REPORTED)
-# Edges and nodes weaker than this are not worth showing to someone typing a submission.
-SHOWN_MIN_SCORE = 0.3
+# Checks weaker than this are not worth showing to someone typing a submission.
+SHOWN_P = 0.05
+# Months of history the checks read before the checked one (year-on-year jumps: 12).
+HISTORY_MONTHS = 13
 
 
 class UnitMonthSubmission(BaseModel):
@@ -53,24 +53,15 @@ class UnitMonthSubmission(BaseModel):
     submitted_on: str | None = None
 
 
-class RuleResult(BaseModel):
-    rule_id: str
-    family: str
-    severity: int
+class CheckResult(BaseModel):
+    check_id: str = Field(description="A rule id or a data-transfer edge type.")
+    reason: str
+    evidence: str
     parameter: str
-    value: float | None
+    child: str = Field(description="The parameter the check points at.")
     expected: float | None
-    score: float
-
-
-class EdgeResult(BaseModel):
-    edge_type: str
-    kind: str
-    parent: str
-    child: str
-    expected: float | None
-    residual: float | None
-    z: float | None
+    residual: float | None = Field(description="On the log scale.")
+    p_value: float
     score: float
 
 
@@ -78,17 +69,23 @@ class Candidate(BaseModel):
     parameter: str
     period: str
     score: float
+    expected: float | None = None
 
 
 class ValidationResult(BaseModel):
     unit_id: str
     period: str
-    score: float = Field(description="Anomaly score of the unit-month in [0, 1].")
-    flagged: bool = Field(description=f"True when score ≥ {FLAG_THRESHOLD}: please re-check.")
+    score: float = Field(description="1 − the row's combined p-value, in [0, 1].")
+    p_value: float = Field(description="The row's combined p-value against the fleet's nulls.")
+    flagged: bool = Field(
+        description="Please re-check: the row would be flagged by the sweep's engine."
+    )
+    complete: bool = Field(
+        description="False when the row lacks the figures the checks need: it is not clean."
+    )
     candidates: list[Candidate] = Field(description="Parameters most likely wrong, best first.")
-    rules: list[RuleResult]
-    edges: list[EdgeResult]
-    model_version: str | None = Field(description="Edge models used (None: rules only).")
+    checks: list[CheckResult] = Field(description="The checks that spoke, strongest first.")
+    model_version: str = Field(description="The engine (sweep) the row was checked with.")
 
 
 def _optional(value: Any) -> float | None:
@@ -121,65 +118,50 @@ def candidate_frame(history: pd.DataFrame, submission: UnitMonthSubmission) -> p
 
 
 def validate_submission(store: Store, submission: UnitMonthSubmission) -> ValidationResult:
-    frame = store.read_unit_months()
-    frame["unit_id"] = frame["unit_id"].astype(str)
-    frame["period"] = frame["period"].astype(str)
+    current = store.current_sweep()
+    engine = load_engine(store, current.model_version) if current else None
+    if current is None or engine is None:
+        raise Problem(409, "no sweep has fitted an engine yet: run `mrvtrace sweep` first")
+    # The unit's history and its peers of the month: what history and peer checks read.
+    periods = window(submission.period, HISTORY_MONTHS)
+    frame = store.scoped_unit_months(periods, NATIONAL_FILTER)
+    frame = frame.assign(unit_id=frame["unit_id"].astype(str), period=frame["period"].astype(str))
     history = frame[frame["unit_id"] == submission.unit_id]
     if len(history) == 0:
         raise HTTPException(404, f"unknown unit {submission.unit_id!r}")
     checked = candidate_frame(history, submission)
-    peers = pd.concat([frame[frame["unit_id"] != submission.unit_id], checked], ignore_index=True)
-    # Peer rules compare with the fleet, so the rules see every unit, the checked one included.
-    rules = evaluate_rules(peers, [submission.period])
-    rules = rules[rules["unit_id"].astype(str) == submission.unit_id]
-    current = store.current_sweep()
-    models = load_models(store, current.model_version) if current else None
-    edges = (
-        score_all_edges(peers, models, [submission.period])
-        if models is not None
-        else pd.DataFrame(columns=["unit_id", "period", "edge_type", "kind", "score"])
-    )
-    edges = edges[edges["unit_id"] == submission.unit_id]
-    row = checked[checked["period"] == submission.period]
-    nodes = score_nodes(row, edges, rules) if len(edges) else pd.DataFrame()
-    summary = score_unit_months(nodes) if len(nodes) else pd.DataFrame()
-    shown = edges[edges["score"] >= SHOWN_MIN_SCORE].sort_values("score", ascending=False)
-    if len(summary):
-        score = float(summary["score"].iloc[0])
-    else:
-        score = float(rules["score"].max()) if len(rules) else 0.0
+    fleet = pd.concat([frame[frame["unit_id"] != submission.unit_id], checked], ignore_index=True)
+    result = engine.score(fleet, [submission.period])
+    rows = result.unit_months
+    row = rows[rows["unit_id"] == submission.unit_id].iloc[0]
+    checks = result.checks[result.checks["unit_id"] == submission.unit_id]
+    spoke = checks[checks["p"] <= SHOWN_P].sort_values("p")
+    flagging = checks[checks["evidence"] != "history"]
+    p_value = float(row["p_value"])
+    policy = engine.policy
     return ValidationResult(
         unit_id=submission.unit_id,
         period=submission.period,
-        score=score,
-        flagged=score >= FLAG_THRESHOLD,
-        candidates=json.loads(summary["candidates"].iloc[0]) if len(summary) else [],
-        rules=[
-            RuleResult(
-                rule_id=str(r.rule_id),
-                family=str(r.family),
-                severity=int(r.severity),
-                parameter=str(r.parameter),
-                value=_optional(r.value),
-                expected=_optional(r.expected),
-                score=float(r.score),
+        score=1.0 - p_value,
+        p_value=p_value,
+        flagged=bool(p_value <= policy.false_alarm_share and row["top_parameter"] is not None),
+        complete=len(flagging) > 0,
+        candidates=[Candidate(**c) for c in json.loads(str(row["candidates"] or "[]"))],
+        checks=[
+            CheckResult(
+                check_id=str(c.check_id),
+                reason=check_info(str(c.check_id)).label,
+                evidence=str(c.evidence),
+                parameter=str(c.child),
+                child=str(c.child),
+                expected=_optional(c.expected),
+                residual=_optional(c.residual),
+                p_value=float(c.p),
+                score=float(c.score),
             )
-            for r in rules.sort_values("score", ascending=False).itertuples()
+            for c in spoke.itertuples()
         ],
-        edges=[
-            EdgeResult(
-                edge_type=e.edge_type,
-                kind=e.kind,
-                parent=e.parent,
-                child=e.child,
-                expected=_optional(e.expected),
-                residual=_optional(e.residual),
-                z=_optional(e.z),
-                score=float(e.score),
-            )
-            for e in shown.itertuples()
-        ],
-        model_version=models.version if models is not None else None,
+        model_version=current.model_version,
     )
 
 

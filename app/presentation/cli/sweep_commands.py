@@ -71,13 +71,25 @@ def sweep(
                 raise
     seconds = sum(record.seconds.values())
     record_sweep(seconds, record.status.value, record.counts.get("flagged"))
+    counts = record.counts
+    stages = ", ".join(f"{stage} {value:.1f} s" for stage, value in record.seconds.items())
     console.print(
         f"sweep {record.sweep_id} published: {len(record.periods)} periods, "
-        f"{record.counts.get('edges', 0):,} edges scored, "
-        f"{record.counts.get('nodes', 0):,} nodes, "
-        f"{record.counts.get('flagged', 0):,} unit-months flagged, "
-        f"{seconds:.1f} s"
+        f"{counts.get('unit_months', 0):,} unit-months scored, "
+        f"{counts.get('flagged', 0):,} flagged, {counts.get('listed', 0):,} listed, "
+        f"{counts.get('systemic_sources', 0):,} systemic sources; {seconds:.1f} s ({stages})"
     )
+    fleet = [p for p in record.patterns if p.get("scope") == "fleet"]
+    units = [p for p in record.patterns if p.get("scope") == "unit"]
+    for pattern in fleet:
+        console.print(
+            f"  convention of this fleet, not flagged monthly: {pattern['check_id']} "
+            f"({pattern['label']}) on {100 * float(pattern['share']):.1f} % of unit-months"
+        )
+    if units:
+        console.print(
+            f"  {len(units):,} persistent unit conditions reported once (mrvtrace calibrate)"
+        )
 
 
 def sweeps(store: StoreOption = None) -> None:
@@ -88,7 +100,7 @@ def sweeps(store: StoreOption = None) -> None:
         current = graph.current_sweep()
     finally:
         graph.close()
-    table = Table("sweep_id", "status", "started", "ended", "periods", "edges", "flagged")
+    table = Table("sweep_id", "status", "started", "ended", "periods", "checks", "flagged")
     for r in records:
         mark = " (current)" if current and r.sweep_id == current.sweep_id else ""
         table.add_row(
@@ -97,7 +109,7 @@ def sweeps(store: StoreOption = None) -> None:
             r.started,
             r.ended or "",
             str(len(r.periods)),
-            f"{r.counts.get('edges', 0):,}",
+            f"{r.counts.get('checks', 0):,}",
             f"{r.counts.get('flagged', 0):,}",
         )
     console.print(table)
@@ -118,8 +130,52 @@ def findings(
     console.print(f"{rows:,} findings written to {out}")
 
 
+def calibrate(store: StoreOption = None) -> None:
+    """What the current sweep learned of the fleet: each check's fitted null, the effective
+    share of independent checks, the edges' fits, conventions and persistent conditions."""
+    graph = open_store(store)
+    try:
+        current = graph.current_sweep()
+    finally:
+        graph.close()
+    if current is None:
+        console.print("no sweep has been published yet")
+        raise typer.Exit(1)
+    calibration = current.calibration
+    console.print(
+        f"sweep {current.sweep_id}: engine {current.model_version}, effective share of "
+        f"independent checks {calibration.get('effective_share')}"
+    )
+    nulls = Table("check", "rows", "location", "scale", "dof", title="Fitted nulls")
+    for check_id, null in sorted(calibration.get("nulls", {}).items()):
+        nulls.add_row(
+            check_id,
+            f"{null['n']:,}",
+            f"{null['location']:.4g}",
+            f"{null['scale']:.4g}",
+            f"{null['dof']:.3g}",
+        )
+    console.print(nulls)
+    edges = Table("edge", "rows", "coefficients", title="Learned edges")
+    for edge in calibration.get("edges", []):
+        coefficients = ", ".join(f"{k} {v:+.3g}" for k, v in edge.get("coefficients", {}).items())
+        edges.add_row(edge["edge_type"], f"{edge['n']:,}", coefficients)
+    console.print(edges)
+    patterns = Table("scope", "check", "unit", "share", "label", title="Patterns reported once")
+    for pattern in current.patterns:
+        patterns.add_row(
+            str(pattern["scope"]),
+            str(pattern["check_id"]),
+            str(pattern.get("unit_id") or ""),
+            f"{100 * float(pattern['share']):.1f} %",
+            str(pattern["label"]),
+        )
+    console.print(patterns)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's verbs to the `mrvtrace` app."""
     app.command("sweep")(sweep)
     app.command("sweeps")(sweeps)
     app.command("findings")(findings)
+    app.command("calibrate")(calibrate)

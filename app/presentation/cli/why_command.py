@@ -22,7 +22,7 @@ def render(answer: WhyAnswer) -> None:
 
     trace = answer.trace
     score = "—" if answer.score is None else f"{answer.score:.3f}"
-    console.rule(f"[bold]{answer.unit_id} {answer.period}[/] score {score}")
+    console.rule(f"[bold]{answer.unit_id} {answer.period}[/] score {score} ({answer.status})")
     if trace.root is None:
         console.print("No anomaly to trace in this month.")
         return
@@ -31,7 +31,7 @@ def render(answer: WhyAnswer) -> None:
     console.print(
         f"Root cause: [bold red]{root.parameter}[/] in {root.period}: observed "
         f"{format_value(root.observed, unit)}, expected {format_value(root.expected, unit)} "
-        f"(explains {root.explained_fraction:.0%} of the symptom)"
+        f"(explains {format_value(100 * root.explained_fraction, '%')} of the evidence)"
     )
     path = Table("hop", "parameter", "month", "observed", "expected", "score", "via edge")
     for index, hop in enumerate(trace.path):
@@ -46,23 +46,37 @@ def render(answer: WhyAnswer) -> None:
             hop.edge_type or "",
         )
     console.print(path)
+    checks = Table("check", "reason", "evidence", "p-value")
+    for check in trace.checks:
+        checks.add_row(check.check_id, check.reason, check.evidence, f"{check.p_value:.1e}")
+    console.print(checks)
     evidence = trace.evidence
-    console.print(
-        f"Evidence: report {evidence.report_id or '—'} by lab {evidence.lab_id or '—'} "
-        f"(sampled {evidence.sample_date or '—'}, reported {evidence.report_date or '—'}); "
-        f"verifier {evidence.verifier_id or '—'}"
-    )
-    for finding in answer.systemic:
+    if evidence.report_id or evidence.lab_id:
         console.print(
-            f"Systemic source: {finding['entity_type']} [bold]{finding['entity_id']}[/] behind "
-            f"{finding['k']} of {finding['n']} units' {finding['root_parameter']} roots "
-            f"(q = {format_value(float(str(finding['q_value'])))})"
+            f"Evidence: report {evidence.report_id or '—'} by lab {evidence.lab_id or '—'} "
+            f"(sampled {evidence.sample_date or '—'}, reported {evidence.report_date or '—'})"
+        )
+    if evidence.verifier_id:
+        console.print(f"Verifier of the enterprise-year: {evidence.verifier_id}")
+    for finding in answer.systemic:
+        periods = ", ".join(str(p) for p in finding["periods"])
+        console.print(
+            f"Systemic source: {finding['entity_type']} [bold]{finding['entity_id']}[/]: its "
+            f"records in {periods} are shifted against its peers' "
+            f"(q = {float(finding['q_value']):.1e})"
+        )
+    for pattern in answer.patterns:
+        console.print(
+            f"Persistent condition of the unit: {pattern['label']} ({pattern['check_id']})"
         )
     if answer.impact is not None:
+        impact = answer.impact
         console.print(
-            f"Impact: {format_value(answer.impact.co2_delta_t, 'tCO2')} = "
-            f"{format_value(answer.impact.allowance_value_cny, 'CNY')} at "
-            f"{format_value(answer.impact.price_cny_per_t, 'CNY/t')}"
+            f"Impact: {format_value(impact.impact_t, 'tCO2')} at stake "
+            f"(emissions {format_value(impact.co2_delta_t, 'tCO2')}, allocation "
+            f"{format_value(impact.allocation_delta_t, 'tCO2')}) = "
+            f"{format_value(impact.allowance_value_cny, 'CNY')} at "
+            f"{format_value(impact.price_cny_per_t, 'CNY/t')}"
         )
 
 
@@ -79,20 +93,19 @@ def why(
     impact."""
     from app.infrastructure.stores.factory import open_store
     from app.services.access import Scope, ScopeKind
-    from app.services.analysis import NotFound, explain_unit, systemic_sources
+    from app.services.analysis import NotFound, explain_unit
 
     settings = get_settings()
     chosen = settings.model_copy(update={"store": store}) if store else settings
     graph = open_store(chosen)
     national = Scope(ScopeKind.NATIONAL)
     try:
-        systemic_sources(graph, None, national)
         answers = explain_unit(graph, unit_id, period, national, settings.allowance_price_cny)
     except NotFound as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(1) from None
     finally:
-        graph.close()  # type: ignore[attr-defined]
+        graph.close()
     if not answers:
         console.print(f"{unit_id} has no flagged month in the current sweep.")
     for answer in answers:

@@ -1,1 +1,1 @@
-"""Tracing: root causes of anomalies, systemic sources behind them, and their impact."""
+"""Tracing: why a unit-month is flagged, from the root to the symptom."""

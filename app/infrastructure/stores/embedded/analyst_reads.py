@@ -21,7 +21,7 @@ from app.infrastructure.stores.embedded.graph_writes import EmbeddedGraphWrites
 from app.infrastructure.stores.embedded.sweep_results import EmbeddedSweepResults
 from graph_schema.frames import (
     ANOMALY_COLUMNS,
-    EDGE_SCORE_COLUMNS,
+    CHECK_SCORE_COLUMNS,
     NODE_SCORE_COLUMNS,
 )
 from graph_schema.labels import NodeLabel
@@ -123,7 +123,7 @@ class EmbeddedAnalystReads(EmbeddedGraphWrites, EmbeddedSweepResults):
             return None
         months = conform_unit_month_frame(rows)
         months["verifier_id"] = self._verifiers_of(months)
-        score = self.read_unit_month_scores(
+        result = self.read_unit_month_scores(
             periods=[period], unit_ids=[unit_id], flagged_only=False
         )
         current = self.current_sweep()
@@ -133,9 +133,8 @@ class EmbeddedAnalystReads(EmbeddedGraphWrites, EmbeddedSweepResults):
             depth,
             plain_rows(months),
             plain_rows(self.read_node_scores(unit_id, periods)),
-            plain_rows(self.read_edge_scores(unit_id, periods)),
-            score=float(score["score"].iloc[0]) if len(score) else None,
-            flagged=bool(score["flagged"].iloc[0]) if len(score) else False,
+            plain_rows(self.read_check_scores(unit_id, periods)),
+            result=plain_rows(result)[0] if len(result) else None,
             sweep_id=current.sweep_id if current else None,
         )
 
@@ -153,10 +152,12 @@ class EmbeddedAnalystReads(EmbeddedGraphWrites, EmbeddedSweepResults):
     def scored_elements(self, periods: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Current (node scores, edge scores) of every unit for `periods` (None: all)."""
         nodes = self._read_current("nodes", periods, None)
-        edges = self._read_current("edges", periods, None)
+        checks = self._read_current("checks", periods, None)
         return (
             nodes[NODE_SCORE_COLUMNS] if len(nodes) else pd.DataFrame(columns=NODE_SCORE_COLUMNS),
-            edges[EDGE_SCORE_COLUMNS] if len(edges) else pd.DataFrame(columns=EDGE_SCORE_COLUMNS),
+            checks[CHECK_SCORE_COLUMNS]
+            if len(checks)
+            else pd.DataFrame(columns=CHECK_SCORE_COLUMNS),
         )
 
     def scoped_unit_months(self, periods: Sequence[str] | None, scope: ScopeFilter) -> pd.DataFrame:

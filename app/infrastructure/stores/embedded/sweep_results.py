@@ -20,9 +20,9 @@ import pyarrow.dataset as ds
 
 from app.infrastructure.stores.contract import SweepRecord, SweepStatus, require_edge_children
 from app.infrastructure.stores.embedded.state import EmbeddedState
-from graph_schema.frames import EDGE_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
+from graph_schema.frames import CHECK_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
 
-_KINDS = ("unit_months", "nodes", "edges")
+_KINDS = ("unit_months", "nodes", "checks")
 
 
 def _record_from(data: dict[str, Any]) -> SweepRecord:
@@ -73,11 +73,11 @@ class EmbeddedSweepResults(EmbeddedState):
         sweep_id: str,
         unit_month_scores: pd.DataFrame,
         node_scores: pd.DataFrame,
-        edge_scores: pd.DataFrame,
+        check_scores: pd.DataFrame,
     ) -> None:
-        require_edge_children(node_scores, edge_scores)
+        require_edge_children(node_scores, check_scores)
         folder = self.sweeps_dir / sweep_id
-        for kind, frame in zip(_KINDS, (unit_month_scores, node_scores, edge_scores), strict=True):
+        for kind, frame in zip(_KINDS, (unit_month_scores, node_scores, check_scores), strict=True):
             if len(frame) == 0:
                 continue
             part = folder / kind
@@ -169,8 +169,8 @@ class EmbeddedSweepResults(EmbeddedState):
             return pd.DataFrame(columns=NODE_SCORE_COLUMNS)
         return rows[NODE_SCORE_COLUMNS].sort_values(["period", "name"]).reset_index(drop=True)
 
-    def read_edge_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
-        rows = self._read_current("edges", periods, [unit_id])
+    def read_check_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
+        rows = self._read_current("checks", periods, [unit_id])
         if len(rows) == 0:
-            return pd.DataFrame(columns=EDGE_SCORE_COLUMNS)
-        return rows[EDGE_SCORE_COLUMNS].sort_values(["period", "edge_type"]).reset_index(drop=True)
+            return pd.DataFrame(columns=CHECK_SCORE_COLUMNS)
+        return rows[CHECK_SCORE_COLUMNS].sort_values(["period", "check_id"]).reset_index(drop=True)

@@ -20,8 +20,14 @@ from app.infrastructure.stores.contract import (
     UnitMonthWindow,
 )
 from app.infrastructure.stores.neo4j.graph_writes import Neo4jGraphWrites
-from app.infrastructure.stores.neo4j.sweep_results import SLOTS, Neo4jSweepResults, slot_properties
-from graph_schema.frames import ANOMALY_COLUMNS, EDGE_SCORE_COLUMNS, NODE_SCORE_COLUMNS
+from app.infrastructure.stores.neo4j.sweep_results import (
+    SLOTS,
+    Neo4jSweepResults,
+    checks_frame,
+    results_frame,
+    slot_properties,
+)
+from graph_schema.frames import ANOMALY_COLUMNS, NODE_SCORE_COLUMNS
 from graph_schema.keys import edge_id, unit_month_key
 from graph_schema.periods import window
 from loaders.unit_month_frame import conform_unit_month_frame
@@ -29,29 +35,8 @@ from loaders.unit_month_frame import conform_unit_month_frame
 _SLOT_NAMES = [slot_properties(slot) | {"name": slot} for slot in SLOTS]
 
 
-def _edges_frame(nodes: pd.DataFrame) -> pd.DataFrame:
-    """Edge score rows from the JSON of anomalous incoming edges stored on child nodes."""
-    stored = nodes[nodes["edges"].notna()]
-    edges = [
-        {"unit_id": unit_id, "period": period, **edge}
-        for unit_id, period, text in zip(
-            stored["unit_id"], stored["period"], stored["edges"], strict=True
-        )
-        for edge in json.loads(text)
-    ]
-    frame = pd.DataFrame(edges, columns=[c for c in EDGE_SCORE_COLUMNS if c != "edge_id"])
-    frame.insert(
-        0,
-        "edge_id",
-        frame["unit_id"].astype(str) + "|" + frame["period"].astype(str) + "|" + frame["edge_type"],
-    )
-    for col in ("expected", "residual", "z", "score"):
-        frame[col] = frame[col].astype(float)
-    return frame
-
-
 def _nodes_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=[*NODE_SCORE_COLUMNS, "edges"])
+    frame = pd.DataFrame(rows, columns=[*NODE_SCORE_COLUMNS, "checks"])
     for col in ("value", "expected", "z", "score"):
         frame[col] = frame[col].astype(float)
     return frame
@@ -63,14 +48,14 @@ def _current_slot(pointer: Mapping[str, Any], period: str) -> tuple[str, str] | 
     return (entry["slot"], entry["sweep_id"]) if entry else None
 
 
-def _unit_month_score(
+def _unit_month_result(
     month: Mapping[str, Any], current: tuple[str, str] | None
-) -> tuple[float | None, bool]:
-    """(score, flagged) of a UnitMonth's properties in the current slot, if stamped there."""
+) -> dict[str, Any] | None:
+    """A UnitMonth's result in the current slot, if the current sweep stamped it there."""
     if current is None or month.get(f"sweep_{current[0]}") != current[1]:
-        return None, False
-    slot = current[0]
-    return float(month[f"score_{slot}"]), bool(month.get(f"flagged_{slot}"))
+        return None
+    text = month.get(f"result_{current[0]}")
+    return json.loads(text) if text else None
 
 
 def _node_row(
@@ -88,11 +73,13 @@ def _node_row(
     }
 
 
-def _edge_rows(unit_id: str, period: str, text: str | None) -> list[dict[str, Any]]:
-    """Edge score rows from the JSON of anomalous incoming edges stored on a child node."""
-    edges = json.loads(text or "[]")
+def _check_rows(unit_id: str, period: str, text: str | None) -> list[dict[str, Any]]:
+    """Check rows from the JSON stored on their target node."""
     where = {"unit_id": unit_id, "period": period}
-    return [{"edge_id": edge_id(unit_id, period, e["edge_type"]), **where, **e} for e in edges]
+    return [
+        {"edge_id": edge_id(unit_id, period, c["check_id"]), **where, **c}
+        for c in json.loads(text or "[]")
+    ]
 
 
 class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
@@ -123,7 +110,7 @@ class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
         if focal is None:
             return None
         pointer = json.loads(rows[0]["pointer"] or "{}")
-        months, nodes, edges = [], [], []
+        months, nodes, checks = [], [], []
         for row in rows:
             month = row["month"]
             months.append(month | {"verifier_id": row["verifier_id"]})
@@ -135,10 +122,10 @@ class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
                 if parameter["key"] is None or slot is None:
                     continue
                 nodes.append(_node_row(unit_id, month["period"], parameter, slot))
-                edges.extend(_edge_rows(unit_id, month["period"], slot["edges"]))
-        score, flagged = _unit_month_score(focal, _current_slot(pointer, period))
+                checks.extend(_check_rows(unit_id, month["period"], slot["checks"]))
+        result = _unit_month_result(focal, _current_slot(pointer, period))
         return UnitMonthWindow(
-            unit_id, period, depth, months, nodes, edges, score, flagged, rows[0]["sweep_id"]
+            unit_id, period, depth, months, nodes, checks, result, rows[0]["sweep_id"]
         )
 
     def scored_elements(self, periods: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -147,7 +134,9 @@ class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
         frame = _nodes_frame(
             self.run_read("tracing_scored_nodes", slots=self._slot_groups(periods))
         )
-        return frame[NODE_SCORE_COLUMNS], _edges_frame(frame)
+        return frame[NODE_SCORE_COLUMNS], checks_frame(
+            frame["unit_id"], frame["period"], frame["checks"]
+        )
 
     def scoped_unit_months(self, periods: Sequence[str] | None, scope: ScopeFilter) -> pd.DataFrame:
         """The unit-month frame restricted to the scope, with `verifier_id`."""
@@ -191,9 +180,11 @@ class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
             limit=limit,
             **scope.parameters(),
         )
-        frame = pd.DataFrame(rows, columns=ANOMALY_COLUMNS)
-        frame["score"] = frame["score"].astype(float)
-        return frame
+        results = results_frame([r["result"] for r in rows])
+        places = pd.DataFrame(
+            rows, columns=["enterprise_id", "region_code", "province_code", "group_id"]
+        )
+        return pd.concat([results, places], axis=1)[ANOMALY_COLUMNS]
 
     def public_tables(self) -> dict[str, pd.DataFrame]:
         """What the public lists are computed from: `enterprises` (with province and unit

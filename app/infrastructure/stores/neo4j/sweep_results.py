@@ -1,4 +1,4 @@
-"""Sweep results of the Neo4j store: sweep results in two property slots, published atomically.
+"""Sweep results of the Neo4j store: two property slots per period, published atomically.
 
 Each period has two slots, `s0` and `s1`. A sweep writes a period into the slot that is NOT
 current for it (properties `score_s1`, `sweep_s1`, … on UnitMonth and Parameter nodes), stamped
@@ -7,12 +7,13 @@ makes it current in ONE transaction. Readers take the pointer first and read `n[
 where the stamp matches, so a sweep that dies halfway is invisible and stale values left in a
 slot by older sweeps are ignored (no clean-up pass on the hot path).
 
-What is written is what the sweep hands over (its storage policy): every unit-month's summary,
-and the parameter nodes given, each carrying its given incoming edges as JSON. Edge scores live
-on the child node rather than on TRANSFERS_TO relationships because finding a relationship by
-`edge_id` needs a relationship index the schema does not have, and tracing reads a node's
-incoming edges together with the node anyway. Fitted models are `Model` nodes holding the
-serialised bytes.
+What is written is what the sweep hands over (its storage policy): every unit-month's result
+(score, flag and root parameter as properties Browser shows, the whole row as JSON), and the
+parameter nodes given, each carrying its checks as JSON. Checks live on their target node
+rather than on TRANSFERS_TO relationships because finding a relationship by `edge_id` needs a
+relationship index the schema does not have, most checks are rules that no relationship
+stands for, and tracing reads a node's checks together with the node anyway. Fitted engines
+are `Model` nodes holding the serialised bytes.
 """
 
 import json
@@ -24,16 +25,21 @@ import pandas as pd
 
 from app.infrastructure.stores.contract import SweepRecord, SweepStatus, require_edge_children
 from app.infrastructure.stores.neo4j.connection import Neo4jConnection
-from graph_schema.frames import EDGE_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
+from graph_schema.frames import (
+    CHECK_SCORE_COLUMNS,
+    NODE_SCORE_COLUMNS,
+    UNIT_MONTH_SCORE_COLUMNS,
+)
 
 BATCH_ROWS = 20_000
 SLOTS = ("s0", "s1")
-_JSON_FIELDS = ("fingerprints", "counts", "seconds")
-_EDGE_FIELDS = ["edge_type", "kind", "parent", "child", "expected", "residual", "z", "score"]
+_JSON_FIELDS = ("fingerprints", "counts", "seconds", "patterns", "systemic", "calibration")
+# What a node's check JSON keeps of a check row (its unit, month and id are the node's).
+_CHECK_FIELDS = [c for c in CHECK_SCORE_COLUMNS if c not in ("edge_id", "unit_id", "period")]
 
 
 def slot_properties(slot: str) -> dict[str, str]:
-    names = ("stamp", "score", "flagged", "top_parameter", "candidates", "expected", "z", "edges")
+    names = ("stamp", "score", "flagged", "top_parameter", "result", "expected", "z", "checks")
     return {n: f"{'sweep' if n == 'stamp' else n}_{slot}" for n in names}
 
 
@@ -66,17 +72,54 @@ def _batches(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
         yield rows[start : start + BATCH_ROWS]
 
 
-def _edges_json(edges: pd.DataFrame) -> pd.DataFrame:
-    """Per child node key, its non-trivial incoming edges as a JSON list."""
-    if len(edges) == 0:
-        return pd.DataFrame(columns=["key", "edges"])
-    parts = edges[_EDGE_FIELDS].astype(object).where(edges[_EDGE_FIELDS].notna(), None)
+def _checks_json(checks: pd.DataFrame) -> pd.DataFrame:
+    """Per target node key, its checks as a JSON list."""
+    if len(checks) == 0:
+        return pd.DataFrame(columns=["key", "checks"])
+    parts = checks[_CHECK_FIELDS].astype(object).where(checks[_CHECK_FIELDS].notna(), None)
     objects = pd.Series(
-        [json.dumps(r) for r in parts.to_dict("records")], index=edges.index, dtype=object
+        [json.dumps(r) for r in parts.to_dict("records")], index=checks.index, dtype=object
     )
-    keys = edges["unit_id"] + "|" + edges["period"] + "|" + edges["child"]
+    keys = checks["unit_id"] + "|" + checks["period"] + "|" + checks["child"]
     grouped = objects.groupby(keys.to_numpy()).agg(lambda objs: "[" + ", ".join(objs) + "]")
-    return grouped.rename_axis("key").rename("edges").reset_index()
+    return grouped.rename_axis("key").rename("checks").reset_index()
+
+
+def result_rows(unit_month_scores: pd.DataFrame) -> list[dict[str, Any]]:
+    """Unit-month results as write parameters: the shown properties and the row as JSON."""
+    rows = unit_month_scores[UNIT_MONTH_SCORE_COLUMNS]
+    plain = rows.astype(object).where(rows.notna(), None).to_dict("records")
+    return [
+        {
+            "key": f"{r['unit_id']}|{r['period']}",
+            "unit_id": r["unit_id"],
+            "period": r["period"],
+            "score": r["score"],
+            "flagged": bool(r["flagged"]),
+            "top_parameter": r["top_parameter"],
+            "result": json.dumps(r),
+        }
+        for r in plain
+    ]
+
+
+def results_frame(texts: list[str | None]) -> pd.DataFrame:
+    """Unit-month score rows from their stored JSON."""
+    frame = pd.DataFrame([json.loads(t) for t in texts if t], columns=UNIT_MONTH_SCORE_COLUMNS)
+    for column in UNIT_MONTH_SCORE_COLUMNS:
+        if column not in (
+            "unit_id",
+            "period",
+            "status",
+            "top_parameter",
+            "root_period",
+            "systemic_source",
+            "candidates",
+            "flagged",
+        ):
+            frame[column] = frame[column].astype(float)
+    frame["flagged"] = frame["flagged"].astype(bool)
+    return frame
 
 
 class Neo4jSweepResults(Neo4jConnection):
@@ -100,23 +143,20 @@ class Neo4jSweepResults(Neo4jConnection):
         sweep_id: str,
         unit_month_scores: pd.DataFrame,
         node_scores: pd.DataFrame,
-        edge_scores: pd.DataFrame,
+        check_scores: pd.DataFrame,
     ) -> None:
-        require_edge_children(node_scores, edge_scores)
+        require_edge_children(node_scores, check_scores)
         slots = self._write_slots()
-        nodes = node_scores.merge(_edges_json(edge_scores), on="key", how="left")
-        unit_months = unit_month_scores.assign(
-            key=unit_month_scores["unit_id"] + "|" + unit_month_scores["period"]
-        )
-        for period in sorted(set(unit_months["period"]) | set(nodes["period"])):
+        nodes = node_scores.merge(_checks_json(check_scores), on="key", how="left")
+        for period in sorted(set(unit_month_scores["period"]) | set(nodes["period"])):
             prop = slot_properties(slots.get(period, SLOTS[0]))
-            um_rows = _records(unit_months[unit_months["period"] == period])
+            um_rows = result_rows(unit_month_scores[unit_month_scores["period"] == period])
             for batch in _batches(um_rows):
                 self.run_write("scores_write_unit_months", rows=batch, sweep_id=sweep_id, prop=prop)
             node_rows = _records(
                 nodes.loc[
                     nodes["period"] == period,
-                    ["key", "unit_id", "period", "name", "score", "expected", "z", "edges"],
+                    ["key", "unit_id", "period", "name", "score", "expected", "z", "checks"],
                 ]
             )
             for batch in _batches(node_rows):
@@ -185,34 +225,45 @@ class Neo4jSweepResults(Neo4jConnection):
                 flagged_only=flagged_only,
             )
         )
-        frame = pd.DataFrame(rows, columns=UNIT_MONTH_SCORE_COLUMNS)
-        frame["score"] = frame["score"].astype(float)
-        frame["flagged"] = frame["flagged"].astype(bool)
+        frame = results_frame([r["result"] for r in rows])
         frame = frame.sort_values(["score", "unit_id", "period"], ascending=[False, True, True])
         return frame.reset_index(drop=True)
 
     def _read_nodes(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
         rows = self.run_read("scores_read_nodes", slots=self._slot_groups(periods), unit_id=unit_id)
-        return pd.DataFrame(rows, columns=[*NODE_SCORE_COLUMNS, "edges"])
+        return pd.DataFrame(rows, columns=[*NODE_SCORE_COLUMNS, "checks"])
 
     def read_node_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
-        nodes = self._read_nodes(unit_id, periods)[NODE_SCORE_COLUMNS]
+        nodes = self._read_nodes(unit_id, periods)
+        nodes = nodes[nodes["checks"].notna() | (nodes["score"].astype(float) > 0)]
+        nodes = nodes[NODE_SCORE_COLUMNS].copy()
         for col in ("value", "expected", "z", "score"):
             nodes[col] = nodes[col].astype(float)
         return nodes.sort_values(["period", "name"]).reset_index(drop=True)
 
-    def read_edge_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
+    def read_check_scores(self, unit_id: str, periods: Sequence[str]) -> pd.DataFrame:
         nodes = self._read_nodes(unit_id, periods)
-        stored = nodes[nodes["edges"].notna()]
-        edges = [
-            {"unit_id": unit_id, "period": period, **edge}
-            for period, text in zip(stored["period"], stored["edges"], strict=True)
-            for edge in json.loads(text)
-        ]
-        frame = pd.DataFrame(edges, columns=[c for c in EDGE_SCORE_COLUMNS if c != "edge_id"])
-        frame.insert(
-            0, "edge_id", frame["unit_id"] + "|" + frame["period"] + "|" + frame["edge_type"]
-        )
-        for col in ("expected", "residual", "z", "score"):
-            frame[col] = frame[col].astype(float)
-        return frame.sort_values(["period", "edge_type"]).reset_index(drop=True)
+        return checks_frame(nodes["unit_id"], nodes["period"], nodes["checks"])
+
+
+def checks_frame(units: pd.Series, periods: pd.Series, texts: pd.Series) -> pd.DataFrame:
+    """Check rows (CHECK_SCORE_COLUMNS) from the JSON stored on their target nodes."""
+    rows = [
+        {"unit_id": unit_id, "period": period, **check}
+        for unit_id, period, text in zip(units, periods, texts, strict=True)
+        if isinstance(text, str)
+        for check in json.loads(text)
+    ]
+    frame = pd.DataFrame(rows, columns=[c for c in CHECK_SCORE_COLUMNS if c != "edge_id"])
+    frame.insert(
+        0,
+        "edge_id",
+        frame["unit_id"].astype(str)
+        + "|"
+        + frame["period"].astype(str)
+        + "|"
+        + frame["check_id"].astype(str),
+    )
+    for col in ("expected", "residual", "scale", "z", "p", "score"):
+        frame[col] = frame[col].astype(float)
+    return frame.sort_values(["period", "check_id"]).reset_index(drop=True)

@@ -1,0 +1,336 @@
+"""The answer to "why is this unit-month flagged", built from what the sweep stored.
+
+The sweep's engine already decided the root (engine.attribution, the one policy of blame), its
+expected value, the candidates and the impact; a trace reads them and lays out:
+- the symptom: the strongest check of the month (or the one asked about);
+- one expected value per parameter: the value it takes when the root is put at its expected
+  value and the formulas recomputed (the counterfactual), so the root's box, the path and the
+  impact always agree;
+- the path from the root to the symptom through graph_schema's data-transfer edges, each hop
+  with its observed and expected value and its score;
+- the checks that spoke, with their rule ids and reasons;
+- the evidence that bears on the root (the test report only for a carbon or NCV root).
+"""
+
+import itertools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+import networkx as nx
+import numpy as np
+
+from app.infrastructure.stores.contract import Row, UnitMonthWindow
+from engine.catalogue import check_info
+from engine.checks import EvidenceClass
+from graph_schema.keys import parameter_key
+from graph_schema.parameters import PARAMETERS
+from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
+from loaders.formulas import FORMULA_INPUTS, propagate
+
+# A root of these parameters bears on the carbon test report: the report is shown as evidence.
+DOCUMENTED_ROOTS = frozenset(
+    {"coal_carbon_pct", "coal_ncv_gj_t", "report_carbon_pct", "report_ncv_gj_t"}
+)
+# Checks listed with an answer: those this significant or stronger (the listing level).
+SHOWN_P = 0.05
+MAX_SHOWN_CHECKS = 12
+_NAMES = tuple(p.name for p in PARAMETERS)
+
+
+@dataclass(frozen=True)
+class Symptom:
+    key: str
+    element: str  # "check"
+    parameter: str
+    period: str
+    observed: float
+    expected: float
+    score: float
+    edge_kind: str | None = None
+    check_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    parameter: str
+    period: str
+    key: str
+    observed: float
+    expected: float
+    score: float
+    explained_fraction: float
+    rank_score: float
+
+
+@dataclass(frozen=True)
+class Hop:
+    parameter: str
+    period: str
+    key: str
+    observed: float
+    expected: float
+    score: float
+    edge_kind: str | None
+    edge_type: str | None
+
+
+@dataclass(frozen=True)
+class CheckFinding:
+    """One check that spoke: its id, reason, class, target and how far off."""
+
+    check_id: str
+    reason: str
+    evidence: str
+    parameter: str
+    observed: float
+    expected: float
+    p_value: float
+    score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    report_id: str | None
+    lab_id: str | None
+    report_date: str | None
+    sample_date: str | None
+    verifier_id: str | None
+    # (period, report_date) of every month in the window: bunched dates are a forgery signature.
+    report_dates: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class TraceResult:
+    unit_id: str
+    period: str
+    symptom: Symptom | None
+    root: Candidate | None
+    candidates: tuple[Candidate, ...]
+    path: tuple[Hop, ...]
+    evidence: Evidence
+    checks: tuple[CheckFinding, ...] = ()
+
+
+def _number(value: object) -> float:
+    if value is None or isinstance(value, str):
+        return np.nan
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value)
+
+
+@cache
+def schema_graph() -> nx.DiGraph:
+    """The parameters of one month and the data-transfer edges between them."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(_NAMES)
+    for edge in TRANSFER_EDGES:
+        if edge.lag == 0:
+            graph.add_edge(edge.parent, edge.child, kind=edge.kind.value, edge_type=edge.edge_type)
+    return graph
+
+
+def path_between(source: str, target: str) -> list[tuple[str, str | None, str | None]]:
+    """(parameter, kind, edge type of the edge into it) from `source` to `target`: along the
+    data flow when it leads there, else along the edges either way (a cross-check links two
+    measurements of one quantity), else the two alone."""
+    graph = schema_graph()
+    if source == target:
+        return [(source, None, None)]
+    for view in (graph, graph.to_undirected(as_view=True)):
+        try:
+            names = nx.shortest_path(view, source, target)
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            continue
+        hops: list[tuple[str, str | None, str | None]] = [(names[0], None, None)]
+        for u, v in itertools.pairwise(names):
+            data = graph.get_edge_data(u, v) or graph.get_edge_data(v, u) or {}
+            hops.append((v, data.get("kind"), data.get("edge_type")))
+        return hops
+    return [(source, None, None), (target, None, None)]
+
+
+def counterfactual(month: Mapping[str, object], root: str, expected: float) -> dict[str, float]:
+    """Every parameter of the month when `root` takes `expected` (formulas recomputed when the
+    root is one of their inputs)."""
+    values = {name: _number(month.get(name)) for name in _NAMES}
+    if not np.isfinite(expected):
+        return values
+    values[root] = expected
+    if root in FORMULA_INPUTS:
+        derived = propagate(
+            {name: values[name] for name in FORMULA_INPUTS},
+            _number(month.get("capacity_mw")),
+            _number(month.get("hours_in_month")),
+        )
+        values.update({name: float(v) for name, v in derived.items()})
+    return values
+
+
+def _candidates(result: Row, window: UnitMonthWindow) -> tuple[Candidate, ...]:
+    explained = _number(result.get("explained"))
+    out = []
+    for index, item in enumerate(json.loads(str(result.get("candidates") or "[]"))):
+        month = window.month(item["period"]) or {}
+        score = _number(item.get("score"))
+        out.append(
+            Candidate(
+                item["parameter"],
+                item["period"],
+                parameter_key(window.unit_id, item["period"], item["parameter"]),
+                _number(month.get(item["parameter"])),
+                _number(item.get("expected")),
+                score,
+                explained if index == 0 else np.nan,
+                score,
+            )
+        )
+    return tuple(out)
+
+
+def _month_checks(window: UnitMonthWindow) -> list[Row]:
+    rows = [c for c in window.checks if str(c["period"]) == window.period]
+    return sorted(rows, key=lambda c: (_number(c.get("p")), str(c["check_id"])))
+
+
+def _symptom(window: UnitMonthWindow, checks: list[Row], symptom: str | None) -> Symptom | None:
+    if symptom is not None:
+        chosen = next((c for c in checks if c["edge_id"] == symptom), None)
+        if chosen is None:
+            raise KeyError(symptom)
+    else:
+        speaking = [c for c in checks if c["evidence"] != EvidenceClass.HISTORY.value]
+        chosen = speaking[0] if speaking and _number(speaking[0].get("p")) <= SHOWN_P else None
+    if chosen is None:
+        return None
+    month = window.month(window.period) or {}
+    child = str(chosen["child"])
+    return Symptom(
+        str(chosen["edge_id"]),
+        "check",
+        child,
+        window.period,
+        _number(month.get(child)),
+        _number(chosen.get("expected")),
+        _number(chosen.get("score")),
+        str(chosen["evidence"]),
+        str(chosen["check_id"]),
+    )
+
+
+def _hop_scores(window: UnitMonthWindow, checks: list[Row]) -> dict[str, float]:
+    """Each parameter's score this month: its own (as a root candidate) or its strongest
+    check's, whichever is higher."""
+    scores: dict[str, float] = {}
+    for node in window.nodes:
+        if str(node["period"]) == window.period:
+            scores[str(node["name"])] = max(
+                scores.get(str(node["name"]), 0.0), _number(node["score"]) or 0.0
+            )
+    for check in checks:
+        name = str(check["child"])
+        scores[name] = max(scores.get(name, 0.0), np.nan_to_num(_number(check.get("score"))))
+    return scores
+
+
+def _path(
+    window: UnitMonthWindow, root: Candidate, symptom: Symptom | None, checks: list[Row]
+) -> tuple[Hop, ...]:
+    month = window.month(window.period) or {}
+    values = (
+        counterfactual(month, root.parameter, root.expected) if root.period == window.period else {}
+    )
+    target = symptom.parameter if symptom else root.parameter
+    scores = _hop_scores(window, checks)
+    hops = []
+    if root.period != window.period:
+        # A root in an earlier month reaches this one through its own history.
+        hops.append(
+            Hop(
+                root.parameter,
+                root.period,
+                root.key,
+                root.observed,
+                root.expected,
+                root.score,
+                None,
+                None,
+            )
+        )
+    for index, (name, kind, edge_type) in enumerate(path_between(root.parameter, target)):
+        first = index == 0 and not hops
+        hops.append(
+            Hop(
+                name,
+                window.period,
+                parameter_key(window.unit_id, window.period, name),
+                _number(month.get(name)),
+                root.expected if first else values.get(name, _number(month.get(name))),
+                root.score if first else scores.get(name, 0.0),
+                kind if not (index == 0 and hops) else EdgeKind.VERTICAL.value,
+                edge_type,
+            )
+        )
+    return tuple(hops)
+
+
+def _evidence(window: UnitMonthWindow, root: Candidate | None) -> Evidence:
+    month = window.month(window.period) or {}
+    documented = root is not None and root.parameter in DOCUMENTED_ROOTS
+    dates = tuple(sorted((str(m["period"]), _text(m.get("report_date"))) for m in window.months))
+    return Evidence(
+        _text(month.get("carbon_report_id")) if documented else None,
+        _text(month.get("lab_id")) if documented else None,
+        _text(month.get("report_date")) if documented else None,
+        _text(month.get("sample_date")) if documented else None,
+        _text(month.get("verifier_id")),
+        dates if documented else (),
+    )
+
+
+def _findings(window: UnitMonthWindow, checks: list[Row]) -> tuple[CheckFinding, ...]:
+    month = window.month(window.period) or {}
+    shown = [c for c in checks if _number(c.get("p")) <= SHOWN_P][:MAX_SHOWN_CHECKS]
+    return tuple(
+        CheckFinding(
+            str(c["check_id"]),
+            check_info(str(c["check_id"])).label,
+            str(c["evidence"]),
+            str(c["child"]),
+            _number(month.get(str(c["child"]))),
+            _number(c.get("expected")),
+            _number(c.get("p")),
+            _number(c.get("score")),
+        )
+        for c in shown
+    )
+
+
+def trace_unit_month(window: UnitMonthWindow, symptom: str | None = None) -> TraceResult:
+    """The trace of the window's unit-month (`symptom`: a check's edge id to trace from).
+    Raises KeyError for a symptom that is not a check of the month."""
+    checks = _month_checks(window)
+    chosen = _symptom(window, checks, symptom)
+    result = window.result
+    listed = result is not None and result.get("status") in ("flagged", "listed")
+    candidates = _candidates(result, window) if listed and result is not None else ()
+    root = candidates[0] if candidates else None
+    return TraceResult(
+        window.unit_id,
+        window.period,
+        chosen,
+        root,
+        candidates,
+        _path(window, root, chosen, checks) if root else (),
+        _evidence(window, root),
+        _findings(window, checks),
+    )

@@ -1,0 +1,255 @@
+"""The one policy of blame: which single parameter, if wrong, best explains a unit-month's checks.
+
+Every check of a unit-month reads ln(quantity) of some parameters; a fault of size δ in one
+input x_j moves each check's residual by a_j·δ, a_j its elasticity (engine.signatures). The
+hypothesis "x_j is wrong" is scored by the generalised likelihood ratio of that one-parameter
+model against the checks' normal scores:
+
+    Λ_j = (Σ_k b_kj·s_k)² / Σ_k b_kj²,    b_kj = a_kj / σ_k
+
+summing over every check that applies, silent ones included: a hypothesis that predicts a
+disagreement where the checks agree is penalised (the unit's own history only where it speaks:
+a fault that has lasted months leaves last month's comparison silent). This one rule answers
+what used to be three:
+- which side of a cross-check is wrong: a drifting CEMS explains the CEMS check alone; coal
+  under-reported would also move the heat rate, the coal purchases and the energy monitor, and
+  when those agree, the CEMS is the root and the enterprise is not blamed;
+- a node's expected value: x_j·e^(−δ̂_j), with δ̂_j the least-squares size of its fault;
+- blame between several parents: each parent's signature decides.
+Breached bounds and copied series add their evidence as pseudo-observations on the parameters
+they name. A jump also reads last month (or last year): a fault there explains it with the
+opposite sign, so a slip carried into the next month's comparison is traced back to its month.
+"""
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from engine.checks import MAGNITUDE, EvidenceClass
+from engine.signatures import elasticities
+from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
+from models.rules import Quantity
+
+# A reported figure copied from a document (the carbon content from its test report): a fault
+# in the figure may sit in the document too, which then moves with it.
+DOCUMENTED: dict[str, str] = {
+    e.child: e.parent for e in TRANSFER_EDGES if e.kind == EdgeKind.EVIDENCE
+}
+# The enterprise computes its CO2 from its inputs: a fault in an input normally moves it too.
+COMPUTED = "reported_co2_t"
+COMPUTED_FROM = "total_co2_t"
+CANDIDATE_COLUMNS = ["um", "parameter", "lag", "lam", "delta", "observed", "expected"]
+# A history check takes part in attribution only from this normal score (p ≈ 0.05) on.
+SUPPORT_SCORE = 1.96
+# Variants of a hypothesis are spelled `parameter+...` until the best one is kept.
+VARIANT_MARK = "+"
+
+
+def normal_scores(checks: pd.DataFrame) -> np.ndarray:
+    """Each check's evidence on the normal scale, signed by its residual."""
+    p = np.clip(checks["p"].to_numpy(dtype=float), 1e-300, 1.0)
+    size = stats.norm.isf(p / 2.0)
+    sign = np.sign(np.nan_to_num(checks["residual"].to_numpy(dtype=float)))
+    sign = np.where(sign == 0, 1.0, sign)
+    return size * sign
+
+
+def signatures(
+    checks: pd.DataFrame,
+    months: pd.DataFrame,
+    quantity_of: Mapping[str, Quantity],
+    lag_of: Mapping[str, int],
+) -> pd.DataFrame:
+    """Long rows (row, parameter, lag, a): check row `row` of `checks` moves by a·δ when
+    `parameter` of its unit-month (lag 0) or of the month `lag` before is off by e^δ."""
+    position = pd.Series(np.arange(len(months)), index=months.index)
+    check_codes, check_ids = pd.factorize(checks["check_id"])
+    quantities = [quantity_of[c] for c in check_ids]
+    slopes = elasticities(months.reset_index(drop=True), [*quantities, COMPUTED_FROM])
+    where = position.reindex(checks["um"]).to_numpy()
+    lags = np.array([lag_of.get(c, 0) for c in check_ids])[check_codes]
+    parts = []
+    for code, q in enumerate(quantities):
+        at = np.flatnonzero(check_codes == code)
+        for parameter, a_all in slopes[q].items():
+            a = a_all[where[at]]
+            parts.append(pd.DataFrame({"row": at, "parameter": parameter, "lag": 0, "a": a}))
+            lagged = lags[at] > 0
+            if lagged.any():
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "row": at[lagged],
+                            "parameter": parameter,
+                            "lag": lags[at][lagged],
+                            "a": -a[lagged],
+                        }
+                    )
+                )
+    if not parts:
+        return pd.DataFrame(columns=["row", "parameter", "lag", "a"])
+    found = pd.concat(parts, ignore_index=True)
+    computed = {name: a_all[where] for name, a_all in slopes[COMPUTED_FROM].items()}
+    found = pd.concat([found, _variants(found, computed, len(checks))], ignore_index=True)
+    return found[found["a"] != 0].reset_index(drop=True)
+
+
+def _variants(found: pd.DataFrame, computed: dict[str, np.ndarray], n_rows: int) -> pd.DataFrame:
+    """Signatures of a fault that carries downstream, spelled `parameter+...`:
+    - `+computed`: an input of the CO2 formula is wrong and the enterprise computed its CO2
+      from it (so its CO2 moves by the input's elasticity, and its recomputation agrees);
+    - `+document`: a documented figure is wrong together with its document (a forged report
+      agrees with the figure it backs), with or without the CO2 computed from it."""
+    base = found[found["lag"] == 0]
+    by_parameter = {name: rows.set_index("row")["a"] for name, rows in base.groupby("parameter")}
+    computed_rows = by_parameter.get(COMPUTED, pd.Series(dtype=float))
+    parts = []
+
+    def add(name: str, terms: list[pd.Series]) -> None:
+        summed = pd.concat(terms, axis=1).fillna(0.0).sum(axis=1)
+        parts.append(
+            pd.DataFrame({"row": summed.index, "parameter": name, "lag": 0, "a": summed.to_numpy()})
+        )
+
+    for name, own in by_parameter.items():
+        if name == COMPUTED or name not in computed:
+            continue
+        share = pd.Series(computed[name], index=np.arange(n_rows))
+        follow = computed_rows.mul(share.reindex(computed_rows.index).to_numpy())
+        add(name + VARIANT_MARK + "computed", [own, follow])
+    for figure, document in DOCUMENTED.items():
+        if figure not in by_parameter or document not in by_parameter:
+            continue
+        together = [by_parameter[figure], by_parameter[document]]
+        add(figure + VARIANT_MARK + "document", together)
+        if figure in computed:
+            share = pd.Series(computed[figure], index=np.arange(n_rows))
+            follow = computed_rows.mul(share.reindex(computed_rows.index).to_numpy())
+            add(figure + VARIANT_MARK + "document+computed", [*together, follow])
+    return pd.concat(parts, ignore_index=True) if parts else found.iloc[0:0]
+
+
+def effective_scale(rows: pd.DataFrame) -> np.ndarray:
+    """The scale that maps each check's residual to its normal score: a residual deep in a
+    heavy tail counts for what its tail probability says, not for its size in core sigmas
+    (a silent check keeps its core scale)."""
+    residual = np.abs(rows["residual"].to_numpy(dtype=float))
+    score = np.abs(rows["score"].to_numpy(dtype=float))
+    core = rows["scale"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tail = residual / score
+    return np.where((score > 1.0) & np.isfinite(tail) & (tail > 0), tail, core)
+
+
+def attribute(
+    checks: pd.DataFrame,
+    months: pd.DataFrame,
+    quantity_of: Mapping[str, Quantity],
+    lag_of: Mapping[str, int],
+    lagged_values: Mapping[int, pd.DataFrame],
+) -> pd.DataFrame:
+    """Score every one-parameter hypothesis of every unit-month in `checks`.
+
+    `checks`: one row per applicable check of a unit-month (`um`, `check_id`, `evidence`,
+    `residual`, `scale`, `p`). `months`: the unit-month rows, indexed by `um`. `lagged_values`:
+    for each lag, the same unit's row that many months earlier, indexed by `um`. Returns
+    CANDIDATE_COLUMNS, strongest first within each unit-month.
+    """
+    if checks.empty:
+        return pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    score = normal_scores(checks)
+    # History corroborates but never refutes: a fault that has lasted months leaves last month's
+    # comparison silent, which says nothing against it.
+    keep = (checks["evidence"] != EvidenceClass.HISTORY.value).to_numpy() | (
+        np.abs(score) >= SUPPORT_SCORE
+    )
+    checks = checks[keep].reset_index(drop=True)
+    score = score[keep]
+    sign_rows = signatures(checks, months, quantity_of, lag_of)
+    joined = sign_rows.assign(
+        um=checks["um"].to_numpy()[sign_rows["row"]],
+        evidence=checks["evidence"].to_numpy()[sign_rows["row"]],
+        residual=checks["residual"].to_numpy(dtype=float)[sign_rows["row"]],
+        scale=checks["scale"].to_numpy(dtype=float)[sign_rows["row"]],
+        score=score[sign_rows["row"]],
+    )
+    magnitude = joined["evidence"].isin([e.value for e in MAGNITUDE]).to_numpy() & (
+        joined["scale"].to_numpy(dtype=float) > 0
+    )
+    a = joined["a"].to_numpy(dtype=float)
+    norm = np.sqrt((joined["a"] ** 2).groupby(joined["row"]).transform("sum").to_numpy())
+    sigma = effective_scale(joined)
+    b = np.where(magnitude, a / np.where(magnitude, sigma, 1.0), a / np.where(norm > 0, norm, 1.0))
+    residual = np.nan_to_num(joined["residual"].to_numpy(dtype=float))
+    weight = np.where(
+        magnitude & np.isfinite(joined["residual"].to_numpy(dtype=float)), a / sigma**2, 0.0
+    )
+    keys = [joined["um"].to_numpy(), joined["parameter"].to_numpy(), joined["lag"].to_numpy()]
+    sums = (
+        pd.DataFrame(
+            {
+                "num": b * joined["score"].to_numpy(),
+                "den": b**2,
+                "delta_num": weight * residual,
+                "delta_den": weight * np.where(magnitude, a, 0.0),
+            }
+        )
+        .groupby(keys)
+        .sum()
+    )
+    sums = sums[sums["den"] > 0]
+    lam = sums["num"] ** 2 / sums["den"]
+    delta = np.where(
+        sums["delta_den"] > 0,
+        sums["delta_num"] / sums["delta_den"].where(sums["delta_den"] > 0, 1.0),
+        np.nan,
+    )
+    found = pd.DataFrame({"lam": lam.to_numpy(), "delta": delta}, index=sums.index).reset_index()
+    found.columns = ["um", "parameter", "lag", "lam", "delta"]
+    found = _best_variant(found)
+    found["observed"] = _values(found, months, lagged_values)
+    found["expected"] = found["observed"] * np.exp(-found["delta"])
+    found = found.sort_values(
+        ["um", "lam", "lag", "parameter"], ascending=[True, False, False, True]
+    )
+    return found[CANDIDATE_COLUMNS].reset_index(drop=True)
+
+
+def _best_variant(found: pd.DataFrame) -> pd.DataFrame:
+    """One row per parameter: a documented figure keeps the stronger of "the figure alone is
+    wrong" and "the figure and its document are wrong"."""
+    named = found.assign(parameter=found["parameter"].str.split(VARIANT_MARK, regex=False).str[0])
+    ranked = named.sort_values("lam", ascending=False, kind="stable")
+    return ranked.drop_duplicates(["um", "parameter", "lag"]).reset_index(drop=True)
+
+
+def _values(
+    found: pd.DataFrame, months: pd.DataFrame, lagged: Mapping[int, pd.DataFrame]
+) -> np.ndarray:
+    """The observed value of each hypothesis' parameter in its month."""
+    out = np.full(len(found), np.nan)
+    for lag, source in [(0, months), *lagged.items()]:
+        at = (found["lag"] == lag).to_numpy()
+        if not at.any():
+            continue
+        for parameter in found.loc[at, "parameter"].unique():
+            rows = at & (found["parameter"] == parameter).to_numpy()
+            if parameter in source.columns:
+                out[rows] = source[parameter].reindex(found.loc[rows, "um"]).to_numpy(dtype=float)
+    return out
+
+
+def hypothesis_probability(lam: np.ndarray) -> np.ndarray:
+    """1 − P(χ²₁ ≥ Λ): how strongly the checks point at a parameter, in [0, 1]."""
+    return 1.0 - stats.chi2.sf(np.asarray(lam, dtype=float), 1)
+
+
+__all__ = [
+    "CANDIDATE_COLUMNS",
+    "EvidenceClass",
+    "attribute",
+    "hypothesis_probability",
+    "normal_scores",
+]

@@ -1,0 +1,557 @@
+"""The engine: one fitted object per sweep that scores every check of every unit-month against
+the fleet it was fitted on, decides which unit-months to flag, and says why.
+
+    engine = UnitMonthEngine(policy).fit(frame)      # learn the fleet: edges, nulls, conventions
+    result = engine.score(frame, periods)            # evidence, flags, roots, impact, sources
+
+Scoring, step by step:
+1. evidence: every rule and both views of every learned edge, with calibrated p-values, plus
+   drift episodes of every edge (engine.sequential);
+2. the prevalence guard takes fleet conventions and persistent unit conditions out of the
+   monthly decisions and reports them as patterns;
+3. a unit-month's p-value is its strongest flagging check, corrected for the number of
+   effectively independent checks it has; that number is learned from the fleet (the share
+   ρ of its checks that makes the fleet's combined p-values uniform at the median);
+4. Benjamini–Hochberg across the fleet's unit-months bounds the share of false flags;
+5. listed unit-months are attributed (engine.attribution), their root's impact computed
+   (engine.impact), and a unit-month is flagged when its p-value and q-value pass, its root is
+   in its own month, and its evidence is certain or its impact material;
+6. labs and verifiers are tested directly for systemic shifts (engine.systemic).
+The same attribution runs at request time on a unit-month's stored checks (`explain`).
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from engine.attribution import attribute, hypothesis_probability, normal_scores
+from engine.catalogue import DRIFT_PREFIX, catalogue
+from engine.checks import CERTAIN, FLAGGING, CheckEvidence, EvidenceClass
+from engine.combine import benjamini_hochberg
+from engine.evidence import (
+    assign_p_values,
+    build_evidence,
+    calibrate,
+    group_for,
+    peer_groups,
+)
+from engine.impact import impacts
+from engine.policy import DEFAULT_POLICY, ScoringPolicy
+from engine.prevalence import Pattern, fleet_conventions, silence, unit_conditions
+from engine.sequential import DriftNull, drift_matrix, drift_p_values
+from engine.systemic import CARBON_EDGE, find_systemic_sources, systemic_links
+from graph_schema.frames import CHECK_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
+from graph_schema.keys import parameter_key
+from graph_schema.periods import shift_period
+from models.edge_models import EdgeRegression, learned_edges
+from models.rule_engine import RuleFrame
+from models.rules import RULES, Quantity, Rule
+
+MAX_CANDIDATES = 5
+# Continuous checks: those whose p-value is uniform under the null (the effective count).
+_CONTINUOUS = frozenset({EvidenceClass.HORIZONTAL, EvidenceClass.EXACT})
+
+
+def prepared(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with text keys, sorted by unit and period, indexed 0..n-1."""
+    out = frame.assign(unit_id=frame["unit_id"].astype(str), period=frame["period"].astype(str))
+    return out.sort_values(["unit_id", "period"]).reset_index(drop=True)
+
+
+@dataclass
+class EngineResult:
+    """What one scoring pass found, for the rows of the periods asked for."""
+
+    unit_months: pd.DataFrame
+    nodes: pd.DataFrame
+    checks: pd.DataFrame
+    patterns: list[dict[str, object]] = field(default_factory=list)
+    systemic: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _combined(evidence: Sequence[CheckEvidence], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the smallest flagging p-value and the number of continuous checks applying."""
+    p_min = np.ones(n)
+    count = np.zeros(n)
+    for check in evidence:
+        if check.evidence not in FLAGGING:
+            continue
+        p_min = np.minimum(p_min, np.where(check.applies, check.p, 1.0))
+        if check.evidence in _CONTINUOUS:
+            count += check.applies
+    return p_min, np.maximum(count, 1.0)
+
+
+def sidak(p_min: np.ndarray, count: np.ndarray, share: float) -> np.ndarray:
+    """1 − (1 − p_min)^(share·count), computed without cancellation."""
+    return -np.expm1(share * count * np.log1p(-np.clip(p_min, 0.0, 1.0 - 1e-16)))
+
+
+def fit_effective_share(p_min: np.ndarray, count: np.ndarray) -> float:
+    """The share ρ of a unit-month's checks that are effectively independent: the ρ that puts
+    the fleet's median combined p-value at 0.5, as under the null (most unit-months honest)."""
+
+    if p_min.size == 0:
+        return 1.0
+
+    def gap(log_share: float) -> float:
+        return float(np.median(sidak(p_min, count, np.exp(log_share)))) - 0.5
+
+    low, high = np.log(1e-4), 0.0
+    if gap(high) <= 0:
+        return 1.0
+    if gap(low) >= 0:
+        return float(np.exp(low))
+    return float(np.exp(optimize.brentq(gap, low, high)))
+
+
+class UnitMonthEngine:
+    """The fitted engine of one sweep. Hyperparameters come from `policy` (and the rule set);
+    `fit` learns from the fleet and sets the attributes ending in `_`."""
+
+    def __init__(
+        self, policy: ScoringPolicy = DEFAULT_POLICY, rules: Sequence[Rule] = RULES
+    ) -> None:
+        self.policy = policy
+        self.rules = tuple(rules)
+
+    # --- fitting ---------------------------------------------------------------------------
+
+    def fit(self, frame: pd.DataFrame) -> "UnitMonthEngine":
+        f = prepared(frame)
+        groups = peer_groups(f, RuleFrame(f))
+        policy = self.policy
+        self.edges_ = [
+            EdgeRegression(
+                edge,
+                min_rows=policy.min_fit_rows,
+                max_rows=policy.max_fit_rows,
+                shrink_months=policy.shrink_months,
+                seed=policy.seed,
+            )
+            for edge in learned_edges()
+        ]
+        for model in self.edges_:
+            model.fit(f, group_for(groups, model))
+        evidence = build_evidence(f, self.edges_, self.rules)
+        self.nulls_ = calibrate(evidence, f, policy.min_fit_rows)
+        assign_p_values(evidence, f, self.nulls_)
+        self.drift_nulls_ = {
+            check.check_id: DriftNull(policy.cusum_reference).fit(
+                drift_matrix(self._signed_scores(check), f)[0]
+            )
+            for check in evidence
+            if self._drifts(check)
+        }
+        evidence = [*evidence, *self._drift_evidence(evidence, f)]
+        self.conventions_ = fleet_conventions(
+            evidence, f, policy.false_alarm_share, policy.prevalence_share
+        )
+        silence(evidence, f, self.conventions_)
+        silence(evidence, f, self._unit_conditions(evidence, f))
+        p_min, count = _combined(evidence, len(f))
+        self.effective_share_ = fit_effective_share(p_min, count)
+        return self
+
+    @staticmethod
+    def _drifts(check: CheckEvidence) -> bool:
+        return check.edge_type is not None and check.check_id == check.edge_type
+
+    @staticmethod
+    def _signed_scores(check: CheckEvidence) -> np.ndarray:
+        scores = normal_scores(pd.DataFrame({"p": check.p, "residual": check.residual}))
+        return np.where(check.applies, scores, np.nan)
+
+    def _drift_evidence(
+        self, evidence: Sequence[CheckEvidence], f: pd.DataFrame
+    ) -> list[CheckEvidence]:
+        out = []
+        for check in evidence:
+            null = self.drift_nulls_.get(check.check_id) if self._drifts(check) else None
+            if null is None:
+                continue
+            p = drift_p_values(self._signed_scores(check), f, null)
+            out.append(
+                CheckEvidence(
+                    check_id=DRIFT_PREFIX + check.check_id,
+                    label=f"{check.label}, drifting over months",
+                    evidence=EvidenceClass.HORIZONTAL,
+                    basis="statistical",
+                    target=check.target,
+                    quantity=check.quantity,
+                    applies=check.applies,
+                    residual=check.residual,
+                    scale=check.scale,
+                    expected=check.expected,
+                    parent=check.parent,
+                    edge_type=check.edge_type,
+                    p=p,
+                )
+            )
+        return out
+
+    def _unit_conditions(self, evidence: Sequence[CheckEvidence], f: pd.DataFrame) -> list[Pattern]:
+        policy = self.policy
+        return unit_conditions(
+            evidence,
+            f,
+            policy.false_alarm_share,
+            policy.unit_prevalence_share,
+            policy.persistent_months,
+        )
+
+    # --- scoring ---------------------------------------------------------------------------
+
+    def score(self, frame: pd.DataFrame, periods: Sequence[str] | None = None) -> EngineResult:
+        """Score every row of `frame` (the fleet: history and peers need it all) and return the
+        results of the rows in `periods` (None: all)."""
+        policy = self.policy
+        f = prepared(frame)
+        evidence = build_evidence(f, self.edges_, self.rules)
+        assign_p_values(evidence, f, self.nulls_)
+        evidence = [*evidence, *self._drift_evidence(evidence, f)]
+        silence(evidence, f, self.conventions_)
+        conditions = self._unit_conditions(evidence, f)
+        silence(evidence, f, conditions)
+        p_min, count = _combined(evidence, len(f))
+        p_value = sidak(p_min, count, self.effective_share_)
+        q_value = benjamini_hochberg(p_value)
+        listed = p_value <= policy.listing_p
+        checks = self._listed_checks(evidence, f, listed)
+        roots = self._roots(checks, f, listed)
+        months = f.assign(p_value=p_value, q_value=q_value, listed=listed).join(roots)
+        found = impacts(
+            months,
+            months["root_parameter"].to_numpy(dtype=object),
+            months["root_expected"].to_numpy(dtype=float),
+            policy.materiality_share,
+        )
+        months = months.join(found)
+        certain = self._certain(evidence, len(f))
+        months["flagged"] = (
+            (months["p_value"] <= policy.false_alarm_share)
+            & (months["q_value"] <= policy.false_discovery_rate)
+            & months["root_parameter"].notna()
+            & (months["root_lag"] == 0)
+            & (certain | months["material"].fillna(False).to_numpy(dtype=bool))
+        )
+        systemic = self._systemic(evidence, f, months)
+        links = systemic_links(systemic)
+        months = months.merge(links, on=["unit_id", "period"], how="left")
+        wanted = (
+            np.ones(len(months), dtype=bool)
+            if periods is None
+            else months["period"].isin(list(periods)).to_numpy()
+        )
+        patterns = [p.as_record() for p in [*self.conventions_, *conditions]]
+        return EngineResult(
+            unit_months=self._unit_month_rows(months[wanted], policy.allowance_price_cny),
+            nodes=self._node_rows(checks, months, wanted),
+            checks=self._check_rows(checks, f, wanted),
+            patterns=patterns,
+            systemic=systemic,
+        )
+
+    def _certain(self, evidence: Sequence[CheckEvidence], n: int) -> np.ndarray:
+        """Rows with certain evidence: a breach, an equality broken, a slip, a copy."""
+        certain = np.zeros(n, dtype=bool)
+        for check in evidence:
+            if check.evidence in CERTAIN:
+                certain |= check.applies & (check.p <= self.policy.false_alarm_share)
+        return certain
+
+    @staticmethod
+    def _listed_checks(
+        evidence: Sequence[CheckEvidence], f: pd.DataFrame, listed: np.ndarray
+    ) -> pd.DataFrame:
+        """Every applicable check of every listed unit-month, one row each."""
+        parts = []
+        for check in evidence:
+            rows = np.flatnonzero(check.applies & listed)
+            if not rows.size:
+                continue
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "um": rows,
+                        "check_id": check.check_id,
+                        "evidence": check.evidence.value,
+                        "edge_type": check.edge_type,
+                        "parent": check.parent,
+                        "target": check.target,
+                        "residual": check.residual[rows],
+                        "scale": check.scale[rows],
+                        "p": check.p[rows],
+                        "expected": np.asarray(check.expected, dtype=float)[rows],
+                    }
+                )
+            )
+        if not parts:
+            return pd.DataFrame(
+                columns=[
+                    "um",
+                    "check_id",
+                    "evidence",
+                    "edge_type",
+                    "parent",
+                    "target",
+                    "residual",
+                    "scale",
+                    "p",
+                    "expected",
+                ]
+            )
+        return pd.concat(parts, ignore_index=True)
+
+    @staticmethod
+    def _attribute(
+        checks: pd.DataFrame, months: pd.DataFrame, lagged: dict[int, pd.DataFrame]
+    ) -> pd.DataFrame:
+        known = catalogue()
+        quantity_of: dict[str, Quantity] = {k: v.quantity for k, v in known.items()}
+        lag_of = {k: v.lag for k, v in known.items()}
+        return attribute(checks, months, quantity_of, lag_of, lagged)
+
+    def _roots(self, checks: pd.DataFrame, f: pd.DataFrame, listed: np.ndarray) -> pd.DataFrame:
+        """Root, candidates and the explained share of every listed unit-month."""
+        index = np.flatnonzero(listed)
+        months = f.iloc[index]
+        rule_frame = RuleFrame(f)
+        lagged = {}
+        for lag in sorted({info.lag for info in catalogue().values() if info.lag}):
+            positions = rule_frame.lag_positions(lag)[index]
+            earlier = f.reindex(np.where(positions >= 0, positions, -1))
+            lagged[lag] = earlier.set_axis(index)
+        candidates = self._attribute(checks, months, lagged)
+        return summarise_candidates(candidates, f, index)
+
+    def explain(
+        self, checks: pd.DataFrame, months: pd.DataFrame, lagged: dict[int, pd.DataFrame]
+    ) -> pd.DataFrame:
+        """Request-time attribution of stored checks (the same policy as the sweep's)."""
+        return self._attribute(checks, months, lagged)
+
+    def _systemic(
+        self, evidence: Sequence[CheckEvidence], f: pd.DataFrame, months: pd.DataFrame
+    ) -> pd.DataFrame:
+        carbon = next((c for c in evidence if c.check_id == CARBON_EDGE), None)
+        scores = self._signed_scores(carbon) if carbon is not None else np.full(len(f), np.nan)
+        records = f[
+            ["unit_id", "period", *[c for c in ("lab_id", "verifier_id") if c in f]]
+        ].assign(score=scores)
+        flags = months.loc[months["flagged"], ["unit_id", "period", "root_parameter"]]
+        return find_systemic_sources(records, flags, self.policy.systemic_fdr)
+
+    # --- output rows -----------------------------------------------------------------------
+
+    @staticmethod
+    def _unit_month_rows(months: pd.DataFrame, price: float) -> pd.DataFrame:
+        score = np.clip(1.0 - months["q_value"].to_numpy(dtype=float), 0.0, 1.0)
+        impact = months["impact_t"].to_numpy(dtype=float)
+        status = np.where(
+            months["flagged"], "flagged", np.where(months["listed"], "listed", "clear")
+        )
+        out = pd.DataFrame(
+            {
+                "unit_id": months["unit_id"].to_numpy(),
+                "period": months["period"].to_numpy(),
+                "score": np.round(score, 6),
+                "p_value": months["p_value"].to_numpy(dtype=float),
+                "flagged": months["flagged"].to_numpy(dtype=bool),
+                "status": status,
+                "top_parameter": months["root_parameter"]
+                .where(months["listed"])
+                .to_numpy(dtype=object),
+                "root_period": months["root_period"].where(months["listed"]).to_numpy(dtype=object),
+                "root_expected": months["root_expected"].to_numpy(dtype=float),
+                "explained": months["explained"].to_numpy(dtype=float),
+                "co2_delta_t": months["co2_delta_t"].to_numpy(dtype=float),
+                "allocation_delta_t": months["allocation_delta_t"].to_numpy(dtype=float),
+                "impact_t": impact,
+                "impact_cny": impact * price,
+                "priority": np.round(score * np.nan_to_num(impact), 3),
+                "systemic_source": months["systemic_source"].to_numpy(dtype=object),
+                "candidates": months["candidates"].fillna("[]").to_numpy(dtype=object),
+            }
+        )
+        return out[UNIT_MONTH_SCORE_COLUMNS].reset_index(drop=True)
+
+    @staticmethod
+    def _node_rows(checks: pd.DataFrame, months: pd.DataFrame, wanted: np.ndarray) -> pd.DataFrame:
+        """A node per candidate parameter of its own month and per checked parameter of every
+        listed unit-month in the wanted periods."""
+        chosen = months[wanted & months["listed"].to_numpy()]
+        if chosen.empty:
+            return pd.DataFrame(columns=NODE_SCORE_COLUMNS)
+        hypotheses = chosen[["unit_id", "period", "hypotheses"]].explode("hypotheses").dropna()
+        parts = [
+            pd.DataFrame(
+                {
+                    "unit_id": hypotheses["unit_id"].to_numpy(),
+                    "period": hypotheses["period"].to_numpy(),
+                    "name": hypotheses["hypotheses"].map(lambda h: h["parameter"]).to_numpy(),
+                    "value": hypotheses["hypotheses"]
+                    .map(lambda h: h["observed"])
+                    .to_numpy(dtype=float),
+                    "expected": hypotheses["hypotheses"]
+                    .map(lambda h: h["expected"])
+                    .to_numpy(dtype=float),
+                    "z": hypotheses["hypotheses"].map(lambda h: h["z"]).to_numpy(dtype=float),
+                    "score": hypotheses["hypotheses"]
+                    .map(lambda h: h["score"])
+                    .to_numpy(dtype=float),
+                }
+            )
+        ]
+        targets = checks[checks["um"].isin(chosen.index)][["um", "target"]].drop_duplicates()
+        target_rows = months.loc[targets["um"].to_numpy()]
+        values = [
+            float(target_rows[name].iloc[i]) if name in target_rows else np.nan
+            for i, name in enumerate(targets["target"].to_numpy())
+        ]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "unit_id": target_rows["unit_id"].to_numpy(),
+                    "period": target_rows["period"].to_numpy(),
+                    "name": targets["target"].to_numpy(),
+                    "value": values,
+                    "expected": np.nan,
+                    "z": np.nan,
+                    "score": 0.0,
+                }
+            )
+        )
+        nodes = pd.concat(parts, ignore_index=True).drop_duplicates(
+            ["unit_id", "period", "name"], keep="first"
+        )
+        nodes.insert(
+            0,
+            "key",
+            [parameter_key(u, p, n) for u, p, n in nodes[["unit_id", "period", "name"]].to_numpy()],
+        )
+        return nodes[NODE_SCORE_COLUMNS].reset_index(drop=True)
+
+    @staticmethod
+    def _check_rows(checks: pd.DataFrame, f: pd.DataFrame, wanted: np.ndarray) -> pd.DataFrame:
+        rows = checks[wanted[checks["um"].to_numpy(dtype=int)]] if len(checks) else checks
+        if rows.empty:
+            return pd.DataFrame(columns=CHECK_SCORE_COLUMNS)
+        unit = f["unit_id"].to_numpy()[rows["um"].to_numpy(dtype=int)]
+        period = f["period"].to_numpy()[rows["um"].to_numpy(dtype=int)]
+        p = rows["p"].to_numpy(dtype=float)
+        out = pd.DataFrame(
+            {
+                "edge_id": [
+                    f"{u}|{t}|{c}" for u, t, c in zip(unit, period, rows["check_id"], strict=True)
+                ],
+                "unit_id": unit,
+                "period": period,
+                "check_id": rows["check_id"].to_numpy(),
+                "evidence": rows["evidence"].to_numpy(),
+                "edge_type": rows["edge_type"].to_numpy(dtype=object),
+                "parent": rows["parent"].to_numpy(dtype=object),
+                "child": rows["target"].to_numpy(),
+                "expected": rows["expected"].to_numpy(dtype=float),
+                "residual": rows["residual"].to_numpy(dtype=float),
+                "scale": rows["scale"].to_numpy(dtype=float),
+                "z": normal_scores(rows),
+                "p": p,
+                "score": 1.0 - p,
+            }
+        )
+        return out[CHECK_SCORE_COLUMNS].reset_index(drop=True)
+
+    # --- describing the fit ------------------------------------------------------------------
+
+    def describe(self) -> dict[str, object]:
+        """The fitted nulls, edges and conventions, for the sweep record and `mrvtrace
+        calibrate`."""
+        nulls = {k: v.describe() for k, v in self.nulls_.items() if hasattr(v, "describe")}
+        rates = {k: round(float(v), 6) for k, v in self.nulls_.items() if isinstance(v, float)}
+        return {
+            "effective_share": round(self.effective_share_, 5),
+            "nulls": nulls,
+            "repeat_rates": rates,
+            "edges": [m.describe() for m in self.edges_],
+            "drift": {k: v.describe() for k, v in self.drift_nulls_.items()},
+            "conventions": [p.as_record() for p in self.conventions_],
+        }
+
+
+def summarise_candidates(
+    candidates: pd.DataFrame, f: pd.DataFrame, index: np.ndarray
+) -> pd.DataFrame:
+    """Per listed row: root parameter, its month's lag and period, expected value, the share of
+    the evidence it explains, the candidates' JSON, and the hypotheses for node rows."""
+    columns = [
+        "root_parameter",
+        "root_lag",
+        "root_period",
+        "root_expected",
+        "explained",
+        "candidates",
+        "hypotheses",
+    ]
+    if candidates.empty:
+        return pd.DataFrame(columns=columns, index=pd.Index(index))
+    periods = f["period"].to_numpy()
+    candidates = candidates.assign(
+        score=np.round(hypothesis_probability(candidates["lam"].to_numpy()), 4),
+        period=[
+            shift_period(periods[int(um)], -int(lag))
+            for um, lag in zip(candidates["um"], candidates["lag"], strict=True)
+        ],
+        z=np.sqrt(candidates["lam"].to_numpy(dtype=float))
+        * -np.sign(np.nan_to_num(candidates["delta"].to_numpy(dtype=float))),
+    )
+    total = candidates.groupby("um")["lam"].transform("sum")
+    candidates["share"] = candidates["lam"] / total.where(total > 0, 1.0)
+    first = candidates.groupby("um").head(1).set_index("um")
+    top = candidates.groupby("um").head(MAX_CANDIDATES)
+    as_json = top.groupby("um").apply(
+        lambda rows: json.dumps(
+            [
+                {
+                    "parameter": r.parameter,
+                    "period": r.period,
+                    "score": float(r.score),
+                    "expected": None
+                    if not np.isfinite(r.expected)
+                    else round(float(r.expected), 6),
+                }
+                for r in rows.itertuples()
+            ]
+        ),
+        include_groups=False,
+    )
+    own = candidates[candidates["lag"] == 0]
+    hypotheses = own.groupby("um").apply(
+        lambda rows: [
+            {
+                "parameter": r.parameter,
+                "observed": r.observed,
+                "expected": r.expected,
+                "z": r.z,
+                "score": r.score,
+            }
+            for r in rows.itertuples()
+        ],
+        include_groups=False,
+    )
+    out = pd.DataFrame(
+        {
+            "root_parameter": first["parameter"],
+            "root_lag": first["lag"].astype(int),
+            "root_period": first["period"],
+            "root_expected": first["expected"],
+            "explained": first["share"],
+            "candidates": as_json,
+            "hypotheses": hypotheses,
+        }
+    )
+    return out.reindex(pd.Index(index))
