@@ -1,7 +1,7 @@
 """Every check the engine can run, by id: what it reads, what it says, where it points.
 
 Check ids are rule ids (`LOG-020`), learned edge types (`statistical:coal_ncv_gj_t->
-coal_carbon_pct`, its peer view with `#peer`), and drift episodes of an edge (`drift:` + the
+coal_carbon_pct`, its peer view with `:peer`), and drift episodes of an edge (`drift:` + the
 edge type). The sweep and the request path both read this one catalogue, so a stored check row
 is understood the same way wherever it is read.
 """
@@ -13,7 +13,7 @@ from engine.checks import rule_lag, rule_quantity
 from models.edge_models import learned_edges
 from models.rules import RULES, Quantity, Ratio
 
-PEER_SUFFIX = "#peer"
+PEER_SUFFIX = ":peer"
 DRIFT_PREFIX = "drift:"
 
 

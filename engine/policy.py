@@ -17,12 +17,15 @@ class ScoringPolicy:
     # Unit-months whose combined p-value is below this are listed: kept with their evidence,
     # traced, shown, but not flagged unless they also pass the flag tests.
     listing_p: float = 0.05
-    # A check firing on more than this share of a fleet's unit-months is a convention.
+    # A check firing uncorroborated on more than this share of a fleet's unit-months is a
+    # convention.
     prevalence_share: float = 0.02
     # ... and on more than this share of one unit's months (at least `persistent_months`), a
-    # persistent condition of that unit: one finding for the unit, no monthly flags.
-    unit_prevalence_share: float = 0.5
-    persistent_months: int = 4
+    # persistent condition of that unit: one finding for the unit, no monthly flags. Three
+    # quarters: a condition of the unit spans nearly all its months, a fault that began at
+    # some point only part of them.
+    unit_prevalence_share: float = 0.75
+    persistent_months: int = 6
     # A probable (statistical) finding is flagged only when its impact reaches this share of
     # the unit-month's emissions; below, it is listed. Certain errors (physical, exact, slips,
     # copies) are flagged whatever their size.

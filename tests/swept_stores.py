@@ -21,7 +21,7 @@ from app.services.sweep import run_sweep
 from app.settings import Settings, StoreKind
 from synthetic.dataset import generate_dataset
 
-MONTHS = 6
+MONTHS = 12
 
 
 @cache

@@ -109,7 +109,11 @@ def test_why_names_a_root_with_path_evidence_impact_and_browser_query(client: Te
     assert root is not None and root["parameter"]
     assert answer["path"][0]["key"] == root["key"]
     assert answer["path"][-1]["key"].endswith(answer["symptom"]["parameter"])
-    assert answer["evidence"]["report_dates"]
+    assert all(h["score"] is not None for h in answer["path"])
+    assert answer["checks"] and all(c["check_id"] and c["reason"] for c in answer["checks"])
+    # The test report is evidence only for a carbon or NCV root.
+    documented = root["parameter"] in {"coal_carbon_pct", "coal_ncv_gj_t", "report_carbon_pct"}
+    assert bool(answer["evidence"]["report_dates"]) == documented
     assert answer["impact"]["price_cny_per_t"] == 90.0
     assert "$unit_id" in answer["browser"]["statement"]
     assert answer["browser"]["parameters"]["unit_id"] == first["unit_id"]
@@ -141,16 +145,17 @@ def test_trace_from_an_anomalous_edge(client: TestClient) -> None:
     items = all_anomalies(client, limit=500)
     for item in items[:30]:
         why = client.get(f"/units/{item['unit_id']}/why", params={"period": item["period"]}).json()
-        hops = [h for h in why["answers"][0]["path"] if h["edge_type"]]
-        if hops:
+        edges = [c for c in why["answers"][0]["checks"] if "->" in c["check_id"]]
+        if edges:
             break
     else:
-        pytest.fail("no traced path with an edge among the strongest flags")
-    edge_id = f"{item['unit_id']}|{hops[-1]['period']}|{hops[-1]['edge_type']}"
+        pytest.fail("no data-transfer edge among the checks of the strongest flags")
+    edge_id = f"{item['unit_id']}|{item['period']}|{edges[-1]['check_id']}"
     reply = client.get(f"/edges/{edge_id}/trace")
     assert reply.status_code == 200, reply.text
     body = reply.json()
-    assert body["symptom"]["element"] == "edge" and body["symptom"]["key"] == edge_id
+    assert body["symptom"]["element"] == "check" and body["symptom"]["key"] == edge_id
+    assert body["path"][-1]["parameter"] == body["symptom"]["parameter"]
     assert body["browser"]["parameters"]["unit_id"] == item["unit_id"]
 
 

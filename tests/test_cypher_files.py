@@ -191,7 +191,7 @@ def _score_rows(graph: SweptGraph) -> dict[str, Any]:
         "score": 0.99,
         "flagged": True,
         "top_parameter": "coal_carbon_pct",
-        "candidates": "[]",
+        "result": json.dumps({"score": 0.99, "top_parameter": "coal_carbon_pct"}),
     }
 
 
@@ -206,7 +206,7 @@ def _check_scores_write_unit_months(tx: Transaction, graph: SweptGraph) -> None:
             flagged_only=True,
         )
     )
-    assert [r["score"] for r in rows] == [0.99]
+    assert [json.loads(r["result"])["score"] for r in rows] == [0.99]
 
 
 def _check_scores_write_nodes(tx: Transaction, graph: SweptGraph) -> None:

@@ -1,6 +1,6 @@
 """The findings export on a generated, loaded and swept small dataset: the contract's columns
-and types, traced roots, a lab named as the systemic source of the flags it explains, and ids
-kept as text."""
+and types, the engine's roots, a lab named as the systemic source of the flags it explains,
+and ids kept as text."""
 
 import csv
 import json
@@ -8,20 +8,13 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from app.infrastructure.stores.embedded import EmbeddedStore
-from app.services.findings_export import (
-    FINDINGS_COLUMNS,
-    RootSource,
-    findings_frame,
-    write_findings,
-)
+from app.services.findings_export import FINDINGS_COLUMNS, write_findings
 from app.services.loading import load_dataset
 from app.services.sweep import run_sweep
-from app.services.systemic_findings import with_edge_expectations
 from app.settings import get_settings
 from graph_schema.parameters import PARAMETERS
 from synthetic.dataset import generate_dataset
@@ -38,7 +31,7 @@ def swept(
     monkeypatch.setenv("MRVTRACE_HOME", str(embedded_store.home))
     get_settings.cache_clear()
     data = tmp_path / "small"
-    generate_dataset(data, scale="small", seed=0, months=6)
+    generate_dataset(data, scale="small", seed=0, months=12)
     load_dataset(data, embedded_store)
     run_sweep(embedded_store, full=True)
     yield embedded_store
@@ -84,34 +77,3 @@ def test_findings_export_on_a_swept_dataset(swept: EmbeddedStore, tmp_path: Path
     assert all(labs[(r["unit_id"], r["period"])] == r["systemic_source"] for r in sourced)
     by_source = pd.DataFrame(sourced).groupby("systemic_source")["unit_id"].nunique()
     assert (by_source >= 3).all()
-
-    # The node-score variant exports the same flags with the sweep's candidates.
-    node_rows = findings_frame(swept, RootSource.NODE_SCORES)
-    assert list(node_rows.columns) == FINDINGS_COLUMNS
-    assert len(node_rows) == len(rows)
-    assert set(node_rows["root_parameter"]) <= PARAMETER_NAMES
-
-
-def test_missing_node_expectation_comes_from_the_strongest_mechanism() -> None:
-    nodes = pd.DataFrame(
-        {
-            "unit_id": ["00000001", "00000001"],
-            "period": ["2023-02", "2023-02"],
-            "name": ["coal_carbon_pct", "coal_ncv_gj_t"],
-            "value": [50.0, 22.0],
-            "expected": [np.nan, 21.5],
-            "score": [0.99, 0.1],
-        }
-    )
-    edges = pd.DataFrame(
-        {
-            "unit_id": ["00000001"] * 3,
-            "period": ["2023-02"] * 3,
-            "kind": ["statistical", "vertical", "formula"],
-            "child": ["coal_carbon_pct"] * 3,
-            "expected": [56.6, 55.1, 10.0],
-            "score": [0.99, 0.2, 1.0],
-        }
-    )
-    filled = with_edge_expectations(nodes, edges)
-    assert filled["expected"].tolist() == [56.6, 21.5]

@@ -71,7 +71,7 @@ def test_lowered_carbon_is_flagged_before_submission(client) -> None:
     result = response.json()
     assert result["flagged"] is True
     assert result["candidates"][0]["parameter"] == "coal_carbon_pct"
-    assert any(e["child"] == "coal_carbon_pct" and e["score"] > 0.9 for e in result["edges"])
+    assert any(c["child"] == "coal_carbon_pct" and c["p_value"] < 0.01 for c in result["checks"])
     # Nothing written: no new sweep, same current results.
     assert [r.sweep_id for r in store.list_sweeps()] == [r.sweep_id for r in before]
 

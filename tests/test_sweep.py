@@ -19,8 +19,11 @@ from app.infrastructure.stores.neo4j import Neo4jStore
 from app.services.findings_export import FINDINGS_COLUMNS, write_findings
 from app.services.sweep import run_sweep
 from app.settings import StoreKind, get_settings
+from engine.policy import ScoringPolicy
 
 FAULTY_UNIT = "00000003"
+# The engine's promise on honest unit-months: at most its false-alarm share is flagged.
+FALSE_ALARM_SHARE = ScoringPolicy().false_alarm_share
 
 
 def unit_month_frame() -> pd.DataFrame:
@@ -31,9 +34,13 @@ def unit_month_frame() -> pd.DataFrame:
 
 def install_frame(store: object, frame: pd.DataFrame) -> None:
     """Serve `frame` as the store's unit-month frame (the sweep reads nothing else)."""
-    store.read_unit_months = lambda periods=None: (  # type: ignore[attr-defined]
-        frame if periods is None else frame[frame["period"].isin(periods)]
-    )
+
+    def rows(periods: object = None, scope: object = None) -> pd.DataFrame:
+        chosen = frame if periods is None else frame[frame["period"].isin(periods)]
+        return chosen.assign(verifier_id=pd.NA)
+
+    store.read_unit_months = rows  # type: ignore[attr-defined]
+    store.scoped_unit_months = rows  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -50,15 +57,28 @@ def _flagged(store) -> pd.DataFrame:
     return store.read_unit_month_scores(flagged_only=True)
 
 
+def _honest_flags_within_the_promise(flagged: pd.DataFrame, frame: pd.DataFrame) -> None:
+    honest = (frame["unit_id"] != FAULTY_UNIT).sum()
+    assert (flagged["unit_id"] != FAULTY_UNIT).sum() <= FALSE_ALARM_SHARE * honest
+
+
+def frame_periods(store) -> list[str]:
+    return store.read_unit_months()["period"].astype(str).tolist()
+
+
 def test_sweep_publishes_results(swept) -> None:
     record = run_sweep(swept)
     assert record.status == SweepStatus.PUBLISHED
     assert swept.current_sweep().sweep_id == record.sweep_id
     assert len(record.periods) == 15
-    assert record.counts["edges"] > 40 * 30 * 14
+    assert record.counts["unit_months"] == 30 * 15
+    assert record.counts["checks"] > 0
     flagged = _flagged(swept)
-    assert set(flagged["unit_id"]) == {FAULTY_UNIT}
-    assert flagged["period"].min() == "2022-09"
+    faulty = flagged[flagged["unit_id"] == FAULTY_UNIT]
+    assert sorted(faulty["period"]) == [
+        p for p in sorted(set(frame_periods(swept))) if p >= "2022-09"
+    ]
+    _honest_flags_within_the_promise(flagged, swept.read_unit_months())
     assert flagged["score"].is_monotonic_decreasing
     nodes = swept.read_node_scores(FAULTY_UNIT, ["2022-10"])
     carbon = nodes[nodes["name"] == "coal_carbon_pct"].iloc[0]
@@ -67,8 +87,8 @@ def test_sweep_publishes_results(swept) -> None:
         (frame["unit_id"] == FAULTY_UNIT) & (frame["period"] == "2022-10"), "coal_carbon_pct"
     ].iloc[0]
     assert carbon["score"] > 0.9 and carbon["expected"] > reported
-    edges = swept.read_edge_scores(FAULTY_UNIT, ["2022-10"])
-    assert (edges["edge_type"] == "statistical:coal_ncv_gj_t->coal_carbon_pct").any()
+    checks = swept.read_check_scores(FAULTY_UNIT, ["2022-10"])
+    assert (checks["check_id"] == "statistical:coal_ncv_gj_t->coal_carbon_pct").any()
 
 
 def test_second_sweep_without_change_scores_nothing(swept) -> None:
@@ -76,7 +96,7 @@ def test_second_sweep_without_change_scores_nothing(swept) -> None:
     before = _flagged(swept)
     second = run_sweep(swept)
     assert second.status == SweepStatus.PUBLISHED
-    assert second.periods == [] and second.counts.get("edges", 0) == 0
+    assert second.periods == [] and second.counts.get("checks", 0) == 0
     assert second.model_version == first.model_version
     pd.testing.assert_frame_equal(_flagged(swept), before)
 
@@ -128,6 +148,7 @@ frame = pd.read_parquet(sys.argv[1])
 ready = Path(sys.argv[2])
 store = open_store(None)
 store.read_unit_months = lambda periods=None: frame
+store.scoped_unit_months = lambda periods=None, scope=None: frame.assign(verifier_id=pd.NA)
 real_write = store.write_scores
 
 def write_and_stall(*args, **kwargs):
@@ -185,8 +206,10 @@ def test_findings_csv_follows_the_contract(swept, tmp_path: Path) -> None:
         assert reader.fieldnames == FINDINGS_COLUMNS
         findings = list(reader)
     assert rows == len(findings) > 0
-    for row in findings:
-        assert row["unit_id"] == FAULTY_UNIT
+    faulty = [row for row in findings if row["unit_id"] == FAULTY_UNIT]
+    assert len(faulty) == 7
+    assert len(findings) - len(faulty) <= FALSE_ALARM_SHARE * 29 * 15
+    for row in faulty:
         assert 0.9 <= float(row["score"]) <= 1.0
         candidates = json.loads(row["root_candidates"])
         assert 1 <= len(candidates) <= 5

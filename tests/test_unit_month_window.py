@@ -10,14 +10,11 @@ import pytest
 from app.infrastructure.stores.contract import Store, UnitMonthWindow
 from app.infrastructure.stores.embedded import EmbeddedStore
 from app.services.access import Scope, ScopeKind, scope_filter
-from app.services.tracing.subgraph import DEFAULT_DEPTH
+from app.services.analysis import DEFAULT_DEPTH
 from graph_schema.periods import window
 from tests.swept_stores import swept_embedded, swept_store
 
 NATIONAL = scope_filter(Scope(ScopeKind.NATIONAL, None))
-# The Neo4j store keeps only the non-trivial node scores
-# (app/infrastructure/stores/neo4j/sweep_results.py).
-STORED_MIN_SCORE = 0.5
 
 
 def _same_number(a: object, b: object) -> bool:
@@ -26,20 +23,16 @@ def _same_number(a: object, b: object) -> bool:
     return (math.isnan(x) and math.isnan(y)) or math.isclose(x, y)
 
 
-def _strong_nodes(found: UnitMonthWindow) -> dict[str, tuple[float, float]]:
-    return {
-        str(n["key"]): (round(float(n["score"]), 6), round(float(n["expected"]), 6))
-        for n in found.nodes
-        if float(n["score"]) >= STORED_MIN_SCORE
-    }
+def _number(value: object) -> float:
+    return math.nan if value is None or pd.isna(value) else round(float(value), 6)  # type: ignore[arg-type]
 
 
-def _strong_edges(found: UnitMonthWindow) -> dict[str, float]:
-    return {
-        str(e["edge_id"]): round(float(e["score"]), 6)
-        for e in found.edges
-        if float(e["score"]) >= STORED_MIN_SCORE
-    }
+def _nodes(found: UnitMonthWindow) -> dict[str, tuple[float, float]]:
+    return {str(n["key"]): (_number(n["score"]), _number(n["expected"])) for n in found.nodes}
+
+
+def _checks(found: UnitMonthWindow) -> dict[str, float]:
+    return {str(c["edge_id"]): _number(c["p"]) for c in found.checks}
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +59,11 @@ def test_both_stores_give_the_same_window_of_a_flagged_unit_month(
         theirs = neo4j.unit_month_window(unit_id, period, DEFAULT_DEPTH, NATIONAL)
         assert mine is not None and theirs is not None
         assert mine.sweep_id == theirs.sweep_id == embedded.current_sweep().sweep_id
-        assert mine.flagged and theirs.flagged
-        assert math.isclose(mine.score, theirs.score) and math.isclose(mine.score, row.score)
+        assert mine.result is not None and theirs.result is not None
+        assert mine.result["flagged"] and theirs.result["flagged"]
+        assert math.isclose(mine.result["score"], theirs.result["score"])
+        assert math.isclose(mine.result["score"], row.score)
+        assert mine.result["candidates"] == theirs.result["candidates"]
         months = {str(m["period"]) for m in mine.months}
         assert months == {str(m["period"]) for m in theirs.months}
         assert months <= set(window(period, DEFAULT_DEPTH)) and period in months
@@ -77,8 +73,8 @@ def test_both_stores_give_the_same_window_of_a_flagged_unit_month(
             assert a["verifier_id"] == b["verifier_id"]
             for column in ("coal_carbon_pct", "total_co2_t", "reported_co2_t"):
                 assert _same_number(a.get(column), b.get(column)), (month, column)
-        assert _strong_nodes(mine) == _strong_nodes(theirs) != {}
-        assert _strong_edges(mine) == _strong_edges(theirs)
+        assert _nodes(mine) == _nodes(theirs) != {}
+        assert _checks(mine) == _checks(theirs) != {}
         checked += 1
     assert checked == min(10, len(flagged))
 

@@ -130,7 +130,11 @@ def run_sweep(
         lap("read")
         current = store.current_sweep()
         if not record.periods:
-            record.model_version = current.model_version if current else ""
+            # Nothing changed: the fleet-wide findings of the current sweep still hold.
+            if current is not None:
+                record.model_version = current.model_version
+                record.patterns, record.systemic = current.patterns, current.systemic
+                record.calibration = current.calibration
         else:
             report("fit", 0, 1)
             engine = None if full or current is None else load_engine(store, current.model_version)

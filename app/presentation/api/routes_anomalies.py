@@ -68,4 +68,4 @@ def systemic(store: StoreDep, scope: AnalystScope, period: Period = None) -> Sys
     """Shared upstream entities (lab, verifier, group, city, province) behind more root causes
     than chance allows among the caller's flags (Poisson tail, Benjamini–Hochberg)."""
     findings = systemic_sources(store, period, scope)
-    return SystemicList(period=period, items=[systemic_out(r) for r in records(findings)])
+    return SystemicList(period=period, items=[systemic_out(r) for r in findings])

@@ -29,6 +29,7 @@ from graph_schema.frames import (
     CHECK_SCORE_COLUMNS,
     NODE_SCORE_COLUMNS,
     UNIT_MONTH_SCORE_COLUMNS,
+    UNIT_MONTH_SCORE_TEXT_COLUMNS,
 )
 
 BATCH_ROWS = 20_000
@@ -107,16 +108,9 @@ def results_frame(texts: list[str | None]) -> pd.DataFrame:
     """Unit-month score rows from their stored JSON."""
     frame = pd.DataFrame([json.loads(t) for t in texts if t], columns=UNIT_MONTH_SCORE_COLUMNS)
     for column in UNIT_MONTH_SCORE_COLUMNS:
-        if column not in (
-            "unit_id",
-            "period",
-            "status",
-            "top_parameter",
-            "root_period",
-            "systemic_source",
-            "candidates",
-            "flagged",
-        ):
+        if column in UNIT_MONTH_SCORE_TEXT_COLUMNS:
+            frame[column] = frame[column].astype("str")
+        elif column != "flagged":
             frame[column] = frame[column].astype(float)
     frame["flagged"] = frame["flagged"].astype(bool)
     return frame
