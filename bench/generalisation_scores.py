@@ -22,6 +22,8 @@ KEY = ["unit_id", "period"]
 GJ_PER_TCE = 29.271
 LAB_FAULT = "lab_carbon_lowered"
 EXTERNAL_FAULT = "cems_drift"
+# How a flag exported without a root parameter is counted.
+NO_ROOT = "(no root)"
 # Parameters the enterprise reports: the numeric columns of `unit_month` in the contract.
 ENTERPRISE_PARAMETERS = frozenset(
     c.name for c in table("unit_month").columns if c.type is ColumnType.FLOAT
@@ -141,7 +143,7 @@ def score_clean(findings: pd.DataFrame, unit_months: int) -> dict[str, Any]:
     """What the fault-free twin gets flagged for: share, systemic sources named, and the root
     parameters most blamed."""
     sources = findings["systemic_source"][findings["systemic_source"] != ""]
-    roots = findings["root_parameter"].value_counts().head(5)
+    roots = findings["root_parameter"].replace("", NO_ROOT).value_counts().head(5)
     return {
         "unit_months": unit_months,
         "flagged": len(findings),
@@ -168,7 +170,12 @@ def score_real(findings: pd.DataFrame, unit_month: pd.DataFrame) -> dict[str, An
         "idle_flagged": len(idle_flagged),
         "real_idle_flagged_share": ratio(len(idle_flagged), len(idle)),
         "top_root_parameters": {
-            str(k): int(v) for k, v in findings["root_parameter"].value_counts().head(5).items()
+            str(k): int(v)
+            for k, v in findings["root_parameter"]
+            .replace("", NO_ROOT)
+            .value_counts()
+            .head(5)
+            .items()
         },
     }
 

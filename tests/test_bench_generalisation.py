@@ -108,12 +108,13 @@ def test_an_undetected_fault_type_is_not_a_pass() -> None:
 
 def test_clean_twin_share_and_systemic_sources() -> None:
     clean = _findings(
-        [("A", "2023-01", 0.9, "coal_carbon_pct", "V1"), ("B", "2023-05", 0.8, "coal_ncv_gj_t", "")]
+        [("A", "2023-01", 0.9, "coal_carbon_pct", "V1"), ("B", "2023-05", 0.8, "", "")]
     )
     figures = scores.score_clean(clean, 400)
     # 2 of 400 is exactly the 0.5 % target; one systemic source is one too many.
     assert figures["clean_flagged_share"] == 0.005
     assert figures["clean_systemic_sources"] == 1
+    assert figures["top_root_parameters"] == {"coal_carbon_pct": 1, "(no root)": 1}
     assert scores.checks(figures) == {
         "clean_flagged_share": "pass",
         "clean_systemic_sources": "fail",
