@@ -258,6 +258,7 @@ def score_real(cli: Cli, run: Run, args: argparse.Namespace) -> dict[str, Any]:
 
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     for world in args.worlds:
         resolve_world(world)  # fail before any work on a misspelt world
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -274,7 +275,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         real_result = None if real is None else score_real(cli, real.result(), args)
     return {
         "meta": {
-            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "date": date,
             "enterprises": args.enterprises,
             "months": args.months,
             "seed": args.seed,
