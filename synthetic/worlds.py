@@ -8,7 +8,7 @@ parameter uniformly within its realistic range, each from its own random stream.
 (TOML or JSON) starts from a named world (`base`, default `baseline`) and overrides parameters.
 
 Each parameter carries its realistic range and a one-line source or reason. Baseline keeps the
-legacy generator's values, some of which (no part-month operation, no start-ups) sit below the
+legacy generator's values, of which one (no part-month operation) sits below the
 realistic range; every other named world lies inside the ranges.
 """
 
