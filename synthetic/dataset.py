@@ -1,7 +1,9 @@
 """generate_dataset: the static fleet once, then the months in chunks appended to the files.
 
 Random streams are keyed by purpose (and month), so the clean data do not depend on the fault
-rate nor on the chunking, and the same seed always writes the same bytes.
+rate nor on the chunking, and the same seed always writes the same bytes. The world's
+conventions (synthetic/worlds.py) draw from streams of their own, so the baseline world draws
+exactly what the generator always drew.
 """
 
 import time
@@ -25,10 +27,13 @@ from synthetic.faults import (
 )
 from synthetic.fleet import SCALE_ENTERPRISES, Fleet, build_fleet
 from synthetic.formats import OutputFormat
+from synthetic.fuel import FuelPlan, plan_fuel
+from synthetic.operation import State, operation_calendar
 from synthetic.periods import Month, month_range
-from synthetic.physics import draw_outages, reported_co2, simulate_month
+from synthetic.physics import DECIMALS, MonthTruth, reported_co2, simulate_month
 from synthetic.regions import regions_table
 from synthetic.reports import draw_report_dates, report_ids, test_reports
+from synthetic.worlds import BASELINE, World
 from synthetic.writer import DatasetWriter
 
 MONTHS_PER_CHUNK = 3
@@ -44,6 +49,10 @@ class Stream(IntEnum):
     REPORTS = 4
     REVISIONS = 5
     ANNUAL = 6
+    CONVENTIONS = 7
+    OPERATION = 8
+    FUEL = 9
+    MONTH_WORLD = 10
     FAULT_PLAN = 100
     FAULT_MONTH = 101
 
@@ -55,6 +64,8 @@ class GenerationSummary:
     seed: int
     months: int
     format: str
+    world: World = BASELINE
+    enterprises: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     faults: dict[str, int] = field(default_factory=dict)
     faulted_unit_months: int = 0
@@ -73,13 +84,18 @@ def generate_dataset(
     start_period: str = "2023-01",
     fmt: str = "csv",
     progress: ProgressCallback | None = None,
+    world: World = BASELINE,
+    enterprises: int | None = None,
 ) -> GenerationSummary:
     """Write a synthetic dataset (contract version 1) and its ground truth `faults` into `out`.
 
-    `progress(done, total)` is called after each month.
+    `enterprises` overrides the scale's number of enterprises. `progress(done, total)` is
+    called after each month.
     """
     if scale not in SCALE_ENTERPRISES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALE_ENTERPRISES)}")
+    if enterprises is not None and enterprises < 1:
+        raise ValueError("enterprises must be at least 1")
     if months < 1:
         raise ValueError("months must be at least 1")
     if not 0 <= fault_rate < 1:
@@ -90,10 +106,14 @@ def generate_dataset(
         return np.random.default_rng([seed, *key])
 
     calendar = month_range(start_period, months)
-    fleet = build_fleet(scale, rng(Stream.FLEET))
+    n_enterprises = SCALE_ENTERPRISES[scale] if enterprises is None else enterprises
+    fleet = build_fleet(n_enterprises, world, rng(Stream.FLEET), rng(Stream.CONVENTIONS))
     units = fleet.units
-    offline = draw_outages(len(units), calendar, rng(Stream.OUTAGES))
-    plan = plan_faults(units, ~offline, calendar, fault_rate, rng(Stream.FAULT_PLAN))
+    state = operation_calendar(units, calendar, world, rng(Stream.OUTAGES), rng(Stream.OPERATION))
+    fuel = plan_fuel(units, months, world, rng(Stream.FUEL))
+    plan = plan_faults(units, state != State.IDLE, calendar, fault_rate, rng(Stream.FAULT_PLAN))
+    simulation = _Simulation(fleet, state, fuel, world, seed)
+    annual_supply = _annual_supply(simulation, calendar)
     frozen_sum = np.zeros(len(plan.faults))
     frozen_count = np.zeros(len(plan.faults))
 
@@ -109,9 +129,7 @@ def generate_dataset(
                 "external_month": [],
             }
             for month in chunk:
-                frames, injected, truth = _month(
-                    fleet, plan, month, offline[:, month.index], previous, seed
-                )
+                frames, injected, truth = _month(simulation, plan, month, annual_supply, previous)
                 for name, frame in frames.items():
                     tables[name].append(frame)
                 np.add.at(frozen_sum, injected.frozen_fault, injected.frozen_deviation)
@@ -140,6 +158,8 @@ def generate_dataset(
         seed=seed,
         months=months,
         format=fmt,
+        world=world,
+        enterprises=n_enterprises,
         rows=rows,
         faults={t: int(counts.get(t, 0)) for t in FAULT_TYPES},
         faulted_unit_months=len(plan.months),
@@ -156,28 +176,72 @@ def _write_static(writer: DatasetWriter, fleet: Fleet) -> None:
     writer.write("labs", fleet.labs)
 
 
+@dataclass(frozen=True)
+class _Simulation:
+    """What every month of one dataset is simulated from."""
+
+    fleet: Fleet
+    state: np.ndarray
+    fuel: FuelPlan
+    world: World
+    seed: int
+
+    def simulate(self, month: Month) -> MonthTruth:
+        i = month.index
+        return simulate_month(
+            self.fleet.units,
+            month,
+            self.state[:, i],
+            self.fuel.ncv_mean[:, i],
+            self.fuel.carbon_per_heat[:, i],
+            self.world,
+            np.random.default_rng([self.seed, Stream.MONTH, i]),
+            np.random.default_rng([self.seed, Stream.MONTH_WORLD, i]),
+        )
+
+
+def _annual_supply(simulation: _Simulation, calendar: list[Month]) -> np.ndarray | None:
+    """(unit, month) net supply an annual respondent reports: its net supply of each year
+    (of the months covered) spread evenly over those months; None without respondents.
+
+    The months are simulated once more for this: each month's draws are its own, so the
+    second simulation gives the same values as the one written.
+    """
+    respondent = simulation.fleet.units["annual_respondent"].to_numpy()
+    if not respondent.any():
+        return None
+    supply = np.column_stack([simulation.simulate(m).physical_supply_mwh for m in calendar])
+    years = np.array([m.year for m in calendar])
+    flat = np.empty_like(supply)
+    for year in np.unique(years):
+        in_year = years == year
+        flat[:, in_year] = supply[:, in_year].mean(axis=1, keepdims=True)
+    return np.where(respondent[:, None], np.round(flat, DECIMALS["power_supply_mwh"]), supply)
+
+
 def _month(
-    fleet: Fleet,
+    simulation: _Simulation,
     plan: FaultPlan,
     month: Month,
-    offline: np.ndarray,
+    annual_supply: np.ndarray | None,
     previous: pd.DataFrame | None,
-    seed: int,
 ) -> tuple[dict[str, pd.DataFrame], InjectedMonth, pd.DataFrame]:
     """One month's three monthly tables, the injected values and the truth."""
+    fleet, world, seed = simulation.fleet, simulation.world, simulation.seed
     units = fleet.units
     n = len(units)
-    online = ~offline
-    truth = simulate_month(
-        units, month, offline, np.random.default_rng([seed, Stream.MONTH, month.index])
-    )
+    online = simulation.state[:, month.index] != State.IDLE
+    with_report = online & units["has_test_reports"].to_numpy()
+    truth = simulation.simulate(month)
+    if annual_supply is not None:
+        truth.reported["power_supply_mwh"] = annual_supply[:, month.index]
     sample, report_date, submit_delay = draw_report_dates(
-        n, month, np.random.default_rng([seed, Stream.REPORTS, month.index])
+        n, month, world, np.random.default_rng([seed, Stream.REPORTS, month.index])
     )
     injected = inject_month(
         plan,
         month,
-        truth,
+        truth.reported,
         previous,
         report_date,
         np.random.default_rng([seed, Stream.FAULT_MONTH, month.index]),
@@ -186,22 +250,27 @@ def _month(
         units,
         month,
         injected.report_carbon_pct,
-        truth["coal_ncv_gj_t"].to_numpy(),
+        truth.reported["coal_ncv_gj_t"].to_numpy(),
         sample,
         injected.report_date,
-        online,
+        with_report,
     )
     external = external_month(
-        units, truth, np.random.default_rng([seed, Stream.EXTERNAL, month.index])
+        units,
+        truth,
+        world,
+        np.random.default_rng([seed, Stream.EXTERNAL, month.index]),
+        cems_drifting=injected.cems_factor != 1,
     )
     external["cems_co2_t"] = np.round(external["cems_co2_t"].to_numpy() * injected.cems_factor, 3)
     external.insert(0, "unit_id", units["unit_id"].to_numpy(str))
     external.insert(1, "period", month.period)
 
-    # Outage months have no test report; their submission follows the month's end.
+    # Data are submitted after the month's end and after the test report; outage months have
+    # no report and follow the month's end.
     submitted = np.where(
         online,
-        injected.report_date + submit_delay,
+        np.maximum(injected.report_date, month.last_day) + submit_delay,
         month.last_day + submit_delay + np.timedelta64(5, "D"),
     )
     current = injected.reported.copy()
@@ -210,13 +279,13 @@ def _month(
     current.insert(2, "revision", 1)
     current["carbon_report_id"] = pd.Series(
         report_ids(units["unit_id"].to_numpy(str), month), dtype="string"
-    ).where(online)
+    ).where(with_report)
     current["submitted_on"] = np.datetime_as_string(submitted.astype("datetime64[D]"), unit="D")
     unit_month = _with_resubmissions(
         current, online, np.random.default_rng([seed, Stream.REVISIONS, month.index])
     )
     frames = {"test_reports": reports, "unit_month": unit_month, "external_month": external}
-    return frames, injected, truth
+    return frames, injected, truth.reported
 
 
 def _with_resubmissions(

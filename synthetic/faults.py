@@ -49,6 +49,8 @@ UNIT_FAULTS: tuple[FaultKind, ...] = (
 )
 LAB_FAULT = "lab_carbon_lowered"
 MIN_LAB_UNITS = 10
+# Passes of placing faults on units: a fault whose unit cannot carry it takes another unit.
+PLACEMENT_PASSES = 12
 
 ROOT_PARAMETER = {
     "carbon_lowered": "coal_carbon_pct",
@@ -144,7 +146,8 @@ def _lab_event(
     length = min(int(rng.integers(3, longest + 1)), len(months))
     n = len(units)
     fits = _windows_online(window_online, np.arange(n), np.full(n, length), np.zeros(n, int))
-    fits &= free[:, None]
+    # A lab forges only the reports it issues: units on the default factor have none.
+    fits &= (free & units["has_test_reports"].to_numpy())[:, None]
     per_lab = pd.DataFrame(fits).groupby(units["lab_id"].to_numpy()).sum()
     eligible = np.argwhere(per_lab.to_numpy() >= MIN_LAB_UNITS)
     if len(eligible) == 0:
@@ -200,14 +203,17 @@ def _unit_faults(
     unit = np.full(len(fault_type), -1)
     start = np.full(len(fault_type), -1)
     pool = rng.permutation(np.flatnonzero(free))
-    # A few passes: a fault whose unit has no on-line window of its length takes another unit.
-    for _ in range(4):
+    has_cems = units["has_cems_feed"].to_numpy()
+    # A few passes: a fault whose unit has no on-line window of its length, or no CEMS feed
+    # for a drifting analyser, takes another unit.
+    for _ in range(PLACEMENT_PASSES):
         pending = np.flatnonzero(unit < 0)
         if len(pending) == 0 or len(pool) == 0:
             break
         take = min(len(pending), len(pool))
         pending, candidates, pool = pending[:take], pool[:take], pool[take:]
         valid = _windows_online(window_online, candidates, length[pending], lead[pending])
+        valid &= ((fault_type[pending] != "cems_drift") | has_cems[candidates])[:, None]
         score = np.where(valid, rng.random(valid.shape), -1.0)
         placed = valid.any(axis=1)
         unit[pending[placed]] = candidates[placed]
@@ -245,6 +251,9 @@ def _unit_faults(
 
     frozen = fault_type == "frozen_series"
     frozen_param = np.array(FROZEN_PARAMETERS)[rng.integers(0, len(FROZEN_PARAMETERS), n)]
+    # An annual respondent's net supply is flat within a year already: copying it is no fault.
+    flat_supply = units["annual_respondent"].to_numpy()[unit] & (frozen_param == "power_supply_mwh")
+    frozen_param = np.where(flat_supply, "power_generation_mwh", frozen_param)
     root = np.where(frozen, frozen_param, root)
 
     return pd.DataFrame(

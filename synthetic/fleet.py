@@ -12,6 +12,7 @@ import pandas as pd
 
 from synthetic.credit_codes import credit_codes
 from synthetic.regions import PROVINCES, cities_table, short_name
+from synthetic.worlds import World
 
 SCALE_ENTERPRISES: dict[str, int] = {"small": 50, "medium": 600, "national": 6000}
 
@@ -91,13 +92,16 @@ class Fleet:
     verifier_pools: pd.DataFrame
 
 
-def build_fleet(scale: str, rng: np.random.Generator) -> Fleet:
-    n_enterprises = SCALE_ENTERPRISES[scale]
+def build_fleet(
+    n_enterprises: int, world: World, rng: np.random.Generator, traits_rng: np.random.Generator
+) -> Fleet:
+    """The fleet from `rng` (the same draws in every world); the world's unit conventions
+    (test reports, seasonal peaking, annual reporting) from `traits_rng`."""
     groups = _groups()
-    enterprises = _enterprises(n_enterprises, rng)
+    enterprises = _enterprises(n_enterprises, world, rng)
     labs, lab_of_enterprise = _labs(enterprises, rng)
     enterprises["lab_id"] = lab_of_enterprise
-    units = _units(enterprises, rng)
+    units = _with_conventions(_units(enterprises, world, rng), world, traits_rng)
     verifiers, pools = _verifiers(enterprises, rng)
     return Fleet(groups, enterprises, units, labs, verifiers, pools)
 
@@ -112,7 +116,7 @@ def _provincial_group_id(province_code: str) -> str:
     return f"G{province_code[:2]}00"
 
 
-def _enterprises(n: int, rng: np.random.Generator) -> pd.DataFrame:
+def _enterprises(n: int, world: World, rng: np.random.Generator) -> pd.DataFrame:
     cities = cities_table()
     city_idx = rng.choice(len(cities), size=n, p=cities["weight"] / cities["weight"].sum())
     placed = cities.iloc[city_idx].reset_index(drop=True)
@@ -138,7 +142,7 @@ def _enterprises(n: int, rng: np.random.Generator) -> pd.DataFrame:
         [national_brands, central_brands, provincial_brands],
         "",
     )
-    chp_plant = rng.random(n) < 0.3
+    chp_plant = rng.random(n) < world.chp_plant_share
     suffix = np.where(chp_plant, "热电有限公司", "发电有限公司")
     ordinal = np.array(["", "第二", "第三"])[rng.choice(3, size=n, p=[0.8, 0.15, 0.05])]
     names = pd.Series(brand) + city_short.to_numpy(str) + ordinal + suffix
@@ -204,7 +208,7 @@ def _labs(enterprises: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataF
     return labs, lab_ids[pick]
 
 
-def _units(enterprises: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _units(enterprises: pd.DataFrame, world: World, rng: np.random.Generator) -> pd.DataFrame:
     n_ent = len(enterprises)
     per_ent = rng.choice(UNITS_PER_ENTERPRISE, size=n_ent, p=UNITS_PER_ENTERPRISE_P)
     ent_class = rng.choice(len(UNIT_CLASSES), size=n_ent, p=CLASS_SHARES)
@@ -254,9 +258,15 @@ def _units(enterprises: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         + np.where(air[ent], 0.010, 0.0)
         + rng.normal(0, 0.003, n)
     )
-    measured_oxidation = rng.random(n) < 0.2
-    oxidation = np.where(measured_oxidation, np.round(rng.uniform(0.975, 0.995, n), 3), 0.99)
-    winter_heat = np.where(chp[ent], rng.uniform(0.15, 0.40, n), 0.0)
+    measured_oxidation = rng.random(n) < world.measured_oxidation_share
+    oxidation = np.where(
+        measured_oxidation,
+        np.round(rng.uniform(world.oxidation_min, world.oxidation_max, n), 3),
+        0.99,
+    )
+    winter_heat = np.where(
+        chp[ent], rng.uniform(world.winter_heat_min, world.winter_heat_max, n), 0.0
+    )
     return pd.DataFrame(
         {
             "unit_id": pd.array(np.char.zfill(np.arange(1, n + 1).astype(str), 8), dtype="string"),
@@ -273,14 +283,28 @@ def _units(enterprises: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
             "load": np.array([s.load for s in specs])[cls] + rng.normal(0, 0.04, n),
             "availability": rng.uniform(0.78, 0.95, n),
             "oxidation_rate": oxidation,
+            "oxidation_measured": measured_oxidation,
             "ncv_mean": ncv_mean[ent],
             "carbon_per_heat": carbon_per_heat[ent],
+            "coal_rank": rank[ent],
             "winter_heat_share": winter_heat,
-            "summer_heat_share": winter_heat * rng.uniform(0.1, 0.4, n),
+            "summer_heat_share": winter_heat
+            * rng.uniform(world.summer_heat_ratio_min, world.summer_heat_ratio_max, n),
             "is_chp": chp[ent],
-            "cems_bias": rng.normal(0, 0.012, n),
-            "has_cems_feed": rng.random(n) > 0.02,
+            "cems_bias": rng.normal(0, world.cems_bias_sd, n),
+            "has_cems_feed": rng.random(n) > 1 - world.cems_coverage,
         }
+    )
+
+
+def _with_conventions(units: pd.DataFrame, world: World, rng: np.random.Generator) -> pd.DataFrame:
+    """Unit conventions of the world: units on the default carbon factor (no test reports),
+    seasonal peakers (never heat suppliers) and annual respondents."""
+    n = len(units)
+    return units.assign(
+        has_test_reports=rng.random(n) >= world.no_report_share,
+        seasonal_peaker=(rng.random(n) < world.seasonal_peaker_share) & ~units["is_chp"].to_numpy(),
+        annual_respondent=rng.random(n) < world.annual_respondent_share,
     )
 
 

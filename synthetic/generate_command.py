@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from synthetic.formats import OutputFormat
+from synthetic.worlds import NAMED_WORLDS, World, resolve_world, world_from_file
 
 if TYPE_CHECKING:
     from synthetic.dataset import GenerationSummary
@@ -37,11 +38,35 @@ def generate(
         str, typer.Option("--start", help="First period, YYYY-MM.")
     ] = "2023-01",
     fmt: Annotated[OutputFormat, typer.Option("--format", help="File format.")] = OutputFormat.CSV,
+    world_name: Annotated[
+        str,
+        typer.Option(
+            "--world",
+            help=f"Conventions and noise of the fleet: {', '.join(NAMED_WORLDS)}, or random:SEED.",
+        ),
+    ] = "baseline",
+    world_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--world-file",
+            exists=True,
+            dir_okay=False,
+            help="A world profile (TOML or JSON): `base` world and parameters to override.",
+        ),
+    ] = None,
+    enterprises: Annotated[
+        int | None,
+        typer.Option("--enterprises", min=1, help="Number of enterprises (overrides --scale's)."),
+    ] = None,
 ) -> None:
     """Generate a synthetic power-sector dataset (contract v1) and its faults.csv."""
     from synthetic.dataset import generate_dataset
 
     console = Console()
+    try:
+        world = _world(world_name, world_file)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
     with Progress(
         TextColumn("[bold]generating[/] {task.description}"),
         BarColumn(),
@@ -60,10 +85,20 @@ def generate(
                 start_period=start_period,
                 fmt=fmt.value,
                 progress=lambda done, _total: bar.update(task, completed=done),
+                world=world,
+                enterprises=enterprises,
             )
         except ValueError as error:
             raise typer.BadParameter(str(error)) from error
     _print_summary(console, summary)
+
+
+def _world(name: str, path: Path | None) -> World:
+    if path is None:
+        return resolve_world(name)
+    if name != "baseline":
+        raise ValueError("give --world or --world-file (with its own `base`), not both")
+    return world_from_file(path)
 
 
 def _print_summary(console: Console, summary: GenerationSummary) -> None:
@@ -79,4 +114,7 @@ def _print_summary(console: Console, summary: GenerationSummary) -> None:
         faults.add_row(name, f"{count:,}")
     console.print(rows)
     console.print(faults)
-    console.print(f"scale {summary.scale}, seed {summary.seed}, {summary.seconds:.1f} s")
+    console.print(
+        f"world {summary.world.name}, scale {summary.scale} ({summary.enterprises:,} "
+        f"enterprises), seed {summary.seed}, {summary.seconds:.1f} s"
+    )

@@ -1,24 +1,37 @@
-"""test_reports: the monthly coal test report of every operating unit-month.
+"""test_reports: the monthly coal test report of every operating unit-month that has one.
 
-A plant's lab samples during the month and issues its report within 40 days of the month's
-end; in the honest case the report's carbon and NCV are what the unit reports.
+A plant's lab samples in the world's window (during the month by default) and issues its
+report the world's delay after the month's end (within 40 days by default); in the honest case
+the report's carbon and NCV are what the unit reports.
 """
 
 import numpy as np
 import pandas as pd
 
 from synthetic.periods import Month
+from synthetic.worlds import World
+
+# Fewest days from sample to report (preparation and analysis).
+LAB_TURNAROUND = np.timedelta64(2, "D")
 
 
 def report_ids(unit_ids: np.ndarray, month: Month) -> np.ndarray:
     return np.char.add(np.char.add("R", unit_ids.astype(str)), month.period.replace("-", ""))
 
 
-def draw_report_dates(n: int, month: Month, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """Sample date in the month, report date 3–40 days after its end, and the delay from the
-    report to the enterprise's submission."""
-    sample = month.first_day + rng.integers(0, month.days, n).astype("timedelta64[D]")
-    report = month.last_day + rng.integers(3, 41, n).astype("timedelta64[D]")
+def draw_report_dates(
+    n: int, month: Month, world: World, rng: np.random.Generator
+) -> tuple[np.ndarray, ...]:
+    """Sample date in the world's sampling window, report date the world's delay after the
+    month's end (never before the lab had the sample), and the delay from the report to the
+    enterprise's submission."""
+    sample = month.first_day + rng.integers(
+        world.sample_start_day, month.days + world.sample_days_past_end, n
+    ).astype("timedelta64[D]")
+    report = month.last_day + rng.integers(
+        world.report_delay_min_days, world.report_delay_max_days + 1, n
+    ).astype("timedelta64[D]")
+    report = np.maximum(report, sample + LAB_TURNAROUND)
     submit_delay = rng.integers(1, 11, n).astype("timedelta64[D]")
     return sample, report, submit_delay
 
