@@ -57,6 +57,8 @@ class Noise:
     monitor: float = 0.01
     part_month_share: float = 0.06
     chp_share: float = 0.3
+    # Months off line: no hours, nothing burnt, station power drawn from the grid.
+    idle_share: float = 0.0
 
 
 QUIET = Noise(
@@ -75,6 +77,7 @@ NOISY = Noise(
     purchase=0.06,
     monitor=0.02,
     part_month_share=0.12,
+    idle_share=0.03,
 )
 VARIANTS: dict[str, Noise] = {"quiet": QUIET, "typical": TYPICAL, "noisy": NOISY}
 
@@ -193,10 +196,40 @@ def fleet(
     f["sample_date"] = _iso(start + pd.to_timedelta(rng.integers(3, 25, n), unit="D"))
     f["report_date"] = _iso(month_end + pd.to_timedelta(rng.integers(5, 30, n), unit="D"))
     f["submitted_on"] = _iso(month_end + pd.to_timedelta(rng.integers(32, 45, n), unit="D"))
+    idle(f, rng.random(n) < noise.idle_share, rng)
     verifiers = f["verifier_id"].astype("string")
     out = conform_unit_month_frame(f)
     out["verifier_id"] = verifiers.to_numpy()
     return out
+
+
+def idle(frame: pd.DataFrame, rows: np.ndarray, rng: np.random.Generator) -> None:
+    """`rows` become months off line: no hours, no generation, no coal burnt and no test
+    report; the station draws its own power (a small negative net supply, bought from the
+    grid), and the enterprise reports the CO2 of that electricity."""
+    if not rows.any():
+        return
+    station = np.round(frame.loc[rows, "capacity_mw"] * rng.uniform(0.2, 0.6, rows.sum()), 1)
+    zero = [
+        "operating_hours",
+        "power_generation_mwh",
+        "coal_consumption_t",
+        "heat_supply_gj",
+        "cems_co2_t",
+        "grid_sales_mwh",
+        "coal_purchase_t",
+        "energy_monitor_tce",
+    ]
+    frame.loc[rows, zero] = 0.0
+    frame.loc[rows, "power_supply_mwh"] = -station
+    frame.loc[rows, "purchased_electricity_mwh"] = station
+    frame.loc[
+        rows, ["coal_ncv_gj_t", "coal_carbon_pct", "report_carbon_pct", "report_ncv_gj_t"]
+    ] = np.nan
+    frame.loc[rows, ["carbon_report_id", "sample_date", "report_date"]] = pd.NA
+    recompute(frame, rows)
+    electricity = frame.loc[rows, "purchased_electricity_mwh"] * FORMULA_CONSTANTS["grid_ef_t_mwh"]
+    frame.loc[rows, "reported_co2_t"] = electricity.round(1)
 
 
 def contract_columns(frame: pd.DataFrame) -> list[str]:
