@@ -1,11 +1,12 @@
 """Hand-made fleets for engine tests: the domain's relations with modest noise, and faults.
 
 A fleet is a unit-month frame with the contract's columns (`graph_schema.frames.
-UNIT_MONTH_COLUMNS`, plus `verifier_id`), built here without the generator: each unit has a coal
-rank, a heat rate that rises as the load falls, an own-use rate, a CEMS analyser with a small
-bias, a lab and a verifier; each month draws hours, load, NCV and carbon around them, and every
-derived column comes from `loaders.formulas.propagate`. Figures are rounded the way reports
-write them. `Noise` sets the noise levels, so a test can vary them across fleets.
+UNIT_MONTH_COLUMNS`, conformed by `loaders.unit_month_frame`, plus `verifier_id`), built here
+without the generator: each unit has a coal rank, a heat rate that rises as the load falls, an
+own-use rate, a CEMS analyser with a small bias, a lab and a verifier; each month draws hours,
+load, NCV and carbon around them, and every derived column comes from
+`loaders.formulas.propagate`. Figures are rounded the way reports write them. `Noise` sets the
+noise levels, so a test can vary them across fleets.
 
 Faults change the figures one party would have written wrong and recompute what follows from
 them (the enterprise computes its reported CO2 from its own inputs; external sources keep the
@@ -18,7 +19,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from graph_schema.frames import UNIT_MONTH_COLUMNS
 from graph_schema.parameters import FORMULA_CONSTANTS
 from loaders.formulas import FORMULA_INPUTS, propagate
 from loaders.unit_month_frame import conform_unit_month_frame
@@ -230,11 +230,6 @@ def idle(frame: pd.DataFrame, rows: np.ndarray, rng: np.random.Generator) -> Non
     recompute(frame, rows)
     electricity = frame.loc[rows, "purchased_electricity_mwh"] * FORMULA_CONSTANTS["grid_ef_t_mwh"]
     frame.loc[rows, "reported_co2_t"] = electricity.round(1)
-
-
-def contract_columns(frame: pd.DataFrame) -> list[str]:
-    """The columns of `frame` the contract names (and `verifier_id`)."""
-    return [c for c in (*UNIT_MONTH_COLUMNS, "verifier_id") if c in frame]
 
 
 # --- where -----------------------------------------------------------------------------------
