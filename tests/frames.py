@@ -1,7 +1,8 @@
 """A small honest unit-month frame for rule tests, and how to corrupt one unit-month of it.
 
 Eight peer units (coal_600, water-cooled) over 14 months, every relation of docs/domain.md holding
-up to modest measurement noise. Rule examples (`models.rules.Example`) mutate the test unit's
+up to modest measurement noise. The test unit uses the default oxidation rate 0.99 throughout; its
+peers measure theirs each month. Rule examples (`models.rules.Example`) mutate the test unit's
 latest month(s); derived parameters are then recomputed with the formulas.
 """
 
@@ -84,7 +85,9 @@ def honest_frame(seed: int = 7) -> pd.DataFrame:
     f["power_supply_mwh"] = f["power_generation_mwh"] * (1 - own_use)
     f["coal_ncv_gj_t"] = (f["ncv"] * rng.normal(1, 0.015, n)).round(2)
     f["coal_carbon_pct"] = (f["coal_ncv_gj_t"] * 2.65 * rng.normal(1, 0.004, n)).round(2)
-    f["oxidation_rate"] = 0.99
+    # A separate stream, so the measured oxidation leaves every other draw as it was.
+    measured = np.clip(np.random.default_rng([seed, 1]).normal(0.982, 0.004, n), 0.96, 1.0)
+    f["oxidation_rate"] = np.where(f["unit_id"] == TEST_UNIT, 0.99, measured.round(3))
     coal_rate = f["coal_rate"] * rng.normal(1, 0.01, n)
     fuel_heat = coal_rate / 1000 * f["power_supply_mwh"] * 29.271 / (1 - f["heat_share"])
     f["coal_consumption_t"] = (fuel_heat / f["coal_ncv_gj_t"]).round(1)

@@ -1,127 +1,145 @@
-"""Learned edge models: known coefficients on mixed units, robustness, calibration."""
+"""Learned edges (`models.edge_models.EdgeRegression`) on small hand-made fleets: a known
+coefficient on mixed-unit data, a unit's own level against its peers, a scale that follows the
+operating point, and no residual where the relation does not apply."""
 
 import numpy as np
 import pandas as pd
 import pytest
-from unit_month_examples import clean_frame, drift_cems, lower_carbon
 
-from graph_schema.transfer_edges import EdgeKind, TransferEdge
-from models.edge_models import (
-    EdgeModelSet,
-    FittedEdgeModel,
-    calibrated_score,
-    fit_edge_model,
-    fit_edge_models,
-    score_all_edges,
-    score_learned_edges,
-)
-from models.node_scores import score_nodes
-from models.unit_month_scores import score_unit_months
+from graph_schema.transfer_edges import TransferEdge
+from models.edge_models import EdgeRegression, EdgeResiduals, learned_edges
+from tests import engine_fleets as ef
 
-CARBON_EDGE = TransferEdge(EdgeKind.STATISTICAL, "coal_ncv_gj_t", "coal_carbon_pct")
-HEAT_EDGE = TransferEdge(EdgeKind.STATISTICAL, "power_generation_mwh", "fuel_heat_gj")
+EDGES = {e.edge_type: e for e in learned_edges()}
+HEAT = EDGES["statistical:power_generation_mwh->fuel_heat_gj"]
+CEMS = EDGES["cross_check:cems_co2_t->total_co2_t"]
+CARBON = EDGES["statistical:coal_ncv_gj_t->coal_carbon_pct"]
+# Plain operation: no heat supplied, no part months, little heat-rate noise, a wide load range.
+PLAIN = ef.with_noise(ef.TYPICAL, chp_share=0.0, part_month_share=0.0, heat_rate=0.004, load=0.1)
 
 
-@pytest.fixture(scope="module")
-def fleet() -> pd.DataFrame:
-    return clean_frame(n_units=60, months=24, seed=3)
+def _groups(frame: pd.DataFrame) -> pd.Series:
+    return frame["unit_class"].astype(str).reset_index(drop=True)
 
 
-@pytest.fixture(scope="module")
-def fleet_models(fleet: pd.DataFrame) -> EdgeModelSet:
-    return fit_edge_models(fleet, version="test")
-
-
-def _fit(frame: pd.DataFrame, edge: TransferEdge) -> FittedEdgeModel:
-    model = fit_edge_model(frame, edge)
-    assert model is not None
+def _fit(edge: TransferEdge, frame: pd.DataFrame) -> EdgeRegression:
+    model = EdgeRegression(edge).fit(frame, _groups(frame))
+    assert model.fitted_
     return model
 
 
-def _predict(model: FittedEdgeModel, frame: pd.DataFrame) -> np.ndarray:
-    one = EdgeModelSet("one", "", "", {model.edge_type: model})
-    return score_learned_edges(frame, one)["expected"].to_numpy()
+def _residuals(model: EdgeRegression, frame: pd.DataFrame) -> EdgeResiduals:
+    return model.residuals(frame, _groups(frame))
 
 
-def test_known_coefficient_on_mixed_units(fleet: pd.DataFrame) -> None:
-    """Fuel heat (~10^6 GJ) against generation (~10^5 MWh): doubling generation at fixed
-    covariates must double the expected heat (elasticity 1 in the data)."""
-    model = _fit(fleet, HEAT_EDGE)
-    base = fleet.iloc[:50].copy()
-    doubled = base.copy()
-    doubled["power_generation_mwh"] *= 2
-    ratio = _predict(model, doubled) / _predict(model, base)
-    assert np.median(ratio) == pytest.approx(2.0, rel=0.03)
-    assert model.r2 > 0.95
+@pytest.fixture(scope="module")
+def plain() -> pd.DataFrame:
+    return ef.fleet(40, 24, seed=2, noise=PLAIN)
 
 
-def test_carbon_tracks_ncv_across_ranks(fleet: pd.DataFrame) -> None:
-    model = _fit(fleet, CARBON_EDGE)
-    expected = _predict(model, fleet)
-    ratio = expected / fleet["coal_ncv_gj_t"].to_numpy()
-    # The generator's carbon is 2.65 × NCV (in %), so expected carbon per NCV is 2.65.
-    assert np.median(ratio) == pytest.approx(2.65, rel=0.01)
+def test_the_fit_learns_every_row_it_applies_to_and_scores_each_row(plain: pd.DataFrame) -> None:
+    model = _fit(HEAT, plain)
+    assert model.n_ == len(plain)
+    views = _residuals(model, plain)
+    for values in (views.own, views.own_scale, views.peer, views.peer_scale, views.level):
+        assert values.shape == (len(plain),)
+        assert np.isfinite(values).all()
+    assert (views.own_scale > 0).all()
+    assert (views.peer_scale >= views.own_scale).all()
+    # Honest residuals are small against their scale.
+    assert np.median(np.abs(views.own / views.own_scale)) < 1.0
 
 
-def test_ten_percent_corrupted_rows_barely_move_the_fit(fleet: pd.DataFrame) -> None:
-    clean_model = _fit(fleet, HEAT_EDGE)
-    corrupted = fleet.copy()
-    rng = np.random.default_rng(7)
-    bad = rng.random(len(corrupted)) < 0.10
-    # A mix of scale slips (kWh typed as MWh) and under-reported coal.
-    corrupted.loc[bad, "power_generation_mwh"] *= np.where(rng.random(bad.sum()) < 0.5, 1000, 1)
-    corrupted.loc[bad, "fuel_heat_gj"] *= 0.7
-    dirty_model = _fit(corrupted, HEAT_EDGE)
-    honest = fleet[~bad]
-    shift = _predict(dirty_model, honest) / _predict(clean_model, honest) - 1
-    assert np.median(np.abs(shift)) < 0.01
-    assert dirty_model.default_scale < 1.5 * clean_model.default_scale
+def test_a_known_slope_is_recovered_on_mixed_unit_data(plain: pd.DataFrame) -> None:
+    """Fuel heat is ~10^6 GJ, generation ~10^5 MWh, carbon per heat ~0.026 tC/GJ; the heat rate
+    rises with a known elasticity of the load, and the fit recovers it in the covariate's own
+    units."""
+    assert plain["fuel_heat_gj"].median() > 5e5
+    assert plain["carbon_per_heat"].median() == pytest.approx(ef.CARBON_PER_HEAT, rel=0.05)
+    model = _fit(HEAT, plain)
+    slopes = model.coefficients()
+    assert set(slopes) == set(model.covariates)
+    assert slopes["log_load"] == pytest.approx(ef.HEAT_RATE_LOAD_SLOPE, rel=0.04)
+    assert abs(slopes["month_sin"]) < 0.01
+    assert abs(slopes["month_cos"]) < 0.01
 
 
-def test_scores_are_calibrated_on_clean_data(
-    fleet: pd.DataFrame, fleet_models: EdgeModelSet
-) -> None:
-    scored = score_all_edges(fleet, fleet_models)
-    # Only vertical edges of a unit's first month lack a parent value.
-    scores = scored.dropna(subset=["score"])
-    assert len(scores) > 0.95 * len(scored) > 40 * len(fleet)
-    assert scores["score"].between(0, 1).all()
-    assert (scores["score"] > 0.9).mean() < 0.001
-    assert (scores["score"] > 0.5).mean() < 0.005
+def test_a_few_corrupted_rows_barely_move_the_slope(plain: pd.DataFrame) -> None:
+    corrupted = plain.copy()
+    rng = np.random.default_rng(11)
+    bad = rng.random(len(corrupted)) < 0.05
+    assert bad.sum() > 20
+    corrupted.loc[bad, "coal_consumption_t"] *= 0.7
+    ef.recompute(corrupted, bad)
+    slope = _fit(HEAT, corrupted).coefficients()["log_load"]
+    assert slope == pytest.approx(ef.HEAT_RATE_LOAD_SLOPE, rel=0.06)
 
 
-def test_calibrated_score_is_monotone_in_abs_z() -> None:
-    z = np.array([0.0, 1.0, -3.5, 4.0, -8.0])
-    s = calibrated_score(z)
-    assert s[0] < 0.01 and s[2] == pytest.approx(0.5) and s[4] > 0.999
-    assert s[3] > s[2] > s[1] > s[0]
+def test_a_units_persistent_offset_is_its_own_level_but_stands_out_among_its_peers() -> None:
+    frame = ef.fleet(40, 24, seed=3)
+    odd = "U007"
+    rows = (frame["unit_id"] == odd).to_numpy()
+    frame.loc[rows, "cems_co2_t"] = (frame.loc[rows, "cems_co2_t"] * 1.10).round(1)
+    views = _residuals(_fit(CEMS, frame), frame)
+    own_z = views.own / views.own_scale
+    peer_z = views.peer / views.peer_scale
+    # y = ln(total / CEMS): a CEMS reading 10 % high sits ln(1.1) below the fleet.
+    assert np.median(views.level[rows]) - np.median(views.level[~rows]) == pytest.approx(
+        -np.log(1.10), abs=0.02
+    )
+    assert abs(np.median(own_z[rows])) < 1.0
+    assert np.median(peer_z[rows]) < -3.0
+    others = pd.Series(np.abs(peer_z[~rows])).groupby(frame["unit_id"][~rows].to_numpy()).median()
+    assert len(others) == 39
+    assert (others < 3.0).all()
 
 
-def test_lowered_carbon_is_named_and_cems_drift_blames_the_cems(
-    fleet: pd.DataFrame, fleet_models: EdgeModelSet
-) -> None:
-    faulty = fleet.copy()
-    carbon_rows = lower_carbon(faulty, "00000003", "2023-03")
-    cems_rows = drift_cems(faulty, "00000005", "2023-03", factor=1.2)
-    edges = score_all_edges(faulty, fleet_models)
-    unit_months = score_unit_months(score_nodes(faulty, edges))
-    keyed = unit_months.set_index(["unit_id", "period"])
-    for rows, root in ((carbon_rows, "coal_carbon_pct"), (cems_rows, "cems_co2_t")):
-        hit = keyed.loc[pd.MultiIndex.from_frame(faulty.loc[rows, ["unit_id", "period"]])]
-        assert hit["flagged"].all()
-        assert (hit["top_parameter"] == root).all()
-    others = unit_months[~unit_months["unit_id"].isin(["00000003", "00000005"])]
-    assert others["flagged"].mean() < 0.01
+def test_part_months_get_a_wider_scale_when_the_fleets_part_months_are_noisier() -> None:
+    noisy_parts = ef.fleet(60, 24, seed=4, noise=ef.with_noise(ef.TYPICAL, part_month_share=0.15))
+    share = noisy_parts["operating_hours"] / noisy_parts["hours_in_month"]
+    part = (share < 0.7).to_numpy()
+    assert 0.05 < part.mean() < 0.3
+    calm_parts = noisy_parts.copy()
+    rng = np.random.default_rng(5)
+    noisy_parts.loc[part, "coal_consumption_t"] *= rng.normal(1, 0.05, part.sum())
+    ef.recompute(noisy_parts, part)
+
+    def scale_ratio(frame: pd.DataFrame) -> float:
+        scale = _residuals(_fit(HEAT, frame), frame).own_scale
+        return float(np.median(scale[part]) / np.median(scale[~part]))
+
+    assert scale_ratio(noisy_parts) > 2.0
+    assert scale_ratio(calm_parts) < 1.5
 
 
-def test_frozen_series_is_scored(fleet: pd.DataFrame, fleet_models: EdgeModelSet) -> None:
-    faulty = fleet.copy()
-    rows = (faulty["unit_id"] == "00000009") & (faulty["period"].between("2022-05", "2022-10"))
-    faulty.loc[rows, "coal_ncv_gj_t"] = faulty.loc[rows, "coal_ncv_gj_t"].iloc[0]
-    edges = score_learned_edges(faulty, fleet_models)
-    vertical = edges[
-        (edges["edge_type"] == "vertical:coal_ncv_gj_t@-1->coal_ncv_gj_t")
-        & (edges["unit_id"] == "00000009")
-    ].set_index("period")
-    assert (vertical.loc["2022-05":"2022-10", "score"] > 0.9).all()
-    assert (vertical.loc["2023-01":, "score"] < 0.5).all()
+def test_residuals_are_missing_where_the_relation_does_not_apply() -> None:
+    frame = ef.fleet(40, 24, seed=6)
+    idle = ef.rows_of(frame, "U003", ["2023-05"])
+    frame.loc[idle, ["operating_hours", "power_generation_mwh", "coal_consumption_t"]] = 0.0
+    frame.loc[idle, "power_supply_mwh"] = -120.0
+    ef.recompute(frame, idle)
+    no_cems = ef.rows_of(frame, "U004", ["2023-06", "2023-07"])
+    frame.loc[no_cems, "cems_co2_t"] = np.nan
+    heat = _residuals(_fit(HEAT, frame), frame)
+    cems = _residuals(_fit(CEMS, frame), frame)
+    for views, rows in ((heat, idle), (cems, no_cems)):
+        for values in (views.own, views.own_scale, views.peer, views.peer_scale):
+            assert np.isnan(values[rows]).all()
+        assert np.isfinite(views.own[~rows]).sum() >= len(frame) - 2
+
+
+def test_a_unit_the_fit_never_saw_is_measured_against_its_peers() -> None:
+    frame = ef.fleet(40, 24, seed=7)
+    model = _fit(CARBON, frame[frame["unit_id"] != "U010"].reset_index(drop=True))
+    newcomer = frame[frame["unit_id"] == "U010"].reset_index(drop=True)
+    views = _residuals(model, newcomer)
+    assert np.isfinite(views.own).all()
+    np.testing.assert_allclose(views.own, views.peer)
+
+
+def test_too_few_rows_leave_an_edge_unfitted() -> None:
+    frame = ef.fleet(2, 12, seed=8)
+    model = EdgeRegression(HEAT, min_rows=30).fit(frame, _groups(frame))
+    assert model.n_ == 24
+    assert not model.fitted_
+    assert model.describe() == {"edge_type": HEAT.edge_type, "n": 24, "fitted": False}

@@ -1,11 +1,25 @@
-"""Counterfactual CO2 and allowance value of root causes."""
+"""What a root cause is worth (`engine.impact.impacts`), on hand-built unit-month rows: the
+counterfactual CO2 of an input, the allowances a supply figure moves, the tonnes an external
+source's disagreement is worth, and whether the finding is material."""
 
+from typing import Any
+
+import numpy as np
 import pandas as pd
 import pytest
 
-from app.services.tracing.impact import co2_impact
+from engine.impact import (
+    BENCHMARK_T_PER_MWH,
+    DEFAULT_CO2_PER_GJ,
+    IMPACT_COLUMNS,
+    impacts,
+    unit_month_emissions,
+)
+from graph_schema.parameters import FORMULA_CONSTANTS
 from loaders.formulas import propagate
 
+CAPACITY, HOURS = 600.0, 744.0
+SHARE = 0.005
 HONEST = {
     "coal_consumption_t": 150_000.0,
     "coal_ncv_gj_t": 21.0,
@@ -19,81 +33,135 @@ HONEST = {
 }
 
 
-def month(unit_id: str, **changes: float) -> dict:
+def _month(**changes: float) -> dict[str, Any]:
+    """One unit-month: the enterprise computes its CO2 from its (possibly wrong) inputs; the
+    external sources measure the honest month."""
     inputs = {**HONEST, **changes}
-    values = {**inputs, **propagate(inputs, 600.0, 744.0)}
+    values: dict[str, Any] = {**inputs, **propagate(inputs, CAPACITY, HOURS)}
+    honest = propagate(HONEST, CAPACITY, HOURS)
     values["reported_co2_t"] = values["total_co2_t"]
-    values["cems_co2_t"] = values["total_co2_t"]
+    values["cems_co2_t"] = honest["total_co2_t"]
+    values["grid_sales_mwh"] = HONEST["power_supply_mwh"]
+    values["coal_purchase_t"] = HONEST["coal_consumption_t"]
+    values["energy_monitor_tce"] = honest["fuel_heat_gj"] / FORMULA_CONSTANTS["gj_per_tce"]
+    values["report_carbon_pct"] = values["coal_carbon_pct"]
+    values["report_ncv_gj_t"] = values["coal_ncv_gj_t"]
     return {
-        "unit_id": unit_id,
-        "period": "2022-03",
-        "capacity_mw": 600.0,
-        "hours_in_month": 744.0,
+        "unit_id": "U001",
+        "period": "2023-03",
+        "unit_class": "coal_600",
+        "capacity_mw": CAPACITY,
+        "hours_in_month": HOURS,
         **values,
     }
 
 
-def honest_total() -> float:
-    return float(propagate(HONEST, 600.0, 744.0)["total_co2_t"])
+def _impact(row: dict[str, Any], root: str | None, expected: float) -> pd.Series:
+    rows = pd.DataFrame([row])
+    found = impacts(rows, np.array([root], dtype=object), np.array([expected]), SHARE)
+    assert list(found.columns) == IMPACT_COLUMNS
+    return found.iloc[0]
 
 
-def test_lowered_carbon_owes_the_missing_tonnes_at_the_allowance_price() -> None:
-    frame = pd.DataFrame([month("00000001", coal_carbon_pct=55.0 * 0.85)])
-    roots = pd.DataFrame(
-        {
-            "unit_id": ["00000001"],
-            "period": ["2022-03"],
-            "root_parameter": ["coal_carbon_pct"],
-            "root_period": ["2022-03"],
-            "root_expected": [55.0],
-        }
-    )
-
-    impact = co2_impact(roots, frame, price_cny=100.0).iloc[0]
-
-    lowered = frame["total_co2_t"].iloc[0]
-    assert impact["counterfactual_co2_t"] == pytest.approx(honest_total())
-    assert impact["co2_delta_t"] == pytest.approx(honest_total() - lowered)
-    assert impact["co2_delta_t"] > 0
-    assert impact["allowance_value_cny"] == pytest.approx(100.0 * (honest_total() - lowered))
+def _honest_total() -> float:
+    return float(propagate(HONEST, CAPACITY, HOURS)["total_co2_t"])
 
 
-def test_each_root_kind_is_counted_on_its_own_terms() -> None:
-    arithmetic = month("00000002")
-    arithmetic["reported_co2_t"] = 0.9 * arithmetic["total_co2_t"]
-    drifting = month("00000003")
-    drifting["cems_co2_t"] *= 1.12
-    frame = pd.DataFrame([arithmetic, drifting, month("00000004", power_supply_mwh=340_000.0)])
-    roots = pd.DataFrame(
-        {
-            "unit_id": ["00000002", "00000003", "00000004"],
-            "period": ["2022-03"] * 3,
-            "root_parameter": ["reported_co2_t", "cems_co2_t", "power_supply_mwh"],
-            "root_period": ["2022-03"] * 3,
-            "root_expected": [arithmetic["total_co2_t"], drifting["total_co2_t"], 312_000.0],
-        }
-    )
-
-    impact = co2_impact(roots, frame).set_index("unit_id")
-
-    assert impact.loc["00000002", "co2_delta_t"] == pytest.approx(0.1 * arithmetic["total_co2_t"])
-    assert impact.loc["00000002", "allowance_value_cny"] == pytest.approx(
-        90.0 * 0.1 * arithmetic["total_co2_t"]
-    )
-    # A drifting CEMS and an inflated supply do not change the enterprise's emissions.
-    assert impact.loc["00000003", "co2_delta_t"] == 0.0
-    assert impact.loc["00000004", "co2_delta_t"] == pytest.approx(0.0, abs=1e-6)
+def test_an_under_reported_input_owes_the_counterfactual_tonnes() -> None:
+    row = _month(coal_consumption_t=0.85 * HONEST["coal_consumption_t"])
+    found = _impact(row, "coal_consumption_t", HONEST["coal_consumption_t"])
+    missing = _honest_total() - float(row["total_co2_t"])
+    assert missing > 0.1 * _honest_total()
+    assert found["co2_delta_t"] == pytest.approx(missing, rel=1e-9)
+    assert found["allocation_delta_t"] == 0.0
+    assert found["impact_t"] == pytest.approx(missing, rel=1e-9)
+    assert found["material"]
 
 
-def test_missing_root_is_skipped() -> None:
-    frame = pd.DataFrame([month("00000005")])
-    roots = pd.DataFrame(
-        {
-            "unit_id": ["00000005"],
-            "period": ["2022-03"],
-            "root_parameter": [None],
-            "root_period": [None],
-            "root_expected": [float("nan")],
-        }
-    )
-    assert co2_impact(roots, frame).empty
+def test_lowered_carbon_owes_the_tonnes_its_honest_value_burns() -> None:
+    row = _month(coal_carbon_pct=0.85 * HONEST["coal_carbon_pct"])
+    found = _impact(row, "coal_carbon_pct", HONEST["coal_carbon_pct"])
+    assert found["co2_delta_t"] == pytest.approx(_honest_total() - float(row["total_co2_t"]))
+    assert found["co2_delta_t"] > 0
+
+
+def test_over_reported_supply_moves_allowances_not_emissions() -> None:
+    over = 1.08 * HONEST["power_supply_mwh"]
+    row = _month(power_supply_mwh=over)
+    found = _impact(row, "power_supply_mwh", HONEST["power_supply_mwh"])
+    assert found["co2_delta_t"] == pytest.approx(0.0, abs=1e-6)
+    allowances = (over - HONEST["power_supply_mwh"]) * BENCHMARK_T_PER_MWH["coal_600"]
+    assert found["allocation_delta_t"] == pytest.approx(allowances)
+    assert found["impact_t"] == pytest.approx(allowances)
+    assert found["material"]
+
+
+def test_an_arithmetic_error_owes_the_difference_to_the_recomputation() -> None:
+    row = _month()
+    total = float(row["total_co2_t"])
+    row["reported_co2_t"] = 0.9 * total
+    found = _impact(row, "reported_co2_t", total)
+    assert found["co2_delta_t"] == pytest.approx(0.1 * total)
+    assert found["emissions_t"] == pytest.approx(0.9 * total)
+
+
+def test_an_external_sources_impact_is_what_its_disagreement_is_worth() -> None:
+    row = _month()
+    honest_cems = float(row["cems_co2_t"])
+    row["cems_co2_t"] = 1.12 * honest_cems
+    found = _impact(row, "cems_co2_t", honest_cems)
+    # The enterprise owes nothing for another system's fault; the regulator learns what the
+    # faulty reading would have cost.
+    assert found["co2_delta_t"] == pytest.approx(-0.12 * honest_cems)
+    assert found["impact_t"] == pytest.approx(0.12 * honest_cems)
+    assert found["allocation_delta_t"] == 0.0
+    assert found["emissions_t"] == pytest.approx(float(row["reported_co2_t"]))
+
+
+def test_a_monitor_or_purchase_root_is_valued_at_the_fleets_own_co2_per_unit() -> None:
+    row = _month()
+    total = float(row["total_co2_t"])
+    heat = float(row["fuel_heat_gj"])
+    monitor = float(row["energy_monitor_tce"])
+    found = _impact({**row, "energy_monitor_tce": 1.1 * monitor}, "energy_monitor_tce", monitor)
+    per_gj = total / heat
+    change = -0.1 * monitor * FORMULA_CONSTANTS["gj_per_tce"] * per_gj
+    assert found["co2_delta_t"] == pytest.approx(change)
+    purchase = HONEST["coal_consumption_t"]
+    found = _impact({**row, "coal_purchase_t": 0.9 * purchase}, "coal_purchase_t", purchase)
+    per_t = total / HONEST["coal_consumption_t"]
+    assert found["co2_delta_t"] == pytest.approx(0.1 * purchase * per_t)
+
+
+def test_a_heat_supply_root_moves_neither_emissions_nor_allowances() -> None:
+    row = _month(heat_supply_gj=200_000.0)
+    found = _impact(row, "heat_supply_gj", 150_000.0)
+    assert found["impact_t"] == pytest.approx(0.0, abs=1e-6)
+    assert not found["material"]
+
+
+def test_a_tiny_root_is_not_material() -> None:
+    consumption = HONEST["coal_consumption_t"]
+    row = _month(coal_consumption_t=0.999 * consumption)
+    found = _impact(row, "coal_consumption_t", consumption)
+    assert 0 < found["impact_t"] < SHARE * found["emissions_t"]
+    assert not found["material"]
+
+
+def test_a_unit_month_without_a_root_has_no_impact() -> None:
+    found = _impact(_month(), None, float("nan"))
+    assert np.isnan(found[["co2_delta_t", "allocation_delta_t", "impact_t"]].astype(float)).all()
+    assert not found["material"]
+
+
+def test_emissions_fall_back_from_reported_to_recomputed_to_cems_to_heat() -> None:
+    row = _month()
+    rows = pd.DataFrame([row] * 4)
+    rows.loc[1:, "reported_co2_t"] = np.nan
+    rows.loc[2:, "total_co2_t"] = np.nan
+    rows.loc[3:, "cems_co2_t"] = np.nan
+    emissions = unit_month_emissions(rows)
+    assert emissions[0] == pytest.approx(row["reported_co2_t"])
+    assert emissions[1] == pytest.approx(row["total_co2_t"])
+    assert emissions[2] == pytest.approx(row["cems_co2_t"])
+    assert emissions[3] == pytest.approx(float(row["fuel_heat_gj"]) * DEFAULT_CO2_PER_GJ)

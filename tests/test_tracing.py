@@ -1,348 +1,308 @@
-"""Root-cause tracing on hand-built unit-months: honest values from the formulas, one injected
-fault per case, scored by a small transparent scorer (each edge compares its child with what
-the honest relation predicts; the child takes the blame). Tracing must name the injected root,
-including deciding a lone CEMS disagreement against the CEMS, not the enterprise."""
+"""The why-answer (`app.services.tracing.trace.trace_unit_month`) built from what a sweep stores,
+on UnitMonthWindows put together by hand from a scored hand-made fleet (as a store would return
+them): the path runs from the root to the symptom through graph_schema's edges with a score at
+every hop, one expected value per node agrees with the impact, the test report is evidence only
+for a carbon or NCV root, and the checks that spoke carry their rule ids and reasons."""
 
-import json
+import itertools
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from app.infrastructure.stores.contract import UnitMonthWindow, plain_rows
-from app.services.tracing.batch import trace_many
-from app.services.tracing.root_causes import trace_root_causes
-from app.services.tracing.subgraph import DEFAULT_DEPTH, build_unit_month_graph
-from graph_schema.keys import edge_id, parameter_key
-from graph_schema.parameters import PARAMETERS
+from app.services.tracing.trace import TraceResult, counterfactual, trace_unit_month
+from engine.catalogue import catalogue, check_info
+from engine.engine import EngineResult, UnitMonthEngine
+from graph_schema.periods import shift_period
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
-from loaders.formulas import propagate
+from loaders.formulas import FORMULA_INPUTS
+from tests import engine_fleets as ef
 
-UNIT = "00012302"
-PERIODS = ["2022-01", "2022-02", "2022-03"]
-FOCAL = "2022-03"
-CAPACITY = 600.0
-HEAT_RATE = 9.1
-OWN_USE = 0.055
-CARBON_PER_NCV = 2.65
-# Relative noise scale of each edge kind: history moves more than physics.
-SCALE = {"statistical": 0.01, "cross_check": 0.01, "vertical": 0.05}
-EXACT_SCALE = 1e-4
-
-
-def honest_month(step: int) -> dict[str, float]:
-    """One honest month; months differ by a few percent so that no series looks frozen."""
-    drift = 1 + 0.03 * step
-    generation = CAPACITY * 620 * 0.72 * drift
-    ncv = 21.0 * (1 + 0.01 * step)
-    inputs = {
-        "power_generation_mwh": generation,
-        "power_supply_mwh": generation * (1 - OWN_USE),
-        "coal_ncv_gj_t": ncv,
-        "coal_carbon_pct": ncv * CARBON_PER_NCV,
-        "coal_consumption_t": generation * HEAT_RATE / ncv,
-        "oxidation_rate": 0.99,
-        "purchased_electricity_mwh": 120.0 * drift,
-        "heat_supply_gj": 0.0,
-        "operating_hours": 620.0 * (1 + 0.02 * step),
-    }
-    values = {**inputs, **propagate(inputs, CAPACITY, 744.0)}
-    values["reported_co2_t"] = values["total_co2_t"]
-    values["cems_co2_t"] = values["total_co2_t"]
-    values["grid_sales_mwh"] = values["power_supply_mwh"]
-    values["coal_purchase_t"] = values["coal_consumption_t"]
-    values["energy_monitor_tce"] = values["fuel_heat_gj"] / 29.271
-    values["report_carbon_pct"] = values["coal_carbon_pct"]
-    values["report_ncv_gj_t"] = values["coal_ncv_gj_t"]
-    return values
+N_UNITS, N_MONTHS, SEED = 40, 24, 0
+PERIODS = ef.periods(N_MONTHS)
+FAULT_MONTHS = PERIODS[14:17]
+FOCAL = PERIODS[15]
+DEPTH = 2
+SHOWN_P = 0.05
+SAME_MONTH_EDGES = {(e.parent, e.child): e for e in TRANSFER_EDGES if e.lag == 0}
+EDGE_TYPES = {e.edge_type for e in TRANSFER_EDGES}
 
 
-def honest_frame() -> pd.DataFrame:
-    rows = []
-    for step, period in enumerate(PERIODS):
-        rows.append(
-            {
-                "unit_id": UNIT,
-                "period": period,
-                "enterprise_id": "E001",
-                "region_code": "110101",
-                "province_code": "110000",
-                "group_id": "G1",
-                "lab_id": "LAB7",
-                "carbon_report_id": f"R-{period}",
-                "report_date": f"{period}-28",
-                "sample_date": f"{period}-05",
-                "capacity_mw": CAPACITY,
-                "hours_in_month": 744.0,
-                **honest_month(step),
-            }
-        )
-    return pd.DataFrame(rows)
+@dataclass(frozen=True)
+class Swept:
+    frame: pd.DataFrame
+    result: EngineResult
+    carbon: str  # carbon lowered, the test report forged to agree
+    coal: str  # coal consumption under-reported
+    supply: str  # net supply over-reported
+    slip: str  # generation typed in kWh in FOCAL only
 
 
-def recompute(frame: pd.DataFrame, rows: pd.Series) -> None:
-    derived = propagate(
-        {p.name: frame.loc[rows, p.name].to_numpy() for p in PARAMETERS},
-        frame.loc[rows, "capacity_mw"].to_numpy(),
-        frame.loc[rows, "hours_in_month"].to_numpy(),
-    )
-    for name, value in derived.items():
-        frame.loc[rows, name] = value
+@pytest.fixture(scope="module")
+def swept() -> Swept:
+    frame = ef.fleet(N_UNITS, N_MONTHS, seed=SEED)
+    carbon = ef.steady_unit(frame, FAULT_MONTHS)
+    ef.lower_carbon(frame, ef.rows_of(frame, carbon, FAULT_MONTHS), 0.85, forged_report=True)
+    coal = ef.steady_unit(frame, FAULT_MONTHS, avoid=[carbon])
+    ef.scale_input(frame, ef.rows_of(frame, coal, FAULT_MONTHS), "coal_consumption_t", 0.85)
+    supply = ef.steady_unit(frame, FAULT_MONTHS, avoid=[carbon, coal])
+    ef.scale_input(frame, ef.rows_of(frame, supply, FAULT_MONTHS), "power_supply_mwh", 1.08)
+    slip = ef.steady_unit(frame, FAULT_MONTHS, avoid=[carbon, coal, supply])
+    at = ef.rows_of(frame, slip, [FOCAL])
+    frame.loc[at, "power_generation_mwh"] *= 1000
+    ef.recompute(frame, at)
+    result = UnitMonthEngine().fit(frame).score(frame)
+    return Swept(frame, result, carbon, coal, supply, slip)
 
 
-def _relation(edge_kind: str, parent: str, child: str, parent_value: float) -> float:
-    """What the honest relations of this unit predict for the child from the parent."""
-    if edge_kind == EdgeKind.STATISTICAL.value:
-        factor = {
-            "coal_carbon_pct": CARBON_PER_NCV,
-            "fuel_heat_gj": HEAT_RATE,
-            "power_supply_mwh": 1 - OWN_USE,
-        }[child]
-        return parent_value * factor
-    if parent == "energy_monitor_tce":
-        return parent_value * 29.271
-    return parent_value
+def window_of(swept: Swept, unit: str, period: str, depth: int = DEPTH) -> UnitMonthWindow:
+    """What a store returns for the unit-month: its month and `depth` before, their stored node
+    and check rows, and its current result."""
+    periods = [shift_period(period, -k) for k in range(depth, -1, -1)]
 
+    def of(rows: pd.DataFrame) -> pd.DataFrame:
+        return rows[(rows["unit_id"] == unit) & rows["period"].isin(periods)]
 
-def score_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Edge scores and node scores (child blamed) of every unit-month of `frame`."""
-    values = frame.set_index("period")
-    edges, blames = [], []
-    for index, period in enumerate(PERIODS):
-        for edge in TRANSFER_EDGES:
-            if edge.lag and index == 0:
-                continue
-            parent_period = PERIODS[index - edge.lag]
-            parent_value = float(values.loc[parent_period, edge.parent])
-            child_value = float(values.loc[period, edge.child])
-            if edge.kind == EdgeKind.FORMULA:
-                if edge.child != "reported_co2_t":
-                    continue
-                expected = parent_value
-            elif edge.kind in (EdgeKind.EVIDENCE, EdgeKind.VERTICAL):
-                expected = parent_value
-            else:
-                expected = _relation(edge.kind.value, edge.parent, edge.child, parent_value)
-            residual = child_value - expected
-            z = residual / (abs(expected) or 1.0) / SCALE.get(edge.kind.value, EXACT_SCALE)
-            score = 1 / (1 + np.exp(-(abs(z) - 3.5) / 0.5))
-            if edge.kind == EdgeKind.VERTICAL and index >= 2:
-                run = {float(values.loc[p, edge.child]) for p in PERIODS[index - 2 : index + 1]}
-                # The oxidation rate is a constant by convention, not a copied series.
-                natural = edge.child == "oxidation_rate"
-                if len(run) == 1 and child_value != 0 and not natural:
-                    score = 0.97
-            row = {
-                "edge_id": edge_id(UNIT, period, edge.edge_type),
-                "unit_id": UNIT,
-                "period": period,
-                "edge_type": edge.edge_type,
-                "kind": edge.kind.value,
-                "parent": edge.parent,
-                "child": edge.child,
-                "expected": expected,
-                "residual": residual,
-                "z": z,
-                "score": score,
-            }
-            edges.append(row)
-            blames.append({"period": period, "name": edge.child, **_blame(row)})
-    edge_frame = pd.DataFrame(edges)
-    blame_frame = pd.DataFrame(blames).sort_values("score", ascending=False)
-    strongest = blame_frame.drop_duplicates(["period", "name"])
-    long = (
-        values[[p.name for p in PARAMETERS]]
-        .reset_index()
-        .melt(id_vars="period", var_name="name", value_name="value")
-    )
-    nodes = long.merge(strongest, on=["period", "name"], how="left")
-    nodes["score"] = nodes["score"].fillna(0.0)
-    nodes["unit_id"] = UNIT
-    nodes["key"] = [
-        parameter_key(UNIT, p, n) for p, n in zip(nodes["period"], nodes["name"], strict=True)
+    result = swept.result
+    current = result.unit_months[
+        (result.unit_months["unit_id"] == unit) & (result.unit_months["period"] == period)
     ]
-    return nodes, edge_frame
+    assert len(current) == 1
+    return UnitMonthWindow(
+        unit,
+        period,
+        depth,
+        plain_rows(of(swept.frame)),
+        plain_rows(of(result.nodes)),
+        plain_rows(of(result.checks)),
+        result=plain_rows(current)[0],
+        sweep_id="test",
+    )
 
 
-def _blame(row: dict) -> dict:
-    return {"expected": row["expected"], "z": row["z"], "score": row["score"]}
+def _trace(swept: Swept, unit: str, period: str = FOCAL, symptom: str | None = None) -> TraceResult:
+    return trace_unit_month(window_of(swept, unit, period), symptom)
 
 
-def graph_of(frame: pd.DataFrame):
-    nodes, edges = score_frame(frame)
-    rows = plain_rows(frame), plain_rows(nodes), plain_rows(edges)
-    return build_unit_month_graph(UnitMonthWindow(UNIT, FOCAL, DEFAULT_DEPTH, *rows))
+def _cems_symptom(unit: str) -> str:
+    return f"{unit}|{FOCAL}|cross_check:cems_co2_t->total_co2_t"
 
 
-def trace(frame: pd.DataFrame, symptom: str | None = None):
-    return trace_root_causes(graph_of(frame), symptom)
+def _same_month_traces(swept: Swept) -> list[tuple[str, TraceResult]]:
+    return [
+        ("coal_carbon_pct", _trace(swept, swept.carbon, symptom=_cems_symptom(swept.carbon))),
+        ("coal_consumption_t", _trace(swept, swept.coal)),
+        ("power_supply_mwh", _trace(swept, swept.supply)),
+    ]
 
 
-def focal(frame: pd.DataFrame) -> pd.Series:
-    return frame["period"] == FOCAL
+# --- the path -----------------------------------------------------------------------------------
 
 
-def assert_path_is_connected(result) -> None:
-    assert result.path[0].key == result.root.key
-    for hop in result.path[1:]:
-        assert hop.edge_kind is not None
-    assert result.path[-1].parameter in {result.symptom.parameter, result.root.parameter}
+def test_the_path_goes_from_the_root_to_the_symptom_through_schema_edges(swept: Swept) -> None:
+    traces = _same_month_traces(swept)
+    assert len(traces) == 3
+    for root, trace in traces:
+        assert trace.root is not None and trace.symptom is not None
+        assert (trace.root.parameter, trace.root.period) == (root, FOCAL)
+        path = trace.path
+        assert path[0].parameter == root
+        assert (path[0].edge_kind, path[0].edge_type) == (None, None)
+        assert path[-1].parameter == trace.symptom.parameter
+        assert all(hop.period == FOCAL for hop in path)
+        for before, hop in itertools.pairwise(path):
+            edge = SAME_MONTH_EDGES.get((before.parameter, hop.parameter)) or SAME_MONTH_EDGES.get(
+                (hop.parameter, before.parameter)
+            )
+            assert edge is not None, (before.parameter, hop.parameter)
+            assert (hop.edge_kind, hop.edge_type) == (edge.kind.value, edge.edge_type)
 
 
-def test_honest_unit_month_has_no_root() -> None:
-    result = trace(honest_frame())
-    assert result.root is None or result.root.score < 0.5
-
-
-def test_lowered_carbon_is_traced_through_the_formulas_to_total_co2() -> None:
-    frame = honest_frame()
-    rows = focal(frame)
-    frame.loc[rows, ["coal_carbon_pct", "report_carbon_pct"]] *= 0.85
-    recompute(frame, rows)
-    frame.loc[rows, "reported_co2_t"] = frame.loc[rows, "total_co2_t"]
-    honest_total = honest_month(2)["total_co2_t"]
-    symptom = edge_id(UNIT, FOCAL, "cross_check:cems_co2_t->total_co2_t")
-
-    result = trace(frame, symptom)
-
-    assert (result.root.parameter, result.root.period) == ("coal_carbon_pct", FOCAL)
-    assert result.root.explained_fraction > 0.95
-    assert result.root.expected == pytest.approx(honest_month(2)["coal_carbon_pct"], rel=1e-6)
-    assert [h.parameter for h in result.path] == [
-        "coal_carbon_pct",
-        "combustion_co2_t",
+def test_a_carbon_root_reaches_a_cems_symptom_through_the_formulas(swept: Swept) -> None:
+    trace = _trace(swept, swept.carbon, symptom=_cems_symptom(swept.carbon))
+    assert trace.symptom is not None
+    assert (trace.symptom.check_id, trace.symptom.parameter) == (
+        "cross_check:cems_co2_t->total_co2_t",
         "total_co2_t",
+    )
+    assert [(h.parameter, h.edge_kind) for h in trace.path] == [
+        ("coal_carbon_pct", None),
+        ("combustion_co2_t", EdgeKind.FORMULA.value),
+        ("total_co2_t", EdgeKind.FORMULA.value),
     ]
-    assert [h.edge_kind for h in result.path] == [None, "formula", "formula"]
-    # Expected along the path is the world where the root was right.
-    assert result.path[-1].expected == pytest.approx(honest_total, rel=1e-6)
-    assert result.path[-1].observed < 0.9 * honest_total
-    assert result.evidence.report_id == f"R-{FOCAL}"
-    assert result.evidence.lab_id == "LAB7"
-    assert len(result.evidence.report_dates) == 3
 
 
-@pytest.mark.parametrize(
-    ("parameter", "factor"),
-    [("coal_consumption_t", 0.85), ("power_supply_mwh", 1.10)],
-    ids=["consumption_underreported", "supply_overreported"],
+def test_every_hop_of_the_path_has_a_score(swept: Swept) -> None:
+    for _, trace in _same_month_traces(swept):
+        assert trace.root is not None and trace.symptom is not None
+        assert len(trace.path) > 0
+        assert trace.path[0].score == trace.root.score
+        for hop in trace.path:
+            assert np.isfinite(hop.score) and 0.0 <= hop.score <= 1.0, hop
+        assert trace.path[-1].score >= trace.symptom.score
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app/services/tracing/trace.py _path scores a hop with `scores.get(name, 0.0)`: a "
+    "derived node with no check or node row of its own (combustion_co2_t between a carbon "
+    "root and total_co2_t) is drawn with score 0, as if it were in order, although it is 15 % "
+    "off its expected value only because of the root; score such hops from the root (or from "
+    "their counterfactual change)",
 )
-def test_misreported_input_is_the_root(parameter: str, factor: float) -> None:
-    frame = honest_frame()
-    rows = focal(frame)
-    frame.loc[rows, parameter] *= factor
-    recompute(frame, rows)
-    frame.loc[rows, "reported_co2_t"] = frame.loc[rows, "total_co2_t"]
-
-    result = trace(frame)
-
-    assert (result.root.parameter, result.root.period) == (parameter, FOCAL)
-    assert result.root.observed == pytest.approx(factor * result.root.expected, rel=1e-6)
-    assert_path_is_connected(result)
+def test_a_hop_the_root_moves_is_not_scored_as_in_order(swept: Swept) -> None:
+    trace = _trace(swept, swept.carbon, symptom=_cems_symptom(swept.carbon))
+    moved = [h for h in trace.path if abs(h.expected / h.observed - 1) > 0.05]
+    assert len(moved) == len(trace.path) == 3
+    assert all(h.score > 0.5 for h in moved), [(h.parameter, h.score) for h in moved]
 
 
-def test_scale_slip_blames_the_slipped_parameter_not_its_neighbours() -> None:
-    frame = honest_frame()
-    rows = focal(frame)
-    frame.loc[rows, "power_generation_mwh"] *= 1000
-    recompute(frame, rows)
-
-    result = trace(frame)
-
-    assert (result.root.parameter, result.root.period) == ("power_generation_mwh", FOCAL)
-    assert_path_is_connected(result)
-
-
-def test_arithmetic_error_in_reported_co2() -> None:
-    frame = honest_frame()
-    frame.loc[focal(frame), "reported_co2_t"] *= 0.9
-    symptom = edge_id(UNIT, FOCAL, "formula:total_co2_t->reported_co2_t")
-
-    result = trace(frame, symptom)
-
-    assert (result.root.parameter, result.root.period) == ("reported_co2_t", FOCAL)
-    assert result.root.explained_fraction == pytest.approx(1.0)
-    assert [h.parameter for h in result.path] == ["reported_co2_t"]
+def test_a_root_in_an_earlier_month_reaches_this_month_through_its_history(swept: Swept) -> None:
+    after = PERIODS[16]
+    trace = _trace(swept, swept.slip, after)
+    assert trace.root is not None
+    assert (trace.root.parameter, trace.root.period) == ("power_generation_mwh", FOCAL)
+    first, second = trace.path[0], trace.path[1]
+    assert (first.parameter, first.period, first.edge_kind) == ("power_generation_mwh", FOCAL, None)
+    assert first.expected == pytest.approx(trace.root.expected)
+    assert (second.parameter, second.period) == ("power_generation_mwh", after)
+    assert second.edge_kind == EdgeKind.VERTICAL.value
+    assert all(hop.period == after for hop in trace.path[1:])
 
 
-def test_drifting_cems_is_blamed_and_the_enterprise_is_not() -> None:
-    frame = honest_frame()
-    frame.loc[focal(frame), "cems_co2_t"] *= 1.12
-    symptom = edge_id(UNIT, FOCAL, "cross_check:cems_co2_t->total_co2_t")
-
-    for asked in (symptom, None):
-        result = trace(frame, asked)
-        assert (result.root.parameter, result.root.period) == ("cems_co2_t", FOCAL)
-        blamed_enterprise = [
-            c for c in result.candidates if c.parameter != "cems_co2_t" and c.rank_score > 0.1
-        ]
-        assert blamed_enterprise == []
-    result = trace(frame, symptom)
-    assert [(h.parameter, h.edge_kind) for h in result.path] == [
-        ("cems_co2_t", None),
-        ("total_co2_t", "cross_check"),
-    ]
-    assert result.root.expected == pytest.approx(honest_month(2)["total_co2_t"], rel=1e-6)
+@pytest.mark.xfail(
+    strict=True,
+    reason="app/services/tracing/trace.py _path: the hop from a root in an earlier month to "
+    "this month gets edge_kind 'vertical' but edge_type None, although graph_schema has the "
+    "edge (vertical:power_generation_mwh@-1->power_generation_mwh)",
+)
+def test_a_history_hop_names_its_vertical_edge(swept: Swept) -> None:
+    trace = _trace(swept, swept.slip, PERIODS[16])
+    vertical = trace.path[1]
+    assert vertical.edge_type == "vertical:power_generation_mwh@-1->power_generation_mwh"
+    assert vertical.edge_type in EDGE_TYPES
 
 
-def test_cems_disagreement_backed_by_other_evidence_blames_the_enterprise() -> None:
-    frame = honest_frame()
-    rows = focal(frame)
-    frame.loc[rows, "coal_consumption_t"] *= 0.85
-    recompute(frame, rows)
-    frame.loc[rows, "reported_co2_t"] = frame.loc[rows, "total_co2_t"]
-    symptom = edge_id(UNIT, FOCAL, "cross_check:cems_co2_t->total_co2_t")
-
-    result = trace(frame, symptom)
-
-    assert result.root.parameter == "coal_consumption_t"
-    assert "cems_co2_t" not in [c.parameter for c in result.candidates if c.rank_score > 0.1]
+# --- one expected value per node ----------------------------------------------------------------
 
 
-def test_frozen_series_is_rooted_in_the_copied_month() -> None:
-    frame = honest_frame()
-    first = frame.loc[frame["period"] == PERIODS[0], "operating_hours"].iloc[0]
-    rows = frame["period"] > PERIODS[0]
-    frame.loc[rows, "operating_hours"] = first
-    recompute(frame, rows)
+def test_the_roots_expected_value_is_the_sweeps_and_its_counterfactual_is_the_impact(
+    swept: Swept,
+) -> None:
+    for root, trace in _same_month_traces(swept):
+        window = window_of(swept, trace.unit_id, FOCAL)
+        assert window.result is not None
+        assert trace.root is not None
+        assert trace.root.expected == pytest.approx(window.result["root_expected"], rel=1e-6)
+        assert trace.path[0].expected == trace.root.expected
+        month = window.month(FOCAL)
+        assert month is not None
+        assert trace.root.observed == pytest.approx(month[root])
+        world = counterfactual(month, root, trace.root.expected)
+        for hop in trace.path:
+            assert hop.expected == pytest.approx(world[hop.parameter], rel=1e-9), hop.parameter
+        co2 = world["total_co2_t"] - month["reported_co2_t"]
+        assert co2 == pytest.approx(window.result["co2_delta_t"], abs=0.1)
+        if root in FORMULA_INPUTS and root != "power_supply_mwh":
+            assert co2 > 0
 
-    result = trace(frame)
 
-    assert (result.root.parameter, result.root.period) == ("operating_hours", FOCAL)
-    assert result.symptom.parameter == "operating_hours"
+@pytest.mark.xfail(
+    strict=True,
+    reason="app/services/tracing/trace.py takes Symptom.expected (the facts line) and each "
+    "CheckFinding.expected from the stored check row, while the root box and the path use "
+    "the counterfactual: total_co2_t is expected at the CEMS's 303,246 t in the symptom and "
+    "at 300,715 t on the path; coal_carbon_pct at 58.13 (peer check), 58.09, 57.57, 52.91 "
+    "in the findings and 57.47 as the root. Set them from the one counterfactual",
+)
+def test_a_node_has_one_expected_value_in_the_whole_answer(swept: Swept) -> None:
+    for _, trace in _same_month_traces(swept):
+        assert trace.symptom is not None
+        on_path = {hop.parameter: hop.expected for hop in trace.path}
+        assert trace.symptom.expected == pytest.approx(on_path[trace.symptom.parameter])
+        for finding in trace.checks:
+            if finding.parameter in on_path:
+                assert finding.expected == pytest.approx(on_path[finding.parameter])
 
 
-def test_unknown_symptom_is_a_key_error() -> None:
+# --- evidence and checks ------------------------------------------------------------------------
+
+
+def test_the_test_report_is_evidence_only_for_a_carbon_root(swept: Swept) -> None:
+    carbon = _trace(swept, swept.carbon)
+    month = window_of(swept, swept.carbon, FOCAL).month(FOCAL)
+    assert month is not None
+    assert carbon.evidence.report_id == month["carbon_report_id"]
+    assert carbon.evidence.lab_id == month["lab_id"]
+    assert carbon.evidence.report_date == month["report_date"]
+    assert carbon.evidence.sample_date == month["sample_date"]
+    assert len(carbon.evidence.report_dates) == DEPTH + 1
+    for unit in (swept.coal, swept.supply):
+        trace = _trace(swept, unit)
+        assert trace.root is not None
+        assert trace.root.parameter not in {"coal_carbon_pct", "coal_ncv_gj_t"}
+        evidence = trace.evidence
+        assert (evidence.report_id, evidence.lab_id, evidence.report_date) == (None, None, None)
+        assert evidence.report_dates == ()
+        assert evidence.verifier_id is not None
+
+
+def test_the_checks_that_spoke_carry_their_rule_ids_and_reasons(swept: Swept) -> None:
+    known = catalogue()
+    for _, trace in _same_month_traces(swept):
+        assert len(trace.checks) > 0
+        assert [c.p_value for c in trace.checks] == sorted(c.p_value for c in trace.checks)
+        for finding in trace.checks:
+            assert finding.check_id in known
+            assert finding.reason == check_info(finding.check_id).label
+            assert finding.reason
+            assert finding.p_value <= SHOWN_P
+            assert finding.score == pytest.approx(1 - finding.p_value)
+        rule_ids = [c.check_id for c in trace.checks if known[c.check_id].rule_id]
+        assert len(rule_ids) > 0
+
+
+def test_the_candidates_are_the_sweeps_best_first(swept: Swept) -> None:
+    trace = _trace(swept, swept.coal)
+    assert trace.root is not None
+    assert 1 <= len(trace.candidates) <= 5
+    assert trace.candidates[0] == trace.root
+    assert 0 < trace.root.explained_fraction <= 1
+    assert all(np.isnan(c.explained_fraction) for c in trace.candidates[1:])
+
+
+# --- nothing to trace ---------------------------------------------------------------------------
+
+
+def test_a_clear_unit_month_of_the_fleet_has_no_root(swept: Swept) -> None:
+    months = swept.result.unit_months
+    clear = months[(months["status"] == "clear") & (months["period"] == PERIODS[5])]
+    assert len(clear) > 0
+    unit = str(clear["unit_id"].iloc[0])
+    trace = _trace(swept, unit, PERIODS[5])
+    assert trace.root is None
+    assert trace.candidates == ()
+    assert trace.path == ()
+    assert trace.symptom is None
+    assert trace.evidence.report_id is None
+
+
+def _bare_window(result: dict[str, object] | None) -> UnitMonthWindow:
+    """A hand-written window: one month, no stored nodes or checks."""
+    month = {"unit_id": "U999", "period": FOCAL, "coal_carbon_pct": 55.0, "verifier_id": "V9"}
+    return UnitMonthWindow("U999", FOCAL, 0, [month], [], [], result=result)
+
+
+def test_a_unit_month_before_any_sweep_or_left_clear_has_no_root() -> None:
+    clear = {"unit_id": "U999", "period": FOCAL, "status": "clear", "candidates": "[]"}
+    for result in (None, clear):
+        trace = trace_unit_month(_bare_window(result))
+        assert (trace.root, trace.symptom, trace.path, trace.checks) == (None, None, (), ())
+        assert trace.evidence.verifier_id == "V9"
+
+
+def test_an_unknown_symptom_is_a_key_error() -> None:
     with pytest.raises(KeyError):
-        trace_root_causes(graph_of(honest_frame()), "no|such|edge")
-
-
-def test_trace_many_fills_root_columns_for_flagged_unit_months() -> None:
-    frame = honest_frame()
-    rows = focal(frame)
-    frame.loc[rows, ["coal_carbon_pct", "report_carbon_pct"]] *= 0.85
-    recompute(frame, rows)
-    frame.loc[rows, "reported_co2_t"] = frame.loc[rows, "total_co2_t"]
-    nodes, edges = score_frame(frame)
-    flags = pd.DataFrame(
-        {
-            "unit_id": [UNIT, UNIT],
-            "period": [FOCAL, "2022-02"],
-            "score": [0.99, 0.1],
-            "flagged": [True, False],
-        }
-    )
-
-    result = trace_many(flags, nodes, edges, frame)
-
-    assert list(result["period"]) == [FOCAL]
-    row = result.iloc[0]
-    assert (row["unit_id"], row["root_parameter"], row["root_period"]) == (
-        UNIT,
-        "coal_carbon_pct",
-        FOCAL,
-    )
-    candidates = json.loads(row["root_candidates"])
-    assert candidates[0]["parameter"] == "coal_carbon_pct"
-    assert 1 <= len(candidates) <= 5
-    assert set(candidates[0]) == {"parameter", "period", "score"}
+        trace_unit_month(_bare_window(None), f"U999|{FOCAL}|no-such-check")
