@@ -37,7 +37,7 @@ from typing import Any
 from app.infrastructure.neo4j_local import LocalNeo4j
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.settings import StoreKind, get_settings
-from bench import accuracy, api, generalisation, load
+from bench import accuracy, api, generalisation, load, sweep
 from bench.machine import bolt_pid, machine_info, peak_rss_mb, reset_peak_rss
 from bench.summary import headline, render
 
@@ -73,9 +73,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     run.add_argument("--neo4j-pagecache", help="default per scale")
     run.add_argument(
         "--load-methods", nargs="+", choices=("bulk", "merge"), help="default: both, national bulk"
-    )
-    run.add_argument(
-        "--sweep-write-sample", action="store_true", help="also time the write-strategy sample"
     )
     run.add_argument("--api-requests", type=int, default=1000, help="per concurrency level")
     run.add_argument("--api-targets", type=int, default=400, help="distinct unit-months")
@@ -151,13 +148,9 @@ def load_stage(args: argparse.Namespace, server: LocalNeo4j) -> Result:
 
 
 def sweep_stage(args: argparse.Namespace, server: LocalNeo4j) -> Result:
-    # Imported here: bench.sweep reads a Neo4j adapter constant the store refactor removed, and
-    # that must not keep the other benchmarks (generalisation) from starting.
-    from bench import sweep
-
     store = Neo4jStore(get_settings())
     try:
-        return sweep.measure(store, args.scale, write_sample=args.sweep_write_sample)
+        return sweep.measure(store, args.scale)
     finally:
         store.close()
 

@@ -16,8 +16,10 @@ what used to be three:
   when those agree, the CEMS is the root and the enterprise is not blamed;
 - a node's expected value: x_j·e^(−δ̂_j), with δ̂_j the least-squares size of its fault;
 - blame between several parents: each parent's signature decides.
-Breached bounds and copied series add their evidence as pseudo-observations on the parameters
-they name. A jump also reads last month (or last year): a fault there explains it with the
+Breached bounds and copied series have no size to fit: each adds its whole evidence (its score
+squared) to every hypothesis that can explain it, beside the magnitude checks' likelihood ratio.
+A hypothesis whose expected value breaks a physical bound of its parameter (an oxidation rate
+above 1) is no explanation and is dropped. A jump also reads last month (or last year): a fault there explains it with the
 opposite sign, so a slip carried into the next month's comparison is traced back to its month.
 """
 
@@ -29,8 +31,9 @@ from scipy import stats
 
 from engine.checks import MAGNITUDE, EvidenceClass
 from engine.signatures import elasticities
+from graph_schema.parameters import PARAMETERS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
-from models.rules import Quantity
+from models.rules import RULES, Band, Quantity, When
 
 # A reported figure copied from a document (the carbon content from its test report): a fault
 # in the figure may sit in the document too, which then moves with it.
@@ -45,6 +48,25 @@ CANDIDATE_COLUMNS = ["um", "parameter", "lag", "lam", "delta", "observed", "expe
 SUPPORT_SCORE = 1.96
 # Variants of a hypothesis are spelled `parameter+...` until the best one is kept.
 VARIANT_MARK = "+"
+
+
+def physical_bounds() -> dict[str, tuple[float, float]]:
+    """(low, high) of each parameter that a rule bounds in every month (the rule names its
+    source in models/rules.py)."""
+    names = {p.name for p in PARAMETERS}
+    bounds: dict[str, tuple[float, float]] = {}
+    for rule in RULES:
+        band = rule.check
+        if isinstance(band, Band) and band.quantity in names and rule.when == When.ALWAYS:
+            low, high = bounds.get(band.quantity, (-np.inf, np.inf))
+            bounds[band.quantity] = (
+                max(low, -np.inf if band.lo is None else band.lo),
+                min(high, np.inf if band.hi is None else band.hi),
+            )
+    return bounds
+
+
+PHYSICAL_BOUNDS = physical_bounds()
 
 
 def normal_scores(checks: pd.DataFrame) -> np.ndarray:
@@ -179,19 +201,21 @@ def attribute(
         joined["scale"].to_numpy(dtype=float) > 0
     )
     a = joined["a"].to_numpy(dtype=float)
-    norm = np.sqrt((joined["a"] ** 2).groupby(joined["row"]).transform("sum").to_numpy())
     sigma = effective_scale(joined)
-    b = np.where(magnitude, a / np.where(magnitude, sigma, 1.0), a / np.where(norm > 0, norm, 1.0))
+    b = np.where(magnitude, a / np.where(magnitude, sigma, 1.0), 0.0)
     residual = np.nan_to_num(joined["residual"].to_numpy(dtype=float))
     weight = np.where(
         magnitude & np.isfinite(joined["residual"].to_numpy(dtype=float)), a / sigma**2, 0.0
     )
+    scores = joined["score"].to_numpy(dtype=float)
+    whole = ~magnitude & (np.abs(scores) >= SUPPORT_SCORE)
     keys = [joined["um"].to_numpy(), joined["parameter"].to_numpy(), joined["lag"].to_numpy()]
     sums = (
         pd.DataFrame(
             {
-                "num": b * joined["score"].to_numpy(),
+                "num": b * scores,
                 "den": b**2,
+                "whole": np.where(whole, scores**2, 0.0),
                 "delta_num": weight * residual,
                 "delta_den": weight * np.where(magnitude, a, 0.0),
             }
@@ -199,8 +223,8 @@ def attribute(
         .groupby(keys)
         .sum()
     )
-    sums = sums[sums["den"] > 0]
-    lam = sums["num"] ** 2 / sums["den"]
+    sums = sums[(sums["den"] > 0) | (sums["whole"] > 0)]
+    lam = sums["num"] ** 2 / sums["den"].where(sums["den"] > 0, 1.0) + sums["whole"]
     delta = np.where(
         sums["delta_den"] > 0,
         sums["delta_num"] / sums["delta_den"].where(sums["delta_den"] > 0, 1.0),
@@ -211,6 +235,7 @@ def attribute(
     found = _best_variant(found)
     found["observed"] = _values(found, months, lagged_values)
     found["expected"] = found["observed"] * np.exp(-found["delta"])
+    found = found[_within_bounds(found)]
     found = found.sort_values(
         ["um", "lam", "lag", "parameter"], ascending=[True, False, False, True]
     )
@@ -223,6 +248,15 @@ def _best_variant(found: pd.DataFrame) -> pd.DataFrame:
     named = found.assign(parameter=found["parameter"].str.split(VARIANT_MARK, regex=False).str[0])
     ranked = named.sort_values("lam", ascending=False, kind="stable")
     return ranked.drop_duplicates(["um", "parameter", "lag"]).reset_index(drop=True)
+
+
+def _within_bounds(found: pd.DataFrame) -> np.ndarray:
+    """False where a hypothesis' expected value breaks its parameter's physical bounds."""
+    bounds = pd.DataFrame.from_dict(PHYSICAL_BOUNDS, orient="index", columns=["low", "high"])
+    limits = bounds.reindex(found["parameter"].to_numpy())
+    expected = found["expected"].to_numpy(dtype=float)
+    outside = (expected < limits["low"].to_numpy()) | (expected > limits["high"].to_numpy())
+    return ~(np.isfinite(expected) & outside)
 
 
 def _values(

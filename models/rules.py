@@ -30,13 +30,7 @@ from enum import StrEnum
 
 from graph_schema.parameters import FORMULA_CONSTANTS, parameter_names
 from loaders.formulas import MAX_GENERATION, MONITOR_HEAT, POWER_FUEL_HEAT, RATED_GENERATION
-
-
-class Family(StrEnum):
-    EXTREME_VALUE = "extreme_value"
-    STANDARD_VALUE = "standard_value"
-    THRESHOLD = "threshold"
-    LOGIC = "logic"
+from models.rule_families import Family
 
 
 class Basis(StrEnum):
@@ -383,18 +377,21 @@ def _grouped(rows: Grouped) -> Grouped:
 
 
 # Parameters that cannot be negative (net supply can: an idle unit draws station power).
-_NON_NEGATIVE = (
-    "coal_consumption_t",
-    "power_generation_mwh",
-    "purchased_electricity_mwh",
-    "heat_supply_gj",
-    "operating_hours",
-    "reported_co2_t",
-    "cems_co2_t",
-    "grid_sales_mwh",
-    "coal_purchase_t",
-    "energy_monitor_tce",
-)
+# Rule number → a quantity that is never negative. Net figures are not among them: a net meter
+# (grid_sales_mwh, power_supply_mwh) reads the station's own draw in an idle month as negative,
+# as EIA-923 net generation does. EXT-013 (grid sales) was retired for that reason; the other
+# numbers stay as they were.
+_NON_NEGATIVE = {
+    6: "coal_consumption_t",
+    7: "power_generation_mwh",
+    8: "purchased_electricity_mwh",
+    9: "heat_supply_gj",
+    10: "operating_hours",
+    11: "reported_co2_t",
+    12: "cems_co2_t",
+    14: "coal_purchase_t",
+    15: "energy_monitor_tce",
+}
 
 _EXTREME: list[Rule] = [
     Rule(
@@ -449,7 +446,7 @@ _EXTREME: list[Rule] = [
     ),
     *[
         Rule(
-            f"EXT-{6 + i:03d}",
+            f"EXT-{number:03d}",
             _E,
             name,
             Band(name, lo=0.0),
@@ -458,7 +455,7 @@ _EXTREME: list[Rule] = [
             _set(**{name: -100.0}),
             source="a quantity of matter, energy or time is never negative",
         )
-        for i, name in enumerate(_NON_NEGATIVE)
+        for number, name in _NON_NEGATIVE.items()
     ],
     Rule(
         "EXT-017",

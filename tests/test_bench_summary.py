@@ -55,8 +55,14 @@ LOAD = {
 SWEEP = {
     "sweep_seconds": 31.5,
     "target_seconds": 300.0,
-    "stages": {"read": 2.5, "models": 12.25},
-    "counts": {"unit_months": 18000, "flagged": 520, "nodes": 470000, "edges": 830000},
+    "stages": {"read": 2.5, "fit": 12.25},
+    "counts": {
+        "unit_months": 18000,
+        "flagged": 520,
+        "listed": 900,
+        "nodes": 47000,
+        "checks": 83000,
+    },
 }
 
 API = {
@@ -86,7 +92,7 @@ ACCURACY = {
     "per_fault_type_f1": "harmonic mean of the type's recall and the overall precision",
     "seed_1": {
         "fault_unit_months": 100,
-        "fault_unit_months_detected": 93,
+        "detected": 93,
         "flagged": 98,
         "precision": 0.95,
         "recall": 0.93,
@@ -103,7 +109,7 @@ ACCURACY = {
                 "root_top3": 1.0,
             },
         },
-        "clean_twin": {"unit_months": 18000, "flagged": 2, "false_positive_rate": 0.0001},
+        "clean_twin": {"unit_months": 18000, "flagged": 2, "clean_flagged_share": 0.0001},
     },
 }
 
@@ -124,7 +130,7 @@ BASELINES = {
             "top3": 1.0,
             "per_fault_type": {"cems_drift": {"n": 3, "top1": 1.0, "top3": 1.0}},
             "seconds_per_explanation": 0.002,
-            "seconds_single_trace": 0.004,
+            "seconds_why_answer": 0.004,
         },
         "dowhy": {
             "explained": 3,
@@ -155,7 +161,8 @@ def test_each_area_gets_a_table_from_the_figures_given() -> None:
     text = rendered(load=LOAD, sweep=SWEEP, api=API, accuracy=ACCURACY)
     assert "| neo4j | merge | 66.27 | 519,890 | 1,342,882 | 7,845 | 20,263 | 884 | 1,889 |" in text
     assert "| embedded | – | 1.4 |" in text
-    assert "| models | 12.25 |" in text
+    assert "| fit | 12.25 |" in text
+    assert "18,000 unit-months, 520 flagged and 900 listed; 47,000 node and 83,000 check" in text
     assert "| 32 | 1,000 | 320 | 640 | 960 | 384 | 50.5 | 0 |" in text
     assert "| api | API server: worker 11 | 280.25 |" in text
     assert "| api | API server: all processes | 550.8 |" in text
@@ -176,7 +183,7 @@ def test_baselines_side_by_side_in_a_fixed_method_order_with_speed_ratios() -> N
     assert "| mrvtrace | 2 | 1 |" in text
     assert "| dowhy | 3,000 | 1,500 |" in text
     assert "| naive | 0.1 | 0.05 |" in text
-    assert "graph build included: 4 ms" in text
+    assert "from the store, then traced): 4 ms." in text
     assert "- Same 3 detected faulted unit-months for every method." in text
 
 

@@ -89,7 +89,7 @@ def high_cems(honest: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-PEER_CEMS = "cross_check:cems_co2_t->total_co2_t#peer"
+PEER_CEMS = "cross_check:cems_co2_t->total_co2_t:peer"
 
 
 def test_a_relation_off_on_most_months_of_one_unit_is_one_unit_pattern(

@@ -1,49 +1,71 @@
-"""The root-cause baselines' DAG and naive baseline (bench/root_cause_baselines.py), on
-hand-built frames; DoWhy itself is not needed."""
+"""The root-cause baselines' DAG, mrvtrace's rankings and the naive baseline
+(bench/root_cause_baselines.py), on hand-built frames; DoWhy itself is not needed."""
+
+import json
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 
-from app.infrastructure.stores.contract import UnitMonthWindow
-from app.services.tracing.subgraph import DEFAULT_DEPTH, build_unit_month_graph
+from app.services.analysis import DEFAULT_DEPTH
+from app.services.tracing.trace import schema_graph
 from bench.root_cause_baselines import (
     INPUTS,
     causal_dag,
     lagged_frame,
+    mrvtrace_rankings,
     naive_rankings,
     node_name,
     own_history_z,
+    parameter_of,
     ranked_by_largest,
 )
-from graph_schema.transfer_edges import TRANSFER_EDGES
+from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
 
 UNIT = "00000001"
 PERIODS = [f"2023-{m:02d}" for m in range(1, 13)]
 
 
-def _mrvtrace_edges() -> set[tuple[str, str]]:
-    """The edges of mrvtrace's own unit-month graph, named as the DAG names its nodes."""
-    focal = PERIODS[-1]
-    graph = build_unit_month_graph(UnitMonthWindow(UNIT, focal, DEFAULT_DEPTH, [], [], []))
-    lag = {p: PERIODS.index(focal) - PERIODS.index(p) for p in PERIODS}
-
-    def name(key: str) -> str:
-        node = graph.nodes[key]
-        return node_name(node["name"], lag[node["period"]])
-
-    return {(name(u), name(v)) for u, v in graph.edges}
+def _lag(node: str) -> int:
+    return -int(node.split("@t", 1)[1])
 
 
-def test_dag_is_acyclic_and_has_mrvtrace_graphs_edges() -> None:
+def test_dag_has_each_months_trace_edges_and_the_vertical_ones_between_months() -> None:
     dag = causal_dag()
     assert nx.is_directed_acyclic_graph(dag)
-    assert set(dag.edges) == _mrvtrace_edges()
+    for lag in range(DEFAULT_DEPTH + 1):
+        month = {
+            (parameter_of(u), parameter_of(v)) for u, v in dag.edges if _lag(u) == _lag(v) == lag
+        }
+        # The same-month edges mrvtrace's trace paths follow.
+        assert month == set(schema_graph().edges)
+    between = {(u, v) for u, v in dag.edges if _lag(u) != _lag(v)}
+    assert between == {
+        (node_name(e.parent, lag + 1), node_name(e.child, lag))
+        for lag in range(DEFAULT_DEPTH)
+        for e in TRANSFER_EDGES
+        if e.kind is EdgeKind.VERTICAL
+    }
     vertical = sum(e.lag == 1 for e in TRANSFER_EDGES)
     same_month = len(TRANSFER_EDGES) - vertical
     # Nothing dropped: every same-month edge in each month, every vertical one but into t-2.
     assert dag.number_of_edges() == 3 * same_month + 2 * vertical
+
+
+def test_mrvtrace_ranks_the_exported_candidates_in_the_samples_order() -> None:
+    def candidates(*names: str) -> str:
+        return json.dumps([{"parameter": n, "period": "2023-03", "score": 0.5} for n in names])
+
+    findings = pd.DataFrame(
+        {
+            "unit_id": [UNIT, UNIT],
+            "period": ["2023-02", "2023-03"],
+            "root_candidates": [candidates("a"), candidates("b", "c", "d", "e")],
+        }
+    )
+    sample = pd.DataFrame({"unit_id": [UNIT, UNIT], "period": ["2023-03", "2023-02"]})
+    assert mrvtrace_rankings(sample, findings) == [["b", "c", "d"], ["a"]]
 
 
 def test_lagged_frame_puts_earlier_months_beside_each_month() -> None:

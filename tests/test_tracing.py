@@ -144,14 +144,6 @@ def test_every_hop_of_the_path_has_a_score(swept: Swept) -> None:
         assert trace.path[-1].score >= trace.symptom.score
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/services/tracing/trace.py _path scores a hop with `scores.get(name, 0.0)`: a "
-    "derived node with no check or node row of its own (combustion_co2_t between a carbon "
-    "root and total_co2_t) is drawn with score 0, as if it were in order, although it is 15 % "
-    "off its expected value only because of the root; score such hops from the root (or from "
-    "their counterfactual change)",
-)
 def test_a_hop_the_root_moves_is_not_scored_as_in_order(swept: Swept) -> None:
     trace = _trace(swept, swept.carbon, symptom=_cems_symptom(swept.carbon))
     moved = [h for h in trace.path if abs(h.expected / h.observed - 1) > 0.05]
@@ -172,12 +164,6 @@ def test_a_root_in_an_earlier_month_reaches_this_month_through_its_history(swept
     assert all(hop.period == after for hop in trace.path[1:])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/services/tracing/trace.py _path: the hop from a root in an earlier month to "
-    "this month gets edge_kind 'vertical' but edge_type None, although graph_schema has the "
-    "edge (vertical:power_generation_mwh@-1->power_generation_mwh)",
-)
 def test_a_history_hop_names_its_vertical_edge(swept: Swept) -> None:
     trace = _trace(swept, swept.slip, PERIODS[16])
     vertical = trace.path[1]
@@ -209,14 +195,6 @@ def test_the_roots_expected_value_is_the_sweeps_and_its_counterfactual_is_the_im
             assert co2 > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/services/tracing/trace.py takes Symptom.expected (the facts line) and each "
-    "CheckFinding.expected from the stored check row, while the root box and the path use "
-    "the counterfactual: total_co2_t is expected at the CEMS's 303,246 t in the symptom and "
-    "at 300,715 t on the path; coal_carbon_pct at 58.13 (peer check), 58.09, 57.57, 52.91 "
-    "in the findings and 57.47 as the root. Set them from the one counterfactual",
-)
 def test_a_node_has_one_expected_value_in_the_whole_answer(swept: Swept) -> None:
     for _, trace in _same_month_traces(swept):
         assert trace.symptom is not None

@@ -22,3 +22,20 @@ def format_value(value: float | None, unit: str = "") -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text} {unit}" if unit else text
+
+
+# Below this a p-value's digits say nothing a reader acts on; fixed point would print zeros.
+SMALLEST_SHOWN_P = 0.0001
+
+
+def format_p_value(value: float | None) -> str:
+    """0.0213 → `0.0213`; 6.5e-15 → `< 0.0001`; None → `–`."""
+    if value is not None and math.isfinite(value) and value < SMALLEST_SHOWN_P:
+        return f"< {SMALLEST_SHOWN_P:.4f}"
+    return format_value(value)
+
+
+def format_p_equation(name: str, value: float | None) -> str:
+    """("q", 0.0213) → `q = 0.0213`; ("p", 6.5e-15) → `p < 0.0001`."""
+    text = format_p_value(value)
+    return f"{name} {text}" if text.startswith("<") else f"{name} = {text}"

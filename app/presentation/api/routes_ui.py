@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.infrastructure.stores.contract import AnomalyFilters, Store, StoreUnavailable
 from app.presentation.api.deps import SettingsDep, StoreDep
 from app.presentation.api.security import API_KEY_HEADER
+from app.presentation.quantities import format_p_equation
 from app.presentation.trace_picture import (
     format_value,
     html_page,
@@ -158,14 +159,16 @@ def _facts(answer: WhyAnswer) -> list[tuple[str, str]]:
             )
         )
     for check in trace.checks[:5]:
-        facts.append(("Check " + check.check_id, f"{check.reason} (p = {check.p_value:.1e})"))
+        p_text = format_p_equation("p", check.p_value)
+        facts.append(("Check " + check.check_id, f"{check.reason} ({p_text})"))
     for finding in answer.systemic:
         periods = ", ".join(str(p) for p in finding["periods"])
         facts.append(
             (
                 "Shared source",
                 f"{finding['entity_type']} {finding['entity_id']}: its records in {periods} "
-                f"are shifted against its peers' (q = {float(finding['q_value']):.1e})",
+                f"are shifted against its peers' "
+                f"({format_p_equation('q', float(finding['q_value']))})",
             )
         )
     for pattern in answer.patterns:

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.presentation.cli.help_style import HELP_MARKUP
-from models.rules import Family
+from models.rule_families import Family
 
 rules_app = typer.Typer(
     help="The declarative data-quality rules.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP

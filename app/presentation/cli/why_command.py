@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.presentation.quantities import format_value
+from app.presentation.quantities import format_p_equation, format_p_value, format_value
 from app.settings import StoreKind, get_settings
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def render(answer: WhyAnswer) -> None:
     console.print(path)
     checks = Table("check", "reason", "evidence", "p-value")
     for check in trace.checks:
-        checks.add_row(check.check_id, check.reason, check.evidence, f"{check.p_value:.1e}")
+        checks.add_row(check.check_id, check.reason, check.evidence, format_p_value(check.p_value))
     console.print(checks)
     evidence = trace.evidence
     if evidence.report_id or evidence.lab_id:
@@ -63,7 +63,7 @@ def render(answer: WhyAnswer) -> None:
         console.print(
             f"Systemic source: {finding['entity_type']} [bold]{finding['entity_id']}[/]: its "
             f"records in {periods} are shifted against its peers' "
-            f"(q = {float(finding['q_value']):.1e})"
+            f"({format_p_equation('q', float(finding['q_value']))})"
         )
     for pattern in answer.patterns:
         console.print(

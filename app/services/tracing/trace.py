@@ -202,7 +202,26 @@ def _month_checks(window: UnitMonthWindow) -> list[Row]:
     return sorted(rows, key=lambda c: (_number(c.get("p")), str(c["check_id"])))
 
 
-def _symptom(window: UnitMonthWindow, checks: list[Row], symptom: str | None) -> Symptom | None:
+def expected_values(window: UnitMonthWindow, root: Candidate | None) -> dict[str, float]:
+    """The one expected value of each parameter of the month: the counterfactual of a root in
+    this month; a root in an earlier month leaves this month's figures as they are. Empty
+    without a root (each check then shows its own expectation)."""
+    month = window.month(window.period) or {}
+    if root is None:
+        return {}
+    if root.period == window.period:
+        return counterfactual(month, root.parameter, root.expected)
+    return {name: _number(month.get(name)) for name in _NAMES}
+
+
+def _expected(values: Mapping[str, float], name: str, fallback: object) -> float:
+    value = values.get(name, np.nan)
+    return value if np.isfinite(value) else _number(fallback)
+
+
+def _symptom(
+    window: UnitMonthWindow, checks: list[Row], symptom: str | None, values: Mapping[str, float]
+) -> Symptom | None:
     if symptom is not None:
         chosen = next((c for c in checks if c["edge_id"] == symptom), None)
         if chosen is None:
@@ -220,7 +239,7 @@ def _symptom(window: UnitMonthWindow, checks: list[Row], symptom: str | None) ->
         child,
         window.period,
         _number(month.get(child)),
-        _number(chosen.get("expected")),
+        _expected(values, child, chosen.get("expected")),
         _number(chosen.get("score")),
         str(chosen["evidence"]),
         str(chosen["check_id"]),
@@ -242,13 +261,26 @@ def _hop_scores(window: UnitMonthWindow, checks: list[Row]) -> dict[str, float]:
     return scores
 
 
+def _history_edge(parameter: str) -> str | None:
+    """The vertical edge from a parameter's previous month into this one, if the schema has it."""
+    return next(
+        (
+            e.edge_type
+            for e in TRANSFER_EDGES
+            if e.kind is EdgeKind.VERTICAL and e.parent == e.child == parameter and e.lag == 1
+        ),
+        None,
+    )
+
+
 def _path(
-    window: UnitMonthWindow, root: Candidate, symptom: Symptom | None, checks: list[Row]
+    window: UnitMonthWindow,
+    root: Candidate,
+    symptom: Symptom | None,
+    checks: list[Row],
+    values: Mapping[str, float],
 ) -> tuple[Hop, ...]:
     month = window.month(window.period) or {}
-    values = (
-        counterfactual(month, root.parameter, root.expected) if root.period == window.period else {}
-    )
     target = symptom.parameter if symptom else root.parameter
     scores = _hop_scores(window, checks)
     hops = []
@@ -267,16 +299,25 @@ def _path(
             )
         )
     for index, (name, kind, edge_type) in enumerate(path_between(root.parameter, target)):
-        first = index == 0 and not hops
+        observed = _number(month.get(name))
+        if index == 0 and not hops:
+            expected, score = root.expected, root.score
+        else:
+            expected = _expected(values, name, observed)
+            # A hop the root moves is as far off as the root, whether or not a check read it.
+            moved = not np.isclose(expected, observed, rtol=1e-9, equal_nan=True)
+            score = max(scores.get(name, 0.0), root.score if moved else 0.0)
+        if index == 0 and hops:
+            kind, edge_type = EdgeKind.VERTICAL.value, _history_edge(name)
         hops.append(
             Hop(
                 name,
                 window.period,
                 parameter_key(window.unit_id, window.period, name),
-                _number(month.get(name)),
-                root.expected if first else values.get(name, _number(month.get(name))),
-                root.score if first else scores.get(name, 0.0),
-                kind if not (index == 0 and hops) else EdgeKind.VERTICAL.value,
+                observed,
+                expected,
+                score,
+                kind,
                 edge_type,
             )
         )
@@ -297,7 +338,9 @@ def _evidence(window: UnitMonthWindow, root: Candidate | None) -> Evidence:
     )
 
 
-def _findings(window: UnitMonthWindow, checks: list[Row]) -> tuple[CheckFinding, ...]:
+def _findings(
+    window: UnitMonthWindow, checks: list[Row], values: Mapping[str, float]
+) -> tuple[CheckFinding, ...]:
     month = window.month(window.period) or {}
     shown = [c for c in checks if _number(c.get("p")) <= SHOWN_P][:MAX_SHOWN_CHECKS]
     return tuple(
@@ -307,7 +350,7 @@ def _findings(window: UnitMonthWindow, checks: list[Row]) -> tuple[CheckFinding,
             str(c["evidence"]),
             str(c["child"]),
             _number(month.get(str(c["child"]))),
-            _number(c.get("expected")),
+            _expected(values, str(c["child"]), c.get("expected")),
             _number(c.get("p")),
             _number(c.get("score")),
         )
@@ -319,18 +362,19 @@ def trace_unit_month(window: UnitMonthWindow, symptom: str | None = None) -> Tra
     """The trace of the window's unit-month (`symptom`: a check's edge id to trace from).
     Raises KeyError for a symptom that is not a check of the month."""
     checks = _month_checks(window)
-    chosen = _symptom(window, checks, symptom)
     result = window.result
     listed = result is not None and result.get("status") in ("flagged", "listed")
     candidates = _candidates(result, window) if listed and result is not None else ()
     root = candidates[0] if candidates else None
+    values = expected_values(window, root)
+    chosen = _symptom(window, checks, symptom, values)
     return TraceResult(
         window.unit_id,
         window.period,
         chosen,
         root,
         candidates,
-        _path(window, root, chosen, checks) if root else (),
+        _path(window, root, chosen, checks, values) if root else (),
         _evidence(window, root),
-        _findings(window, checks),
+        _findings(window, checks, values),
     )
