@@ -19,8 +19,9 @@ what used to be three:
 Breached bounds and copied series have no size to fit: each adds its whole evidence (its score
 squared) to every hypothesis that can explain it, beside the magnitude checks' likelihood ratio.
 A hypothesis whose expected value breaks a physical bound of its parameter (an oxidation rate
-above 1) is no explanation and is dropped. A jump also reads last month (or last year): a fault there explains it with the
-opposite sign, so a slip carried into the next month's comparison is traced back to its month.
+above 1) is no explanation and is dropped. A jump also reads last month (or last year): a fault
+there explains it with the opposite sign, so a slip carried into the next month's comparison is
+traced back to its month.
 """
 
 from collections.abc import Mapping

@@ -341,10 +341,16 @@ class UnitMonthEngine:
         carbon = next((c for c in evidence if c.check_id == CARBON_EDGE), None)
         scores = self._signed_scores(carbon) if carbon is not None else np.full(len(f), np.nan)
         records = f[
-            ["unit_id", "period", *[c for c in ("lab_id", "verifier_id") if c in f]]
+            [
+                "unit_id",
+                "period",
+                *[c for c in ("enterprise_id", "lab_id", "verifier_id") if c in f],
+            ]
         ].assign(score=scores)
         flags = months.loc[months["flagged"], ["unit_id", "period", "root_parameter"]]
-        return find_systemic_sources(records, flags, self.policy.systemic_fdr)
+        return find_systemic_sources(
+            records, flags, self.policy.systemic_fdr, self.policy.systemic_tail_share
+        )
 
     # --- output rows -----------------------------------------------------------------------
 

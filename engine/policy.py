@@ -32,6 +32,9 @@ class ScoringPolicy:
     materiality_share: float = 0.005
     # Systemic sources: the false-discovery rate over every lab, verifier and month tested.
     systemic_fdr: float = 0.01
+    # ... and the share of a period's sites that counts as its tail, each side: the count test
+    # asks whether an entity has more of its sites there than a random draw would.
+    systemic_tail_share: float = 0.1
     # Months of prior weight pulling a unit's own residual scale towards its fleet's.
     shrink_months: float = 6.0
     # CUSUM reference value in residual sigmas: tuned to find a shift of one sigma (Page 1954).

@@ -3,13 +3,18 @@ their peers'?
 
 A lab that lowers carbon content for its clients moves the carbon-per-heat residuals of the
 reports it issued, all in one direction; a verifier that signs off lowered figures leaves its
-clients' residuals shifted the same way. Each entity's units of one period (a month for labs,
-a year for verifiers) are compared with every unit of the same period: the shift of the median
-of their mean normal scores over the period's own robust spread, then Benjamini–Hochberg runs
-across every entity and period tested. Because the
-comparison is with peers in the same period, a fleet whose flags are many makes no entity
-systemic by itself; on an honest fleet the expected number of sources named is below the
-policy's false-discovery rate.
+clients' residuals shifted the same way. Each entity's client sites of one period (a month for
+labs, whose reports are monthly; a compliance year for verifiers) are compared with the other
+sites of that period by two rank tests, under the null that the entity's sites are a random draw
+from the period's sites: a rank-sum (Mann–Whitney) test, strongest when all its clients move,
+and the hypergeometric count of its sites in the period's lower (upper) tail, strongest when
+only some do. The smaller p-value, doubled for the two tests, is the entity's;
+Benjamini–Hochberg then runs across every entity and period tested. A site is an enterprise (its
+units burn one coal and share its changes, so they are one observation, not several); a unit
+where the enterprise is not known. The test uses ranks only, so a few sites far off for their
+own reasons (a fuel switch, one unit's fault) cannot make an entity systemic, and because the
+comparison is with peers in the same period neither can a fleet whose flags are many; on an
+honest fleet the expected number of sources named is below the policy's false-discovery rate.
 """
 
 from dataclasses import dataclass
@@ -22,10 +27,7 @@ from engine.combine import benjamini_hochberg
 
 CARBON_EDGE = "statistical:coal_ncv_gj_t->coal_carbon_pct"
 CARBON_ROOTS = frozenset({"coal_carbon_pct", "report_carbon_pct"})
-MIN_UNITS = 3
-MAD_TO_SIGMA = 1.4826
-# Standard error of a normal sample's median, in units of σ/√n.
-MEDIAN_EFFICIENCY = 1.2533
+MIN_SITES = 3
 FINDING_COLUMNS = [
     "entity_type",
     "entity_id",
@@ -50,40 +52,55 @@ class EntityTest:
 TESTS = (EntityTest("lab", "lab_id", 7), EntityTest("verifier", "verifier_id", 4))
 
 
-def _shift_tests(records: pd.DataFrame) -> pd.DataFrame:
-    """Per (entity, period): its units, the shift of the median of their mean scores against
-    the median of every unit of the period, and its two-sided p-value. Medians over units, so
-    that one unit's own fault (many months, large residuals) cannot make its lab or verifier
-    look shifted; only a shift shared by most of an entity's units does. The spread is the
-    period's own, robust (1.4826 × MAD of the units' means), and the median's standard error
-    is 1.2533 σ/√n (its asymptotic efficiency against the mean)."""
-    per_unit = records.groupby(["entity", "period", "unit_id"], as_index=False)["value"].mean()
-    groups = per_unit.groupby(["entity", "period"])["value"].agg(["median", "count"])
-    groups = groups.rename(columns={"median": "centre", "count": "units"})
-    centre = per_unit.groupby("period")["value"].median()
-    spread = (
-        MAD_TO_SIGMA
-        * (per_unit["value"] - per_unit["period"].map(centre))
-        .abs()
-        .groupby(per_unit["period"])
-        .median()
-    )
-    period = groups.index.get_level_values("period")
-    n = groups["units"].to_numpy(dtype=float)
-    shift = groups["centre"].to_numpy() - centre.reindex(period).to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = shift / (MEDIAN_EFFICIENCY * spread.reindex(period).to_numpy() / np.sqrt(n))
+def tail_count_p(own: np.ndarray, peers: np.ndarray, tail_share: float) -> float:
+    """Two-sided p-value of the number of `own` values in the pooled values' lower (upper)
+    tail of `tail_share`, against draws of the same size without replacement."""
+    pooled = np.concatenate([own, peers])
+    low, high = np.quantile(pooled, [tail_share, 1.0 - tail_share])
+    total, size = len(pooled), len(own)
+    p = [
+        stats.hypergeom.sf(int(np.sum(own <= low)) - 1, total, int(np.sum(pooled <= low)), size),
+        stats.hypergeom.sf(int(np.sum(own >= high)) - 1, total, int(np.sum(pooled >= high)), size),
+    ]
+    return float(min(1.0, 2.0 * min(p)))
+
+
+def _shift_tests(records: pd.DataFrame, tail_share: float) -> pd.DataFrame:
+    """Per (entity, period): its sites, the shift of the median of their mean scores from the
+    median of the period's other sites, and the p-value of the two rank tests."""
+    per_site = records.groupby(["entity", "period", "site"], as_index=False)["value"].mean()
+    groups = per_site.groupby(["entity", "period"])["value"].agg(["median", "count"])
+    groups = groups.rename(columns={"median": "centre", "count": "sites"})
     groups["n"] = records.groupby(["entity", "period"])["value"].size()
-    groups["shift"] = shift
-    groups["p"] = np.where(np.isfinite(z), 2 * stats.norm.sf(np.abs(z)), 1.0)
+    tested: dict[tuple[str, str], tuple[float, float]] = {}
+    for period, sites in per_site.groupby("period"):
+        values = sites["value"].to_numpy(dtype=float)
+        entities = sites["entity"].to_numpy()
+        for entity in np.unique(entities):
+            mine = entities == entity
+            if mine.all():
+                tested[entity, period] = (np.nan, 1.0)
+                continue
+            own, peers = values[mine], values[~mine]
+            rank_sum = float(stats.mannwhitneyu(own, peers).pvalue)
+            tails = tail_count_p(own, peers, tail_share)
+            tested[entity, period] = (
+                float(np.median(own) - np.median(peers)),
+                min(1.0, 2.0 * min(rank_sum, tails)),
+            )
+    groups["shift"] = [tested[key][0] for key in groups.index]
+    groups["p"] = [tested[key][1] for key in groups.index]
     return groups.reset_index()
 
 
-def find_systemic_sources(records: pd.DataFrame, flags: pd.DataFrame, fdr: float) -> pd.DataFrame:
+def find_systemic_sources(
+    records: pd.DataFrame, flags: pd.DataFrame, fdr: float, tail_share: float = 0.1
+) -> pd.DataFrame:
     """Systemic findings (FINDING_COLUMNS), strongest first.
 
-    `records`: one row per unit-month with `unit_id`, `period`, the entity columns and `score`
-    (the normal score of its carbon-per-heat residual; NaN where none). `flags`: the flagged
+    `records`: one row per unit-month with `unit_id`, `period`, the entity columns, `score`
+    (the normal score of its carbon-per-heat residual; NaN where none) and, if known,
+    `enterprise_id`. `flags`: the flagged
     unit-months with their `root_parameter`.
     """
     tests = []
@@ -101,12 +118,15 @@ def find_systemic_sources(records: pd.DataFrame, flags: pd.DataFrame, fdr: float
                     .astype(str)
                     .str.slice(0, test.period_length)
                     .to_numpy(),
-                    "unit_id": rows["unit_id"].astype(str).to_numpy(),
+                    "site": rows["enterprise_id" if "enterprise_id" in rows else "unit_id"]
+                    .astype(str)
+                    .to_numpy(),
                     "value": rows["score"].to_numpy(dtype=float),
                 }
-            )
+            ),
+            tail_share,
         )
-        found = found[found["units"] >= MIN_UNITS]
+        found = found[found["sites"] >= MIN_SITES]
         tests.append(found.assign(entity_type=test.entity_type, column=test.column))
     if not tests:
         return pd.DataFrame(columns=FINDING_COLUMNS)

@@ -226,15 +226,6 @@ def _part_month(frame: pd.DataFrame, unit: str, period: str, share: float) -> No
     ef.enterprise_recomputes(frame, at)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="in a month on line under half its hours the When.STEADY rules (STD-001 CEMS per "
-    "fuel heat, STD-002, THR-003) do not apply, the learned cems->total views are the only "
-    "checks of the CEMS and `oxidation_rate` explains them exactly as well as `cems_co2_t`; "
-    "engine/attribution.py picks oxidation_rate and never tests a hypothesis' expected value "
-    "against its parameter's physical band (EXT-003: 0.9-1.0): root oxidation_rate, "
-    "expected 1.10-1.18",
-)
 def test_a_drifting_cems_is_blamed_in_a_part_month_too(honest: pd.DataFrame) -> None:
     drifting = PERIODS[14:]
     unit = ef.steady_unit(honest, drifting)

@@ -169,16 +169,6 @@ def test_net_supply_above_gross_is_never_a_convention_however_common(
     assert (log_001["p"] == HARD_P).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/attribution.py signatures(): a hypothesis about last month's (or last "
-    "year's) figure is supported by this month's jump checks only, and the checks of its own "
-    "month (silent: that month was honest) never count against it, while the this-month "
-    "hypothesis is penalised by every silent check of this month; with the hard breach "
-    "entering as a weightless pseudo-observation (b = a/|a|), about a third of the swapped "
-    "months are rooted at power_supply_mwh of the month before, and engine/engine.py score() "
-    "flags only roots with root_lag == 0: a physical impossibility is not flagged",
-)
 def test_net_supply_above_gross_is_flagged_in_its_own_month_however_common(
     swapped: tuple[np.ndarray, EngineResult],
 ) -> None:
