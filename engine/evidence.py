@@ -17,12 +17,15 @@ from engine.checks import CheckEvidence, EvidenceClass, rule_evidence_class, rul
 from engine.null import ExactNull, TailNull
 from engine.rounding import relative_rounding
 from engine.signatures import elasticities
+from graph_schema.parameters import FORMULA_CONSTANTS
 from models.edge_models import EdgeRegression
 from models.rule_engine import HALF_DECADE, RuleFrame, RuleOutcome, evaluate_rules
 from models.rules import Agrees, Frozen, Ratio, Rule
 
 # p-value of a breached physical or regulatory bound: a fact, far below any flag level.
 HARD_P = 1e-12
+# A figure that is the regulatory default is that constant exactly, not a rounded measurement.
+DEFAULTS = {"oxidation_rate": FORMULA_CONSTANTS["default_oxidation_rate"]}
 
 
 def rounding_tolerance(frame: pd.DataFrame, a: str, b: str) -> np.ndarray:
@@ -30,7 +33,11 @@ def rounding_tolerance(frame: pd.DataFrame, a: str, b: str) -> np.ndarray:
     slopes = elasticities(frame, [Ratio(a, b)])[Ratio(a, b)]
     tolerance = np.zeros(len(frame))
     for name, slope in slopes.items():
-        tolerance += np.abs(slope) * np.nan_to_num(relative_rounding(frame[name].to_numpy()))
+        values = frame[name].to_numpy(dtype=float)
+        rounding = np.nan_to_num(relative_rounding(values))
+        if name in DEFAULTS:
+            rounding = np.where(values == DEFAULTS[name], 0.0, rounding)
+        tolerance += np.abs(slope) * rounding
     return np.where(tolerance > 0, tolerance, np.nan)
 
 

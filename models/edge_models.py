@@ -39,7 +39,15 @@ from loaders.formulas import MONITOR_HEAT
 MAD_TO_SIGMA = 1.4826
 LEARNED_KINDS = (EdgeKind.STATISTICAL, EdgeKind.CROSS_CHECK)
 # Covariates the location and scale regressions may use, by name.
-COVARIATES = ("log_load", "hours_share", "heat_ratio", "month_sin", "month_cos", "log_ncv")
+COVARIATES = (
+    "log_load",
+    "hours_share",
+    "start_share",
+    "heat_ratio",
+    "month_sin",
+    "month_cos",
+    "log_ncv",
+)
 # Figures an edge compares on the log scale: the edge's own parameters, except that the energy
 # monitor's tce are compared as GJ.
 _AS_HEAT = {"energy_monitor_tce": MONITOR_HEAT}
@@ -52,13 +60,13 @@ def learned_edges() -> list[TransferEdge]:
 
 def edge_covariates(edge: TransferEdge) -> tuple[str, ...]:
     """The covariates an edge's relation moves with: the operating point for the physical
-    relations, the coal's NCV for its carbon, the hours on line (stock changes, part months)
-    for the measurement cross-checks."""
+    relations, the coal's NCV for its carbon, the hours on line (stock changes, part months,
+    start-ups) for the measurement cross-checks."""
     if edge.child == "coal_carbon_pct":
         return ("log_ncv",)
     if edge.kind == EdgeKind.STATISTICAL:
-        return ("log_load", "hours_share", "heat_ratio", "month_sin", "month_cos")
-    return ("hours_share",)
+        return ("log_load", "hours_share", "start_share", "heat_ratio", "month_sin", "month_cos")
+    return ("hours_share", "start_share")
 
 
 def _log(values: pd.Series | np.ndarray) -> np.ndarray:
@@ -89,11 +97,15 @@ def covariate_frame(frame: pd.DataFrame) -> pd.DataFrame:
     angle = 2 * np.pi * (month - 1) / 12
     heat = frame["heat_supply_gj"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
+        hours_share = hours / frame["hours_in_month"].to_numpy(dtype=float)
         heat_ratio = np.log1p(np.clip(np.nan_to_num(heat) / (generation * 3.6), 0, 10))
         return pd.DataFrame(
             {
                 "log_load": _log(generation / (capacity * hours)),
-                "hours_share": hours / frame["hours_in_month"].to_numpy(dtype=float),
+                "hours_share": hours_share,
+                # Start-up fuel and the station's own draw while starting are about fixed per
+                # start, so their share of a month's figures grows as 1 / hours on line.
+                "start_share": 1.0 / hours_share - 1.0,
                 "heat_ratio": np.where(generation > 0, heat_ratio, np.nan),
                 "month_sin": np.sin(angle),
                 "month_cos": np.cos(angle),

@@ -76,6 +76,9 @@ def list_paths(chain: dict[str, str]) -> list[str]:
         f"/anomalies?region={chain['province_code']}&period={chain['period']}",
         "/systemic-sources",
         f"/systemic-sources?period={chain['period']}",
+        f"/checklist/unit-years?unit_id={chain['unit_id']}",
+        "/checklist/unit-years?limit=500",
+        "/checklist/labs?limit=500",
     ]
 
 

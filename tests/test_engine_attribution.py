@@ -131,15 +131,6 @@ def test_an_arithmetic_error_in_reported_co2_is_rooted_at_the_reported_co2(
     assert months.loc[ONE_MONTH[0], "root_expected"] == pytest.approx(recomputed, rel=5e-3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/evidence.py rounding_tolerance adds every input's relative rounding to the "
-    "tolerance of LOG-010 (reported vs recomputed CO2), the default oxidation 0.99 counting as "
-    "±0.005: the tolerance is 0.5 %, so a 1 % arithmetic error (~3,000 t, above the "
-    "materiality floor) stays clear and a 2 % one only listed, while with a measured "
-    "oxidation (3 decimals) both are flagged. Inputs common to both sides of a recomputation "
-    "(or a default constant) should not widen it",
-)
 def test_a_one_percent_arithmetic_error_is_flagged_at_the_default_oxidation(
     arithmetic_errors: tuple[pd.DataFrame, str, str, EngineResult],
 ) -> None:

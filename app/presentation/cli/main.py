@@ -10,6 +10,7 @@ from importlib.metadata import entry_points
 import typer
 
 from app.presentation.cli import (
+    checklist_command,
     load_command,
     neo4j_commands,
     rules_command,
@@ -35,6 +36,7 @@ for module in (
     load_command,
     sweep_commands,
     why_command,
+    checklist_command,
     rules_command,
     schema_commands,
     neo4j_commands,
