@@ -322,18 +322,25 @@ class UnitMonthEngine:
         months = f.iloc[index]
         rule_frame = RuleFrame(f)
         lagged = {}
+        parts = [pd.Series(dtype=bool, index=pd.MultiIndex.from_arrays([[], []]))]
         for lag in sorted({info.lag for info in catalogue().values() if info.lag}):
             positions = rule_frame.lag_positions(lag)[index]
             earlier = f.reindex(np.where(positions >= 0, positions, -1))
             lagged[lag] = earlier.set_axis(index)
+            seen = np.where(positions >= 0, listed[np.maximum(positions, 0)], False)
+            parts.append(
+                pd.Series(seen, index=pd.MultiIndex.from_arrays([index, [lag] * len(index)]))
+            )
+        if parts:
+            earlier_listed = pd.concat(parts)
         candidates = self._attribute(checks, months, lagged)
+        # A fault in an earlier month shows in that month's own checks: when they are silent
+        # (the month is clear) the hypothesis is no explanation of this month's jump.
+        lag = candidates["lag"].to_numpy()
+        keys = pd.MultiIndex.from_arrays([candidates["um"].to_numpy(), lag])
+        shown = earlier_listed.reindex(keys).fillna(False).to_numpy(dtype=bool)
+        candidates = candidates[(lag == 0) | shown].reset_index(drop=True)
         return summarise_candidates(candidates, f, index)
-
-    def explain(
-        self, checks: pd.DataFrame, months: pd.DataFrame, lagged: dict[int, pd.DataFrame]
-    ) -> pd.DataFrame:
-        """Request-time attribution of stored checks (the same policy as the sweep's)."""
-        return self._attribute(checks, months, lagged)
 
     def _systemic(
         self, evidence: Sequence[CheckEvidence], f: pd.DataFrame, months: pd.DataFrame

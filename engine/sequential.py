@@ -6,7 +6,10 @@ for downward drifts) accumulates them. Its null is the fleet's own: the largest 
 unit reaches, whose distribution has an exponential tail (Siegmund, "Sequential Analysis",
 1985); the tail is fitted between the fleet's 75th and 95th percentiles, which a few drifting
 units cannot move. An alarm's episode runs from the last month S stood at zero to the month it
-peaked.
+peaked, and its p-value goes to the months of the episode that moved S towards the alarm (a
+month of noise inside it is not part of the drift). Scores enter the CUSUM clipped at ±CLIP: a
+step fault is the monthly checks' to see, and its huge scores would otherwise make a drift of
+the honest months around it.
 """
 
 from dataclasses import dataclass
@@ -16,6 +19,8 @@ import pandas as pd
 
 # The exponential tail of the fleet's largest excursions is fitted between these quantiles.
 CENTRE, SHOULDER = 0.75, 0.95
+# Largest normal score one month adds to a CUSUM (p ≈ 0.003: beyond it a month speaks alone).
+CLIP = 3.0
 
 
 def _series(
@@ -90,7 +95,8 @@ def drift_matrix(
     months = (
         period.str.slice(0, 4).astype(int) * 12 + period.str.slice(5, 7).astype(int)
     ).to_numpy()
-    return _series(np.where(np.isfinite(scores), scores, np.nan), units, months)
+    clipped = np.clip(scores, -CLIP, CLIP)
+    return _series(np.where(np.isfinite(scores), clipped, np.nan), units, months)
 
 
 def drift_p_values(scores: np.ndarray, frame: pd.DataFrame, null: DriftNull) -> np.ndarray:
@@ -106,8 +112,12 @@ def drift_p_values(scores: np.ndarray, frame: pd.DataFrame, null: DriftNull) -> 
     # The episode: from the month after S last stood at zero, up to the peak.
     positions = np.arange(path.shape[1])[None, :]
     zero_before = np.where((path == 0) & (positions <= peak_at[:, None]), positions, -1).max(axis=1)
+    towards = np.where(rising[:, None], matrix, -matrix) > null.reference
     inside = (
-        (positions > zero_before[:, None]) & (positions <= peak_at[:, None]) & np.isfinite(matrix)
+        (positions > zero_before[:, None])
+        & (positions <= peak_at[:, None])
+        & np.isfinite(matrix)
+        & towards
     )
     row_inside = inside[unit_index, month_pos]
     return np.where(row_inside, p_unit[unit_index], 1.0)

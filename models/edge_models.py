@@ -105,7 +105,8 @@ def covariate_frame(frame: pd.DataFrame) -> pd.DataFrame:
                 "hours_share": hours_share,
                 # Start-up fuel and the station's own draw while starting are about fixed per
                 # start, so their share of a month's figures grows as 1 / hours on line.
-                "start_share": 1.0 / hours_share - 1.0,
+                # An idle month has no start in it.
+                "start_share": np.where(hours > 0, 1.0 / hours_share - 1.0, 0.0),
                 "heat_ratio": np.where(generation > 0, heat_ratio, np.nan),
                 "month_sin": np.sin(angle),
                 "month_cos": np.cos(angle),

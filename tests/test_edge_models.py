@@ -72,7 +72,8 @@ def test_a_few_corrupted_rows_barely_move_the_slope(plain: pd.DataFrame) -> None
     corrupted.loc[bad, "coal_consumption_t"] *= 0.7
     ef.recompute(corrupted, bad)
     slope = _fit(HEAT, corrupted).coefficients()["log_load"]
-    assert slope == pytest.approx(ef.HEAT_RATE_LOAD_SLOPE, rel=0.06)
+    # Within 10 %: the start-up share beside the load shares some of its variation.
+    assert slope == pytest.approx(ef.HEAT_RATE_LOAD_SLOPE, rel=0.1)
 
 
 def test_a_units_persistent_offset_is_its_own_level_but_stands_out_among_its_peers() -> None:

@@ -65,7 +65,7 @@ def anomalies(
 
 @router.get("/systemic-sources", response_model=SystemicList)
 def systemic(store: StoreDep, scope: AnalystScope, period: Period = None) -> SystemicList:
-    """Shared upstream entities (lab, verifier, group, city, province) behind more root causes
-    than chance allows among the caller's flags (Poisson tail, Benjamini–Hochberg)."""
+    """Labs and verifiers whose client enterprises' carbon residuals are shifted against the
+    other enterprises' (rank tests, Benjamini–Hochberg), with the caller's flags they explain."""
     findings = systemic_sources(store, period, scope)
     return SystemicList(period=period, items=[systemic_out(r) for r in findings])
