@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from engine.checks import rule_lag, rule_quantity
-from models.edge_models import learned_edges
+from graph_schema.transfer_edges import learned_edges
 from models.rules import RULES, Quantity, Ratio
 
 PEER_SUFFIX = ":peer"

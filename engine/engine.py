@@ -47,7 +47,8 @@ from engine.systemic import CARBON_EDGE, find_systemic_sources, systemic_links
 from graph_schema.frames import CHECK_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
 from graph_schema.keys import parameter_key
 from graph_schema.periods import shift_period
-from models.edge_models import EdgeRegression, learned_edges
+from graph_schema.transfer_edges import learned_edges
+from models.edge_models import EdgeRegression
 from models.rule_engine import RuleFrame
 from models.rules import RULES, Quantity, Rule
 

@@ -97,3 +97,11 @@ TRANSFER_EDGES: tuple[TransferEdge, ...] = (
 def edges_into(child: str, kind: EdgeKind | None = None) -> list[TransferEdge]:
     """The edges whose child is `child`, optionally of one kind."""
     return [e for e in TRANSFER_EDGES if e.child == child and (kind is None or e.kind == kind)]
+
+
+# Edges whose relation the sweep learns from the fleet (models/edge_models.py).
+LEARNED_KINDS = (EdgeKind.STATISTICAL, EdgeKind.CROSS_CHECK)
+
+
+def learned_edges() -> list[TransferEdge]:
+    return [e for e in TRANSFER_EDGES if e.kind in LEARNED_KINDS]

@@ -33,11 +33,10 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from graph_schema.parameters import FORMULA_CONSTANTS
-from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind, TransferEdge
+from graph_schema.transfer_edges import EdgeKind, TransferEdge
 from loaders.formulas import MONITOR_HEAT
 
 MAD_TO_SIGMA = 1.4826
-LEARNED_KINDS = (EdgeKind.STATISTICAL, EdgeKind.CROSS_CHECK)
 # Covariates the location and scale regressions may use, by name.
 COVARIATES = (
     "log_load",
@@ -52,10 +51,6 @@ COVARIATES = (
 # monitor's tce are compared as GJ.
 _AS_HEAT = {"energy_monitor_tce": MONITOR_HEAT}
 WINSOR = (0.01, 0.99)
-
-
-def learned_edges() -> list[TransferEdge]:
-    return [e for e in TRANSFER_EDGES if e.kind in LEARNED_KINDS]
 
 
 def edge_covariates(edge: TransferEdge) -> tuple[str, ...]:

@@ -311,6 +311,7 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
     "tracing_unit_month_window": Read(
         lambda g: {
             "keys": [unit_month_key(g.unit_id, p) for p in window(g.period, 2)],
+            "period": g.period,
             "slots": [slot_properties(slot) | {"name": slot} for slot in SLOTS],
             **SCOPE.parameters(),
         }

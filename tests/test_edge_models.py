@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from graph_schema.transfer_edges import TransferEdge
-from models.edge_models import EdgeRegression, EdgeResiduals, learned_edges
+from graph_schema.transfer_edges import TransferEdge, learned_edges
+from models.edge_models import EdgeRegression, EdgeResiduals
 from tests import engine_fleets as ef
 
 EDGES = {e.edge_type: e for e in learned_edges()}

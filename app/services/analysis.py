@@ -118,6 +118,40 @@ def _impact(result: Row | None, found: UnitMonthWindow, price: float) -> Impact 
     )
 
 
+@dataclass(frozen=True)
+class FleetFindings:
+    """What the current sweep found across the fleet: its systemic sources and patterns."""
+
+    sweep_id: str | None
+    systemic: list[dict[str, Any]]
+    patterns_by_unit: dict[str, list[dict[str, Any]]]
+
+
+# The fleet findings of the last sweeps answered for, by sweep id: a sweep record of a
+# national fleet carries thousands of patterns, too many to read and parse per request.
+_FLEET_CACHE: dict[str | None, FleetFindings] = {}
+_FLEET_CACHE_SIZE = 4
+
+
+def _fleet_findings(store: Store, sweep_id: str | None) -> FleetFindings:
+    cached = _FLEET_CACHE.get(sweep_id)
+    if cached is not None:
+        return cached
+    current = store.current_sweep()
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for pattern in current.patterns if current else []:
+        if pattern.get("unit_id"):
+            by_unit.setdefault(str(pattern["unit_id"]), []).append(pattern)
+    found = FleetFindings(
+        current.sweep_id if current else None, list(current.systemic) if current else [], by_unit
+    )
+    if found.sweep_id == sweep_id and sweep_id is not None:
+        if len(_FLEET_CACHE) >= _FLEET_CACHE_SIZE:
+            _FLEET_CACHE.pop(next(iter(_FLEET_CACHE)))
+        _FLEET_CACHE[sweep_id] = found
+    return found
+
+
 def _answer(
     store: Store,
     unit_id: str,
@@ -135,10 +169,10 @@ def _answer(
     except KeyError:
         raise NotFound(f"no check {symptom}") from None
     result = found.result or {}
-    current = store.current_sweep()
+    fleet = _fleet_findings(store, found.sweep_id)
     flag = [unit_id, period]
-    systemic = [f for f in (current.systemic if current else []) if flag in f["explained_flags"]]
-    patterns = [p for p in (current.patterns if current else []) if p.get("unit_id") == unit_id]
+    systemic = [f for f in fleet.systemic if flag in f["explained_flags"]]
+    patterns = fleet.patterns_by_unit.get(unit_id, [])
     return WhyAnswer(
         unit_id,
         period,

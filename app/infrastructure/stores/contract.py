@@ -127,7 +127,8 @@ class UnitMonthWindow:
     the request path builds no frames (one store round trip, then straight into the graph).
 
     `months` are unit-month rows (UNIT_MONTH_COLUMNS, plus `verifier_id`), `nodes` node-score
-    rows (NODE_SCORE_COLUMNS), `checks` check rows (CHECK_SCORE_COLUMNS), `result` the
+    rows (NODE_SCORE_COLUMNS) of every month, `checks` check rows (CHECK_SCORE_COLUMNS) of the
+    month `period` (the one a trace explains), `result` the
     unit-month's current sweep result (a UNIT_MONTH_SCORE_COLUMNS row; None before any sweep),
     `sweep_id` the current sweep.
     """

@@ -256,8 +256,8 @@ def _hop_scores(window: UnitMonthWindow, checks: list[Row]) -> dict[str, float]:
                 scores.get(str(node["name"]), 0.0), _number(node["score"]) or 0.0
             )
     for check in checks:
-        name = str(check["child"])
-        scores[name] = max(scores.get(name, 0.0), np.nan_to_num(_number(check.get("score"))))
+        name, score = str(check["child"]), _number(check.get("score"))
+        scores[name] = max(scores.get(name, 0.0), score if np.isfinite(score) else 0.0)
     return scores
 
 

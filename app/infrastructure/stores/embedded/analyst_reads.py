@@ -133,7 +133,7 @@ class EmbeddedAnalystReads(EmbeddedGraphWrites, EmbeddedSweepResults):
             depth,
             plain_rows(months),
             plain_rows(self.read_node_scores(unit_id, periods)),
-            plain_rows(self.read_check_scores(unit_id, periods)),
+            plain_rows(self.read_check_scores(unit_id, [period])),
             result=plain_rows(result)[0] if len(result) else None,
             sweep_id=current.sweep_id if current else None,
         )

@@ -103,6 +103,7 @@ class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
         rows = self.run_read(
             "tracing_unit_month_window",
             keys=[unit_month_key(unit_id, p) for p in window(period, depth)],
+            period=period,
             slots=_SLOT_NAMES,
             **scope.parameters(),
         )
