@@ -236,7 +236,7 @@ def attribute(
     found = _best_variant(found)
     found["observed"] = _values(found, months, lagged_values)
     found["expected"] = found["observed"] * np.exp(-found["delta"])
-    found = found[_within_bounds(found)]
+    found = found[_within_bounds(found, months)]
     found = found.sort_values(
         ["um", "lam", "lag", "parameter"], ascending=[True, False, False, True]
     )
@@ -251,12 +251,26 @@ def _best_variant(found: pd.DataFrame) -> pd.DataFrame:
     return ranked.drop_duplicates(["um", "parameter", "lag"]).reset_index(drop=True)
 
 
-def _within_bounds(found: pd.DataFrame) -> np.ndarray:
-    """False where a hypothesis' expected value breaks its parameter's physical bounds."""
+def _within_bounds(found: pd.DataFrame, months: pd.DataFrame) -> np.ndarray:
+    """False where a hypothesis' expected value breaks its parameter's physical bounds: the
+    rules' bands, and for the hours on line the month itself (no more hours than it has, and
+    enough for the unit, at its capacity, to have generated what it did)."""
     bounds = pd.DataFrame.from_dict(PHYSICAL_BOUNDS, orient="index", columns=["low", "high"])
     limits = bounds.reindex(found["parameter"].to_numpy())
+    low, high = limits["low"].to_numpy(), limits["high"].to_numpy()
+    hours = (found["parameter"] == "operating_hours").to_numpy() & (found["lag"] == 0).to_numpy()
+    if hours.any():
+        month = months.reindex(found["um"].to_numpy()[hours])
+        low = low.copy()
+        high = high.copy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            least = month["power_generation_mwh"].to_numpy(float) / month["capacity_mw"].to_numpy(
+                float
+            )
+        low[hours] = np.fmax(low[hours], least)
+        high[hours] = np.fmin(high[hours], month["hours_in_month"].to_numpy(float))
     expected = found["expected"].to_numpy(dtype=float)
-    outside = (expected < limits["low"].to_numpy()) | (expected > limits["high"].to_numpy())
+    outside = (expected < low) | (expected > high)
     return ~(np.isfinite(expected) & outside)
 
 

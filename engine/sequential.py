@@ -7,9 +7,7 @@ unit reaches, whose distribution has an exponential tail (Siegmund, "Sequential 
 1985); the tail is fitted between the fleet's 75th and 95th percentiles, which a few drifting
 units cannot move. An alarm's episode runs from the last month S stood at zero to the month it
 peaked, and its p-value goes to the months of the episode that moved S towards the alarm (a
-month of noise inside it is not part of the drift). Scores enter the CUSUM clipped at ±CLIP: a
-step fault is the monthly checks' to see, and its huge scores would otherwise make a drift of
-the honest months around it.
+month of noise inside it is not part of the drift).
 """
 
 from dataclasses import dataclass
@@ -19,8 +17,6 @@ import pandas as pd
 
 # The exponential tail of the fleet's largest excursions is fitted between these quantiles.
 CENTRE, SHOULDER = 0.75, 0.95
-# Largest normal score one month adds to a CUSUM (p ≈ 0.003: beyond it a month speaks alone).
-CLIP = 3.0
 
 
 def _series(
@@ -95,8 +91,7 @@ def drift_matrix(
     months = (
         period.str.slice(0, 4).astype(int) * 12 + period.str.slice(5, 7).astype(int)
     ).to_numpy()
-    clipped = np.clip(scores, -CLIP, CLIP)
-    return _series(np.where(np.isfinite(scores), clipped, np.nan), units, months)
+    return _series(np.where(np.isfinite(scores), scores, np.nan), units, months)
 
 
 def drift_p_values(scores: np.ndarray, frame: pd.DataFrame, null: DriftNull) -> np.ndarray:
