@@ -81,6 +81,7 @@ class TailNull:
     def describe(self) -> dict[str, float]:
         return {
             "n": self.n_,
+            "fitted": self.n_ >= self.min_rows,
             "location": round(self.location_, 6),
             "scale": round(self.scale_, 6),
             "dof": round(self.dof_, 3),
@@ -108,4 +109,10 @@ class ExactNull:
         return np.clip(2.0 * stats.norm.sf(distance), MIN_P, 1.0)
 
     def describe(self) -> dict[str, float]:
-        return {"n": self.n_, "location": 0.0, "scale": round(self.scale_, 6), "dof": float("inf")}
+        return {
+            "n": self.n_,
+            "fitted": self.n_ > 0,
+            "location": 0.0,
+            "scale": round(self.scale_, 6),
+            "dof": float("inf"),
+        }

@@ -68,7 +68,9 @@ def elasticities(
         moved[name] = inputs[name] * (1 + _STEP)
         values = _all_values(moved, capacity, hours)
         for q in wanted:
-            slope = (_log_quantity(values, q) - base[q]) / step
+            # A quantity undefined in a month (log of 0, inf - inf) has no slope there.
+            with np.errstate(invalid="ignore", divide="ignore"):
+                slope = (_log_quantity(values, q) - base[q]) / step
             slope = np.where(np.isfinite(slope), slope, 0.0)
             if np.any(np.abs(slope) > 1e-6):
                 out[q][name] = np.round(slope, 6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from app.presentation.quantities import format_value
 from app.settings import Settings, StoreKind, get_settings
 
 if TYPE_CHECKING:
@@ -76,7 +78,8 @@ def sweep(
     console.print(
         f"sweep {record.sweep_id} published: {len(record.periods)} periods, "
         f"{counts.get('unit_months', 0):,} unit-months scored, "
-        f"{counts.get('flagged', 0):,} flagged, {counts.get('listed', 0):,} listed, "
+        f"{counts.get('listed', 0):,} listed for review, {counts.get('flagged', 0):,} of them "
+        "flagged (the rest: not significant fleet-wide, rooted in another month or immaterial), "
         f"{counts.get('systemic_sources', 0):,} systemic sources; {seconds:.1f} s ({stages})"
     )
     fleet = [p for p in record.patterns if p.get("scope") == "fleet"]
@@ -144,21 +147,29 @@ def calibrate(store: StoreOption = None) -> None:
     calibration = current.calibration
     console.print(
         f"sweep {current.sweep_id}: engine {current.model_version}, effective share of "
-        f"independent checks {calibration.get('effective_share')}"
+        f"independent checks {format_value(calibration.get('effective_share'))}"
     )
     nulls = Table("check", "rows", "location", "scale", "dof", title="Fitted nulls")
     for check_id, null in sorted(calibration.get("nulls", {}).items()):
+        if not null.get("fitted", True):
+            # Too few rows to learn a tail from: the check keeps the standard normal.
+            nulls.add_row(check_id, f"{null['n']:,}", "not fitted: standard normal", "", "")
+            continue
+        dof = float(null["dof"])
         nulls.add_row(
             check_id,
             f"{null['n']:,}",
-            f"{null['location']:.4g}",
-            f"{null['scale']:.4g}",
-            f"{null['dof']:.3g}",
+            format_value(null["location"]),
+            format_value(null["scale"]),
+            format_value(dof) if math.isfinite(dof) else "∞ (normal)",
         )
     console.print(nulls)
     edges = Table("edge", "rows", "coefficients", title="Learned edges")
     for edge in calibration.get("edges", []):
-        coefficients = ", ".join(f"{k} {v:+.3g}" for k, v in edge.get("coefficients", {}).items())
+        coefficients = ", ".join(
+            f"{k} {'+' if v >= 0 else ''}{format_value(v)}"
+            for k, v in edge.get("coefficients", {}).items()
+        )
         edges.add_row(edge["edge_type"], f"{edge['n']:,}", coefficients)
     console.print(edges)
     patterns = Table("scope", "check", "unit", "share", "label", title="Patterns reported once")
