@@ -15,7 +15,8 @@ Scoring, step by step:
 4. Benjamini–Hochberg across the fleet's unit-months bounds the share of false flags;
 5. listed unit-months are attributed (engine.attribution), their root's impact computed
    (engine.impact), and a unit-month is flagged when its p-value and q-value pass, its root is
-   in its own month, and its evidence is certain or its impact material;
+   in its own month, and its evidence is certain or its impact material; a flag then grows
+   over its unit's run of consecutive listed months with the same root (a drift's change point);
 6. labs and verifiers are tested directly for systemic shifts (engine.systemic).
 The same attribution runs at request time on a unit-month's stored checks (`explain`).
 """
@@ -42,7 +43,7 @@ from engine.evidence import (
 from engine.impact import impacts
 from engine.policy import DEFAULT_POLICY, ScoringPolicy
 from engine.prevalence import Pattern, fleet_conventions, silence, unit_conditions
-from engine.sequential import DriftNull, drift_matrix, drift_p_values
+from engine.sequential import DriftNull, drift_matrix, drift_p_values, episodes_of_flags
 from engine.systemic import CARBON_EDGE, find_systemic_sources, systemic_links
 from graph_schema.frames import CHECK_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
 from graph_schema.keys import parameter_key
@@ -233,13 +234,16 @@ class UnitMonthEngine:
         )
         months = months.join(found)
         certain = self._certain(evidence, len(f))
-        months["flagged"] = (
-            (months["p_value"] <= policy.false_alarm_share)
-            & (months["q_value"] <= policy.false_discovery_rate)
+        eligible = (
+            months["listed"]
             & months["root_parameter"].notna()
             & (months["root_lag"] == 0)
             & (certain | months["material"].fillna(False).to_numpy(dtype=bool))
         )
+        significant = (months["p_value"] <= policy.false_alarm_share) & (
+            months["q_value"] <= policy.false_discovery_rate
+        )
+        months["flagged"] = episodes_of_flags(months, eligible & significant, eligible)
         systemic = self._systemic(evidence, f, months)
         links = systemic_links(systemic)
         months = months.merge(links, on=["unit_id", "period"], how="left")

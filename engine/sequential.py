@@ -116,3 +116,26 @@ def drift_p_values(scores: np.ndarray, frame: pd.DataFrame, null: DriftNull) -> 
     )
     row_inside = inside[unit_index, month_pos]
     return np.where(row_inside, p_unit[unit_index], 1.0)
+
+
+def episodes_of_flags(months: pd.DataFrame, flagged: pd.Series, eligible: pd.Series) -> pd.Series:
+    """Flags grown over their episodes: an unbroken run of a unit's consecutive `eligible`
+    months (each listed on its own, with the same root parameter) is one fault when any month
+    of it is flagged. A drift's first months are listed but weak; once a
+    later month of the run proves the fault, the run's start is its change point (Page 1954),
+    not a new alarm. `months` is sorted by unit and period."""
+    month = months["period"].str.slice(0, 4).astype(int) * 12 + months["period"].str.slice(
+        5, 7
+    ).astype(int)
+    root = months["root_parameter"]
+    unit = months["unit_id"]
+    continues = (
+        eligible
+        & eligible.shift(fill_value=False)
+        & (unit == unit.shift())
+        & (month - month.shift() == 1)
+        & (root == root.shift())
+    )
+    run = (~continues).cumsum()
+    proven = flagged.groupby(run).transform("any")
+    return flagged | (eligible & proven)

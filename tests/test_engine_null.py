@@ -15,6 +15,7 @@ from engine.sequential import (
     cusum_paths,
     drift_matrix,
     drift_p_values,
+    episodes_of_flags,
     largest_excursions,
 )
 
@@ -170,6 +171,24 @@ def test_only_the_months_of_a_drift_episode_carry_its_p_value() -> None:
     assert p[inside].max() < 1e-6
     assert (p[drifting & ~inside] == 1.0).all()
     assert float((p[~drifting] <= 1e-3).mean()) < 0.01
+
+
+def test_a_flag_grows_over_its_run_of_listed_months_and_no_further() -> None:
+    months = pd.DataFrame(
+        {
+            "unit_id": ["A"] * 7 + ["B"] * 2,
+            "period": [f"2023-{m:02d}" for m in (1, 2, 3, 4, 5, 7, 8)] + ["2023-01", "2023-02"],
+            "root_parameter": ["cems_co2_t"] * 4
+            + ["coal_carbon_pct", "cems_co2_t", "cems_co2_t"]
+            + ["cems_co2_t"] * 2,
+        }
+    )
+    # A: Jan clear, Feb-Mar listed, Apr flagged (the drift proven), May listed with another
+    # root, Jul-Aug listed after a gap. B: listed only, never flagged.
+    eligible = pd.Series([False, True, True, True, True, True, True, True, True])
+    flagged = pd.Series([False, False, False, True, False, False, False, False, False])
+    grown = episodes_of_flags(months, flagged, eligible)
+    assert grown.tolist() == [False, True, True, True, False, False, False, False, False]
 
 
 # --- combining ----------------------------------------------------------------------------------
