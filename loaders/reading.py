@@ -1,7 +1,9 @@
 """Read one contract table from a dataset folder as raw text, with a source line per row.
 
 Every cell is read as text (empty cell = ""), so ids keep their leading zeros and a reject can
-quote the offending raw value. Types are parsed later, in validation.
+quote the offending raw value. Types are parsed later, in validation. A CSV record that is not
+one row of the header's width (short, too long, cut off at the end of the file, or swallowed by
+an unclosed quote) is a bad record on its line, never a row.
 """
 
 from dataclasses import dataclass, field
@@ -87,6 +89,7 @@ def read_table(folder: Path, table: Table, encoding: str | None = None) -> RawTa
 
 
 def read_csv(path: Path, name: str, encoding: str | None = None) -> RawTable:
+    """The file's rows as text; `encoding` None detects it (UTF-8, UTF-8 BOM, GBK, GB18030)."""
     decoded = decode_file(path, path.read_bytes(), encoding)
     text = decoded.text.removeprefix("\ufeff")
     if not text.strip():
@@ -134,6 +137,10 @@ def _duplicates(header: list[str]) -> dict[str, list[int]]:
     return {name: at for name, at in positions.items() if len(at) > 1}
 
 
+# The parser's block size is a 32-bit count of bytes.
+_MAX_BLOCK = (1 << 31) - 1
+
+
 @dataclass(frozen=True)
 class _Skipped:
     number: int  # the parser's record number (header = 1)
@@ -160,7 +167,8 @@ def _split_records(path: Path, text: str) -> tuple[pd.DataFrame, list[_Skipped]]
         )
         return "skip"
 
-    data = text.encode("utf-8")
+    # A last record without its line break is reported from the text; the parser needs one.
+    data = (text if text.endswith(("\n", "\r")) else text + "\n").encode("utf-8")
     # An upper bound of the header's width, so every column is read as text (no type guessing).
     width = text.count(",", 0, 1 << 16) + 1
     try:
@@ -182,12 +190,14 @@ def _split_records(path: Path, text: str) -> tuple[pd.DataFrame, list[_Skipped]]
             ),
         )
     except pa.ArrowInvalid as error:
-        raise CsvFileError(path, str(error)) from error
+        opened = _unclosed_quote(text) if text.count('"') % 2 else None
+        if opened is None:
+            raise CsvFileError(path, str(error)) from error
+        line = text.count("\n", 0, opened) + 1
+        reason = f"the quoted value opened on line {line} never closes, so the header never ends"
+        raise CsvFileError(path, reason) from error
     frame = table.to_pandas(types_mapper=lambda t: TEXT_DTYPE if pa.types.is_string(t) else None)
     return frame.astype(TEXT_DTYPE), skipped
-
-
-_MAX_BLOCK = (1 << 31) - 1
 
 
 def _editor_lines(

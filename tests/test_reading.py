@@ -9,7 +9,12 @@ import pytest
 from dataset_builders import valid_tables, write_dataset, write_table
 
 from loaders.contract import TABLES
-from loaders.errors import AmbiguousTableError, DatasetEncodingError, DatasetFolderError
+from loaders.errors import (
+    AmbiguousTableError,
+    CsvFileError,
+    DatasetEncodingError,
+    DatasetFolderError,
+)
 from loaders.reading import read_csv, read_table
 from loaders.validation import validate_dataset
 
@@ -156,6 +161,21 @@ def test_a_quote_inside_an_unquoted_value_is_data(tmp_path: Path) -> None:
     raw = read_csv(path, "labs")
     assert raw.frame["name"].tolist() == ['12" pipe lab', "ok"]
     assert raw.bad_records == []
+
+
+def test_a_header_without_rows_or_line_break_reads_as_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "groups.csv"
+    path.write_text("group_id,name", encoding="utf-8")
+    raw = read_csv(path, "groups")
+    assert list(raw.frame.columns) == ["group_id", "name"]
+    assert raw.frame.empty and raw.bad_records == []
+
+
+def test_an_unterminated_quote_in_the_header_is_a_named_error(tmp_path: Path) -> None:
+    path = tmp_path / "groups.csv"
+    path.write_text('group_id,"name\nG01,a\n', encoding="utf-8")
+    with pytest.raises(CsvFileError, match=r"groups\.csv: unreadable CSV: .* line 1 never closes"):
+        read_csv(path, "groups")
 
 
 def test_duplicate_header_names_are_kept_apart(tmp_path: Path) -> None:

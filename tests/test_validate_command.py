@@ -141,12 +141,19 @@ def test_broken_records_are_rejects_by_line(home: Path, tmp_path: Path) -> None:
     assert rejects["reason"].str.startswith("malformed CSV record").all()
 
 
-def test_an_unreadable_file_exits_two_with_a_named_error(home: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b"group_id,name\nG01,\xff\xfe\xff\n", "groups.csv: not valid UTF-8 / GBK / GB18030"),
+        (b'group_id,"name\nG01,a\n', "groups.csv: unreadable CSV: the quoted value opened"),
+    ],
+)
+def test_an_unreadable_file_exits_two_with_a_named_error(
+    home: Path, tmp_path: Path, content: bytes, error: str
+) -> None:
     dataset = write_dataset(tmp_path / "data")
-    (dataset / "groups.csv").write_bytes(b"group_id,name\nG01,\xff\xfe\xff\n")
+    (dataset / "groups.csv").write_bytes(content)
     result = runner.invoke(app, ["validate", str(dataset)])
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit)
-    assert "Unusable dataset: groups.csv: not valid UTF-8 / GBK / GB18030" in " ".join(
-        result.output.split()
-    )
+    assert f"Unusable dataset: {error}" in " ".join(result.output.split())
