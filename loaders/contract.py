@@ -12,6 +12,11 @@ from graph_schema.parameters import PARAMETERS, ParameterKind
 
 CONTRACT_VERSION = 1
 
+# The business range of periods and dates: anything outside is a typo (9999-12, 0000-01) that
+# no reporting year can hold, and would not fit a timestamp downstream.
+FIRST_PERIOD, LAST_PERIOD = "2000-01", "2100-12"
+FIRST_DATE, LAST_DATE = f"{FIRST_PERIOD}-01", f"{LAST_PERIOD}-31"
+
 
 class ColumnType(StrEnum):
     ID = "id"  # opaque text, compared as text (leading zeros matter)
@@ -21,6 +26,18 @@ class ColumnType(StrEnum):
     PERIOD = "period"  # YYYY-MM
     DATE = "date"  # YYYY-MM-DD
     ENUM = "enum"
+
+
+# Longest cell each type accepts; a longer one is rejected, not stored. Extra columns are text.
+MAX_CELL_CHARS: dict[ColumnType, int] = {
+    ColumnType.ID: 64,
+    ColumnType.TEXT: 1000,
+    ColumnType.FLOAT: 40,
+    ColumnType.INT: 40,
+    ColumnType.PERIOD: 40,
+    ColumnType.DATE: 40,
+    ColumnType.ENUM: 40,
+}
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,22 @@ class AmbiguousTableError(DatasetError):
 
 
 class DatasetEncodingError(DatasetError):
-    """A CSV file is not in the expected text encoding."""
+    """A CSV file is in none of the detected text encodings (or not in the one given)."""
 
     def __init__(self, file: Path, encoding: str, byte_offset: int, line: int) -> None:
         super().__init__(
             f"{file.name}: not valid {encoding} at byte {byte_offset} (line {line}); "
-            "re-save as UTF-8 or pass --encoding GBK (or the file's actual encoding)"
+            "re-save as UTF-8, or pass --encoding with the file's actual encoding"
         )
         self.file = file
         self.encoding = encoding
         self.byte_offset = byte_offset
         self.line = line
+
+
+class CsvFileError(DatasetError):
+    """A CSV file the parser cannot read at all (its rows are not rejects, it has none)."""
+
+    def __init__(self, file: Path, reason: str) -> None:
+        super().__init__(f"{file.name}: unreadable CSV: {reason}")
+        self.file = file

@@ -5,14 +5,19 @@ parent's valid rows, and a row whose parent was rejected is rejected too, naming
 All checks are vectorised over whole columns; national scale validates in seconds.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from loaders.contract import (
+    FIRST_DATE,
+    FIRST_PERIOD,
+    LAST_DATE,
+    LAST_PERIOD,
     LOAD_ORDER,
+    MAX_CELL_CHARS,
     CheckKind,
     CheckRule,
     Column,
@@ -28,6 +33,8 @@ REJECT_COLUMNS = ("file", "line", "column", "value", "reason")
 _PERIOD = r"\d{4}-(0[1-9]|1[0-2])"
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _NAN_SPELLINGS = ("nan", "+nan", "-nan")
+# A reject quotes at most this many characters of the offending cell.
+QUOTED_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,8 @@ class ValidatedDataset:
     # One row per problem: file, line (CSV editor line; Parquet row index), column, value, reason.
     rejects: pd.DataFrame
     row_counts: dict[str, RowCounts]
+    # CSV file name -> the encoding it was read in ("UTF-8", "UTF-8 with BOM", "GBK", ...).
+    encodings: dict[str, str] = field(default_factory=dict)
 
     @property
     def clean(self) -> bool:
@@ -72,7 +81,7 @@ class _RejectLog:
                     "file": file,
                     "line": pd.array(line_array, dtype="Int64"),
                     "column": column,
-                    "value": _values(values, n),
+                    "value": quoted(_values(values, n)),
                     "reason": _values(reason, n),
                 }
             )
@@ -85,6 +94,17 @@ class _RejectLog:
         for name in ("file", "column", "value", "reason"):
             rejects[name] = rejects[name].astype("string")
         return rejects
+
+
+def quoted(values: np.ndarray) -> np.ndarray:
+    """Cells cut to QUOTED_CHARS characters, a cut one saying how long it was."""
+    text = pd.Series(values, dtype="string")
+    length = text.str.len()
+    long = (length > QUOTED_CHARS).fillna(False).to_numpy(dtype=bool)
+    if not long.any():
+        return values
+    cut = text.str.slice(0, QUOTED_CHARS) + "… (" + length.astype(str) + " characters)"
+    return np.where(long, cut.to_numpy(dtype=object), values)
 
 
 def _values(values: pd.Series | str, n: int) -> np.ndarray:
@@ -107,21 +127,28 @@ class _Checked:
     rejected: pd.DataFrame  # raw text of rejected rows, with `_line` and `_file`
 
 
-def validate_dataset(folder: Path, encoding: str = "utf-8") -> ValidatedDataset:
-    """Check every contract table of `folder`; raise DatasetError when it is unusable as a whole."""
+def validate_dataset(folder: Path, encoding: str | None = None) -> ValidatedDataset:
+    """Check every contract table of `folder`; raise DatasetError when it is unusable as a whole.
+
+    `encoding` names the encoding of every CSV file; None detects it per file.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise DatasetFolderError(folder)
     log = _RejectLog()
     checked: dict[str, _Checked] = {}
     counts: dict[str, RowCounts] = {}
+    encodings: dict[str, str] = {}
     for table in LOAD_ORDER:
         raw = read_table(folder, table, encoding)
+        if raw is not None and raw.encoding:
+            encodings[raw.file] = raw.encoding
         checked[table.name], counts[table.name] = _validate_table(table, raw, checked, log)
     return ValidatedDataset(
         tables={name: c.frame for name, c in checked.items()},
         rejects=log.frame(),
         row_counts=counts,
+        encodings=encodings,
     )
 
 
@@ -156,11 +183,27 @@ def _validate_table(
         log.add(raw.file, header_line, "", "", "file is empty (no header, no rows)")
         return _nothing(table, raw)
     for record in raw.bad_records:
-        log.add(raw.file, record.line, "", record.raw, f"malformed CSV record: {record.reason}")
+        log.add(
+            raw.file,
+            record.line,
+            record.column,
+            record.raw,
+            f"malformed CSV record: {record.reason}",
+        )
     read = len(raw.frame) + len(raw.bad_records)
 
     frame = raw.frame
     unusable = False
+    for name, positions in raw.duplicate_columns.items():
+        log.add(
+            raw.file,
+            header_line,
+            name,
+            name,
+            f"column {name} is named {len(positions)} times in the header (columns "
+            f"{', '.join(map(str, positions))}): nothing is loaded from this file",
+        )
+        unusable = True
     for name, stored in raw.dtype_errors.items():
         column = table.column(name)
         log.add(
@@ -201,6 +244,9 @@ def _validate_table(
         _reject_rows(log, raw, lines, ok, bad, column.name, frame[column.name], reasons)
         if column.default is not None:
             frame.loc[_is_empty(frame[column.name]), column.name] = column.default
+    for extra in frame.columns.difference(list(table.column_names), sort=False):
+        bad, reasons = _too_long(frame[extra], MAX_CELL_CHARS[ColumnType.TEXT])
+        _reject_rows(log, raw, lines, ok, bad, extra, frame[extra], reasons)
     for rule in table.checks:
         bad = _broken_rule(rule, typed) & ok
         _reject_rows(log, raw, lines, ok, bad, rule.column, frame[rule.column], rule.describe())
@@ -221,8 +267,31 @@ def _is_empty(text: pd.Series) -> np.ndarray:
     return (text.str.strip() == "").to_numpy(dtype=bool)
 
 
+def _too_long(text: pd.Series, limit: int) -> tuple[np.ndarray, pd.Series]:
+    length = text.str.len()
+    bad = (length > limit).to_numpy(dtype=bool, na_value=False)
+    reasons = pd.Series("", index=text.index, dtype=object)
+    if bad.any():
+        counts = np.array([f"{n:,}" for n in length[bad]], dtype=object)
+        reasons[bad] = counts + f" characters: longer than this column's {limit:,}"
+    return bad, reasons
+
+
 def _parse_column(text: pd.Series, column: Column) -> tuple[pd.Series, np.ndarray, pd.Series | str]:
     """The typed column, the mask of unparseable cells and their reasons."""
+    too_long, long_reasons = _too_long(text, MAX_CELL_CHARS[column.type])
+    if too_long.any():
+        # Cleared before parsing, so no check below reads a cell it will not store.
+        text = text.mask(too_long, "")
+    typed, bad, reasons = _parse_cells(text, column)
+    if too_long.any():
+        reasons = pd.Series(reasons, index=text.index, dtype=object)
+        reasons[too_long] = long_reasons[too_long]
+        bad = bad | too_long
+    return typed, bad, reasons
+
+
+def _parse_cells(text: pd.Series, column: Column) -> tuple[pd.Series, np.ndarray, pd.Series | str]:
     stripped = text.str.strip()
     empty = (stripped == "").to_numpy(dtype=bool)
     missing = empty & (not column.nullable) & (column.default is None)
@@ -243,14 +312,8 @@ def _parse_column(text: pd.Series, column: Column) -> tuple[pd.Series, np.ndarra
                 values = values.fillna(float(column.default))
             typed = values
         case ColumnType.PERIOD | ColumnType.DATE:
-            pattern = _PERIOD if column.type is ColumnType.PERIOD else _DATE
-            shaped = stripped.str.fullmatch(pattern).to_numpy(dtype=bool)
-            if column.type is ColumnType.DATE:
-                dates = pd.to_datetime(stripped.where(shaped), format="%Y-%m-%d", errors="coerce")
-                shaped = shaped & dates.notna().to_numpy()
-            expected = "YYYY-MM" if column.type is ColumnType.PERIOD else "an ISO date YYYY-MM-DD"
-            bad = ~empty & ~shaped
-            reasons = f"not {expected}"
+            bad, reasons = _bad_periods_or_dates(stripped, column.type)
+            bad &= ~empty
             typed = stripped
         case ColumnType.ENUM:
             bad = ~empty & ~stripped.isin(column.enum_values).to_numpy()
@@ -265,6 +328,25 @@ def _parse_column(text: pd.Series, column: Column) -> tuple[pd.Series, np.ndarra
         reasons[missing] = "required value is empty"
         bad = bad | missing
     return typed, bad, reasons
+
+
+def _bad_periods_or_dates(stripped: pd.Series, kind: ColumnType) -> tuple[np.ndarray, pd.Series]:
+    """Cells not shaped as the type, outside the contract's business range, or not in the
+    calendar (2023-02-30); shaped text compares by range as plain text."""
+    if kind is ColumnType.PERIOD:
+        pattern, first, last, shape = _PERIOD, FIRST_PERIOD, LAST_PERIOD, "YYYY-MM"
+    else:
+        pattern, first, last, shape = _DATE, FIRST_DATE, LAST_DATE, "an ISO date YYYY-MM-DD"
+    shaped = stripped.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
+    inside = shaped & ((stripped >= first) & (stripped <= last)).to_numpy(dtype=bool)
+    reasons = pd.Series(f"not {shape}", index=stripped.index, dtype=object)
+    reasons[shaped & ~inside] = f"outside the contract's range {first} to {last}"
+    valid = inside
+    if kind is ColumnType.DATE:
+        dates = pd.to_datetime(stripped.where(inside), format="%Y-%m-%d", errors="coerce")
+        valid = inside & dates.notna().to_numpy()
+        reasons[inside & ~valid] = "not a calendar date (not an ISO date YYYY-MM-DD)"
+    return ~valid, reasons
 
 
 def _reject_rows(

@@ -3,12 +3,15 @@
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from dataset_builders import write_dataset
+from dataset_builders import valid_tables, write_dataset
 from typer.testing import CliRunner
 
+from app.infrastructure.stores.embedded import EmbeddedStore
 from app.presentation.cli.main import app
 from app.settings import get_settings
+from synthetic.dataset import generate_dataset
 
 runner = CliRunner()
 
@@ -39,3 +42,51 @@ def test_bulk_load_is_refused_outside_neo4j(home: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "--bulk loads into Neo4j only" in result.output
     assert not (home / "embedded").exists()
+
+
+def test_an_unreadable_file_exits_two_and_loads_nothing(home: Path, tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "data")
+    (folder / "groups.csv").write_bytes(b"group_id,name\nG01,\xff\xfe\xff\n")
+    result = runner.invoke(app, ["load", str(folder)])
+    assert result.exit_code == 2, result.output
+    assert "Unusable dataset: groups.csv" in result.output
+
+
+def test_a_cut_file_loads_every_row_but_its_cut_one(home: Path, tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "data")
+    path = folder / "unit_month.csv"
+    path.write_bytes(path.read_bytes()[:-60])  # truncate -s -60 unit_month.csv
+    result = runner.invoke(app, ["load", str(folder)])
+    assert result.exit_code == 0, result.output
+    rejects = pd.read_csv(home / "rejects.csv", dtype=str)
+    assert rejects[["file", "line"]].values.tolist() == [["unit_month.csv", "13"]]
+    loaded = EmbeddedStore(get_settings()).read_unit_months()
+    expected = valid_tables()["unit_month"].iloc[:-1]
+    assert sorted(zip(loaded["unit_id"], loaded["period"], strict=True)) == sorted(
+        zip(expected["unit_id"], expected["period"], strict=True)
+    )
+
+
+def test_a_period_outside_the_business_range_never_reaches_a_sweep(
+    home: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data"
+    generate_dataset(folder, scale="small", seed=0, fault_rate=0.03, months=6)
+    path = folder / "unit_month.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    period = lines[1].split(",")[1]
+    lines[1] = lines[1].replace(period, "9999-12", 1)
+    lines[2] = lines[2].replace(period, "0000-01", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    result = runner.invoke(app, ["load", str(folder)])
+    assert result.exit_code == 0, result.output
+    rejects = pd.read_csv(home / "rejects.csv", dtype=str)
+    assert rejects[["file", "line", "column", "value"]].values.tolist() == [
+        ["unit_month.csv", "2", "period", "9999-12"],
+        ["unit_month.csv", "3", "period", "0000-01"],
+    ]
+    assert rejects["reason"].str.contains("2000-01 to 2100-12").all()
+    # Every later sweep used to die with OutOfBoundsDatetime on such a row.
+    result = runner.invoke(app, ["sweep"])
+    assert result.exit_code == 0, result.output
+    assert "published" in result.output

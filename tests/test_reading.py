@@ -9,7 +9,12 @@ import pytest
 from dataset_builders import valid_tables, write_dataset, write_table
 
 from loaders.contract import TABLES
-from loaders.errors import AmbiguousTableError, DatasetEncodingError, DatasetFolderError
+from loaders.errors import (
+    AmbiguousTableError,
+    CsvFileError,
+    DatasetEncodingError,
+    DatasetFolderError,
+)
 from loaders.reading import read_csv, read_table
 from loaders.validation import validate_dataset
 
@@ -49,27 +54,136 @@ def test_windows_line_endings(tmp_path: Path) -> None:
     assert raw.lines.tolist() == [2, 3]
 
 
-def test_gbk_file_gives_a_clear_error_naming_file_line_and_fix(tmp_path: Path) -> None:
+def test_encodings_are_detected_per_file(tmp_path: Path) -> None:
+    # 𠮷 is outside GBK: only GB18030 holds it.
+    files = {
+        "utf-8": ("华能集团", "UTF-8"),
+        "utf-8-sig": ("华能集团", "UTF-8 with BOM"),
+        "gbk": ("华能集团", "GBK"),
+        "gb18030": ("华能𠮷集团", "GB18030"),
+    }
+    for codec, (name, encoding) in files.items():
+        path = tmp_path / f"{codec}.csv"
+        path.write_bytes(f"group_id,name\nG01,ok\nG02,{name}\n".encode(codec))
+        raw = read_csv(path, "groups")
+        assert raw.encoding == encoding, codec
+        assert list(raw.frame.columns) == ["group_id", "name"]
+        assert raw.frame["name"].iloc[1] == name, codec
+
+
+def test_an_undecodable_file_is_a_named_error_naming_file_line_and_fix(tmp_path: Path) -> None:
     path = tmp_path / "groups.csv"
-    path.write_bytes("group_id,name\nG01,ok\nG02,华能集团\n".encode("gbk"))
+    path.write_bytes(b"group_id,name\nG01,ok\nG02,\xff\xff\n")
     with pytest.raises(DatasetEncodingError) as caught:
         read_csv(path, "groups")
     message = str(caught.value)
-    assert "groups.csv" in message
-    assert "line 3" in message
-    assert "re-save as UTF-8 or pass --encoding GBK" in message
+    assert "groups.csv" in message and "line 3" in message
+    assert "UTF-8 / GBK / GB18030" in message
+    assert "pass --encoding" in message
     assert caught.value.byte_offset == len(b"group_id,name\nG01,ok\nG02,")
-    assert read_csv(path, "groups", encoding="GBK").frame["name"].iloc[1] == "华能集团"
 
 
-def test_gbk_dataset_validates_with_its_encoding(tmp_path: Path) -> None:
-    for name, frame in valid_tables().items():
-        write_table(tmp_path, name, frame, encoding="gbk")
-    with pytest.raises(DatasetEncodingError):
-        validate_dataset(tmp_path)
-    result = validate_dataset(tmp_path, encoding="GBK")
-    assert result.clean
+def test_damaged_utf8_is_an_error_not_read_as_gbk(tmp_path: Path) -> None:
+    # One broken byte in a UTF-8 file would otherwise decode whole as GBK, every name garbled.
+    data = "group_id,name\nG01,北京市能源集团\nG02,上海电气集团\n".encode()
+    path = tmp_path / "groups.csv"
+    path.write_bytes(data.replace("上".encode(), b"\xe4\xb8"))
+    with pytest.raises(DatasetEncodingError, match=r"not valid UTF-8 at byte \d+ \(line 3\)"):
+        read_csv(path, "groups")
+
+
+def test_a_given_encoding_overrides_detection(tmp_path: Path) -> None:
+    path = tmp_path / "groups.csv"
+    path.write_bytes("group_id,name\nG02,华能集团\n".encode("gbk"))
+    assert read_csv(path, "groups", encoding="GBK").frame["name"].iloc[0] == "华能集团"
+    with pytest.raises(DatasetEncodingError, match="not valid utf-8"):
+        read_csv(path, "groups", encoding="utf-8")
+
+
+def test_a_folder_of_mixed_encodings_validates_clean_and_names_each(tmp_path: Path) -> None:
+    tables = valid_tables()
+    encodings = {"enterprises": "gbk", "regions": "utf-8-sig", "groups": "gb18030"}
+    for name, frame in tables.items():
+        write_table(tmp_path, name, frame, encoding=encodings.get(name, "utf-8"))
+    result = validate_dataset(tmp_path)
+    assert result.clean, result.rejects.to_string()
     assert result.tables["enterprises"]["name"].iloc[0] == "京能电厂"
+    assert result.tables["regions"]["name"].iloc[0] == "北京市"
+    assert result.encodings["enterprises.csv"] == "GBK"
+    assert result.encodings["regions.csv"] == "UTF-8 with BOM"
+    # ASCII-only text is valid UTF-8, whatever it was saved as.
+    assert result.encodings["groups.csv"] == "UTF-8"
+    assert result.encodings["units.csv"] == "UTF-8"
+
+
+def test_rows_of_the_wrong_width_are_bad_records_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "labs.csv"
+    path.write_text("id,name,code\nL1,a,1\nL2,b\nL3,c,3,x\nL4,d,4\n", encoding="utf-8")
+    raw = read_csv(path, "labs")
+    assert raw.frame["id"].tolist() == ["L1", "L4"]
+    assert [(b.line, b.raw) for b in raw.bad_records] == [(3, "L2,b"), (4, "L3,c,3,x")]
+    assert raw.bad_records[0].reason == "short row: 2 fields where the header has 3"
+    assert raw.bad_records[1].reason.startswith("too many fields: 4 where the header has 3")
+
+
+def test_a_file_cut_mid_row_does_not_yield_its_cut_row(tmp_path: Path) -> None:
+    path = tmp_path / "unit_month.csv"
+    # The cut leaves a full-width row whose last number is shorter: 294130.0 for 294130.006.
+    path.write_text("unit_id,reported_co2_t\nU1,1.5\nU2,294130.006\n", encoding="utf-8")
+    path.write_bytes(path.read_bytes()[:-3])
+    raw = read_csv(path, "unit_month")
+    assert raw.frame["unit_id"].tolist() == ["U1"]
+    [cut] = raw.bad_records
+    assert (cut.line, cut.raw) == (3, "U2,294130.0")
+    assert "truncated" in cut.reason
+
+
+def test_an_unterminated_quote_is_a_bad_record_from_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "labs.csv"
+    path.write_text(
+        'id,name,code\nL1,"a, quoted",1\nL2,"never closed,2\nL3,c,3\nL4,d,4\n', encoding="utf-8"
+    )
+    raw = read_csv(path, "labs")
+    assert raw.frame["id"].tolist() == ["L1"]
+    [broken] = raw.bad_records
+    assert broken.line == 3
+    assert "unterminated quote" in broken.reason and "lines 3-5" in broken.reason
+    # The same quote in the last field parses as one long value: still rejected.
+    path.write_text('id,name\nL1,ok\nL2,"never closed\nL3,c\n', encoding="utf-8")
+    raw = read_csv(path, "labs")
+    assert raw.frame["id"].tolist() == ["L1"]
+    assert [b.line for b in raw.bad_records] == [3]
+
+
+def test_a_quote_inside_an_unquoted_value_is_data(tmp_path: Path) -> None:
+    path = tmp_path / "labs.csv"
+    path.write_text('id,name\nL1,12" pipe lab\nL2,ok\n', encoding="utf-8")
+    raw = read_csv(path, "labs")
+    assert raw.frame["name"].tolist() == ['12" pipe lab', "ok"]
+    assert raw.bad_records == []
+
+
+def test_a_header_without_rows_or_line_break_reads_as_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "groups.csv"
+    path.write_text("group_id,name", encoding="utf-8")
+    raw = read_csv(path, "groups")
+    assert list(raw.frame.columns) == ["group_id", "name"]
+    assert raw.frame.empty and raw.bad_records == []
+
+
+def test_an_unterminated_quote_in_the_header_is_a_named_error(tmp_path: Path) -> None:
+    path = tmp_path / "groups.csv"
+    path.write_text('group_id,"name\nG01,a\n', encoding="utf-8")
+    with pytest.raises(CsvFileError, match=r"groups\.csv: unreadable CSV: .* line 1 never closes"):
+        read_csv(path, "groups")
+
+
+def test_duplicate_header_names_are_kept_apart(tmp_path: Path) -> None:
+    path = tmp_path / "units.csv"
+    path.write_text("unit_id,capacity_mw,capacity_mw ,cooling\nU1,600,300,air\n", encoding="utf-8")
+    raw = read_csv(path, "units")
+    assert raw.duplicate_columns == {"capacity_mw": [2, 3]}
+    assert list(raw.frame.columns) == ["unit_id", "capacity_mw", "capacity_mw", "cooling"]
 
 
 def test_parquet_types_that_fit_are_read_as_text(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """`POST /submissions/validate`: rules and models against the unit's history, nothing written."""
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,3 +100,54 @@ def test_unknown_unit_and_bad_period_are_rejected(client) -> None:
         ).status_code
         == 422
     )
+
+
+def test_a_row_without_figures_is_incomplete_never_clean(client) -> None:
+    http, store = client
+    unit_id, period = _honest_unit_month(store)
+    response = http.post("/submissions/validate", json={"unit_id": unit_id, "period": period})
+    assert response.status_code == 200
+    result = response.json()
+    assert result["status"] == "incomplete" and result["complete"] is False
+    assert result["missing"] == parameter_names(ParameterKind.REPORTED)
+    # One figure short is incomplete too: some check cannot read the row.
+    body = _submission(store)
+    body["coal_carbon_pct"] = None
+    result = http.post("/submissions/validate", json=body).json()
+    assert result["status"] == "incomplete" and result["missing"] == ["coal_carbon_pct"]
+    assert http.post("/submissions/validate", json=_submission(store)).json()["status"] == "clean"
+
+
+@pytest.mark.parametrize("spelling", ["NaN", "Infinity", "-Infinity"])
+def test_json_nan_and_infinity_are_rejected_as_problems(client, spelling: str) -> None:
+    http, store = client
+    body = _submission(store)
+    raw = json.dumps(body).replace(str(body["coal_consumption_t"]), spelling, 1)
+    response = http.post(
+        "/submissions/validate", content=raw, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "coal_consumption_t"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("period", "9999-12"), ("period", "0000-01"), ("submitted_on", "9999-12-31")],
+)
+def test_periods_and_dates_outside_the_business_range_are_422(client, field, value) -> None:
+    http, store = client
+    response = http.post("/submissions/validate", json=_submission(store) | {field: value})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "outside the contract's range" in response.json()["detail"]
+
+
+def test_openapi_documents_the_problem_responses(client) -> None:
+    http, _ = client
+    responses = http.get("/openapi.json").json()["paths"]["/submissions/validate"]["post"][
+        "responses"
+    ]
+    for status in ("404", "422"):
+        schema = responses[status]["content"]["application/problem+json"]["schema"]
+        assert schema["$ref"].endswith("/ProblemDetail")

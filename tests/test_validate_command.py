@@ -100,12 +100,60 @@ def test_missing_folder_exits_two(home: Path, tmp_path: Path) -> None:
     assert "does not exist" in " ".join(result.output.split())
 
 
-def test_gbk_dataset_needs_its_encoding(home: Path, tmp_path: Path) -> None:
-    dataset = tmp_path / "gbk"
+def test_encodings_are_detected_per_file_and_named(home: Path, tmp_path: Path) -> None:
+    dataset = tmp_path / "mixed"
     for name, frame in valid_tables().items():
-        write_table(dataset, name, frame, encoding="gbk")
+        encoding = {"enterprises": "gbk", "regions": "utf-8-sig"}.get(name, "utf-8")
+        write_table(dataset, name, frame, encoding=encoding)
     result = runner.invoke(app, ["validate", str(dataset)])
-    assert result.exit_code == 2
-    assert "--encoding GBK" in " ".join(result.output.split())
-    result = runner.invoke(app, ["validate", str(dataset), "--encoding", "GBK"])
     assert result.exit_code == 0, result.output
+    assert "GBK" in result.output and "UTF-8 with BOM" in result.output
+    # --encoding still names the encoding of every file: the GBK one is then unusable.
+    result = runner.invoke(app, ["validate", str(dataset), "--encoding", "utf-8"])
+    assert result.exit_code == 2
+    assert "enterprises.csv: not valid utf-8" in " ".join(result.output.split())
+
+
+def _broken_dataset(folder: Path) -> Path:
+    """Short, long and cut rows and an unterminated quote: rejects, never a traceback."""
+    write_dataset(folder)
+    path = folder / "unit_month.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].rsplit(",", 2)[0] + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    path.write_bytes(path.read_bytes()[:-60])
+    with (folder / "labs.csv").open("a", encoding="utf-8") as f:
+        f.write('L03,"Unclosed Lab,110100,CMA\n')
+    return folder
+
+
+def test_broken_records_are_rejects_by_line(home: Path, tmp_path: Path) -> None:
+    dataset = _broken_dataset(tmp_path / "broken")
+    result = runner.invoke(app, ["validate", str(dataset)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    rejects = pd.read_csv(home / "rejects.csv", dtype=str, keep_default_na=False)
+    assert rejects[["file", "line", "column"]].values.tolist() == [
+        ["labs.csv", "4", ""],
+        ["unit_month.csv", "3", "carbon_report_id"],
+        ["unit_month.csv", "13", "power_generation_mwh"],
+    ]
+    assert rejects["reason"].str.startswith("malformed CSV record").all()
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b"group_id,name\nG01,\xff\xfe\xff\n", "groups.csv: not valid UTF-8 / GBK / GB18030"),
+        (b'group_id,"name\nG01,a\n', "groups.csv: unreadable CSV: the quoted value opened"),
+    ],
+)
+def test_an_unreadable_file_exits_two_with_a_named_error(
+    home: Path, tmp_path: Path, content: bytes, error: str
+) -> None:
+    dataset = write_dataset(tmp_path / "data")
+    (dataset / "groups.csv").write_bytes(content)
+    result = runner.invoke(app, ["validate", str(dataset)])
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert f"Unusable dataset: {error}" in " ".join(result.output.split())

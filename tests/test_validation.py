@@ -162,3 +162,143 @@ def test_parquet_rows_are_reported_by_row_index(tmp_path: Path) -> None:
     cascaded = result.rejects[result.rejects["file"] == "unit_month.csv"]
     assert len(cascaded) == 3
     assert cascaded["reason"].str.contains("units.parquet line 2").all()
+
+
+def _rejects_at(result, file: str) -> list[tuple[int, str, str]]:
+    r = result.rejects[result.rejects["file"] == file]
+    return list(zip(r["line"].tolist(), r["column"].tolist(), r["reason"].tolist(), strict=True))
+
+
+def test_periods_and_dates_outside_the_business_range_are_rejected(tmp_path: Path) -> None:
+    tables = valid_tables()
+    unit_month = tables["unit_month"]
+    # Periods pandas cannot hold as timestamps: one such row used to stop every sweep.
+    unit_month.loc[0, "period"] = "9999-12"
+    unit_month.loc[1, "period"] = "0000-01"
+    unit_month.loc[2, "submitted_on"] = "9999-12-31"
+    tables["test_reports"].loc[0, "sample_date"] = "1999-12-31"
+    tables["external_month"].loc[0, "period"] = "2101-01"
+    result = validate_dataset(write_dataset(tmp_path, tables))
+    reason = "outside the contract's range"
+    assert _rejects_at(result, "unit_month.csv") == [
+        (2, "period", f"{reason} 2000-01 to 2100-12"),
+        (3, "period", f"{reason} 2000-01 to 2100-12"),
+        (4, "submitted_on", f"{reason} 2000-01-01 to 2100-12-31"),
+    ]
+    assert _rejects_at(result, "test_reports.csv") == [
+        (2, "sample_date", f"{reason} 2000-01-01 to 2100-12-31")
+    ]
+    assert _rejects_at(result, "external_month.csv") == [
+        (2, "period", f"{reason} 2000-01 to 2100-12")
+    ]
+    assert len(result.rejects) == 5
+    assert result.row_counts["unit_month"].valid == len(unit_month) - 3
+
+
+def test_the_edges_of_the_business_range_are_valid(tmp_path: Path) -> None:
+    tables = valid_tables()
+    tables["unit_month"].loc[0, ["period", "submitted_on"]] = ["2000-01", "2000-01-01"]
+    tables["unit_month"].loc[1, ["period", "submitted_on"]] = ["2100-12", "2100-12-31"]
+    result = validate_dataset(write_dataset(tmp_path, tables))
+    assert result.clean, result.rejects.to_string()
+
+
+def test_a_truncated_file_loses_only_its_cut_row(tmp_path: Path) -> None:
+    tables = valid_tables()
+    # The cut lands in the last value, so the row keeps its width: 294130.0 for 294130.006.
+    unit_month = tables["unit_month"]
+    unit_month = unit_month[[c for c in unit_month.columns if c != "reported_co2_t"]].assign(
+        reported_co2_t=unit_month["reported_co2_t"]
+    )
+    unit_month.iloc[-1, -1] = "294130.006"
+    tables["unit_month"] = unit_month
+    write_dataset(tmp_path, tables)
+    path = tmp_path / "unit_month.csv"
+    path.write_bytes(path.read_bytes()[:-3])  # "06\n"
+    result = validate_dataset(tmp_path)
+    [(line, column, reason)] = _rejects_at(result, "unit_month.csv")
+    assert (line, column) == (len(unit_month) + 1, "reported_co2_t")
+    assert "truncated" in reason
+    assert 294130.0 not in set(result.tables["unit_month"]["reported_co2_t"])
+    assert result.row_counts["unit_month"].valid == len(unit_month) - 1
+    # `truncate -s -60 unit_month.csv`: the cut row is rejected, every row before it loads.
+    write_dataset(tmp_path)
+    path.write_bytes(path.read_bytes()[:-60])
+    result = validate_dataset(tmp_path)
+    [(line, column, reason)] = _rejects_at(result, "unit_month.csv")
+    assert line == len(unit_month) + 1 and "truncated" in reason
+    assert column == "power_generation_mwh"  # where the cut landed
+    pd.testing.assert_frame_equal(
+        result.tables["unit_month"],
+        validate_dataset(write_dataset(tmp_path / "whole")).tables["unit_month"].iloc[:-1],
+    )
+
+
+def test_short_and_long_rows_are_rejected_by_line_and_the_rest_loads(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    path = tmp_path / "unit_month.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].rsplit(",", 3)[0] + "\n"  # three fields short
+    lines[5] = lines[5].rstrip("\n") + ",surplus\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    result = validate_dataset(tmp_path)
+    rejects = _rejects_at(result, "unit_month.csv")
+    # A short row names its first missing column.
+    assert [(line, column) for line, column, _ in rejects] == [(4, "reported_co2_t"), (6, "")]
+    assert "short row: 12 fields where the header has 15" in rejects[0][2]
+    assert "too many fields: 16 where the header has 15" in rejects[1][2]
+    assert result.row_counts["unit_month"].valid == len(lines) - 3
+
+
+def test_an_unterminated_quote_is_rejected_by_line_and_rows_before_it_load(
+    tmp_path: Path,
+) -> None:
+    write_dataset(tmp_path)
+    with (tmp_path / "labs.csv").open("a", encoding="utf-8") as f:
+        f.write('L03,"Unclosed Lab,110100,CMA\nL04,Lost Lab,110100,CMA\n')
+    result = validate_dataset(tmp_path)
+    [(line, column, reason)] = _rejects_at(result, "labs.csv")
+    assert (line, column) == (4, "")
+    assert "unterminated quote" in reason and "lines 4-5" in reason
+    assert result.tables["labs"]["lab_id"].tolist() == ["L01", "L02"]
+
+
+def test_duplicate_header_names_are_rejected(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    path = tmp_path / "unit_month.csv"
+    text = path.read_text(encoding="utf-8").splitlines()
+    # pandas would silently read the second one as `coal_consumption_t.1`.
+    text = [f"{line},{line.split(',')[3]}" for line in text]
+    text[0] = text[0].replace(",coal_consumption_t", ",coal_consumption_t", 2)
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    result = validate_dataset(tmp_path)
+    [(line, column, reason)] = _rejects_at(result, "unit_month.csv")
+    assert (line, column) == (1, "coal_consumption_t")
+    assert "named 2 times in the header (columns 4, 16)" in reason
+    assert result.tables["unit_month"].empty
+
+
+def test_long_cells_are_rejected_and_quoted_briefly(tmp_path: Path) -> None:
+    tables = valid_tables()
+    huge = "x" * 10_000_000
+    tables["labs"].loc[0, "name"] = huge
+    tables["unit_month"].loc[0, "coal_consumption_t"] = "1" * 10_000_000
+    tables["units"] = tables["units"].assign(notes="")
+    tables["units"].loc[1, "notes"] = huge
+    result = validate_dataset(write_dataset(tmp_path, tables))
+    r = result.rejects
+    first = r[r["reason"].str.contains("characters: longer")]
+    assert first[["file", "line", "column"]].values.tolist() == [
+        ["units.csv", 3, "notes"],
+        ["labs.csv", 2, "name"],
+        ["unit_month.csv", 2, "coal_consumption_t"],
+    ]
+    assert (first["value"].str.len() < 80).all()
+    assert first["value"].str.endswith("… (10000000 characters)").all()
+    assert first["reason"].tolist() == [
+        "10,000,000 characters: longer than this column's 1,000",
+        "10,000,000 characters: longer than this column's 1,000",
+        "10,000,000 characters: longer than this column's 40",
+    ]
+    # Whatever cascades from the rejected rows quotes briefly too.
+    assert (r["value"].str.len() < 80).all() and (r["reason"].str.len() < 200).all()

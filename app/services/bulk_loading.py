@@ -25,7 +25,7 @@ STAGES = ("validate", "frames", "csv", "stop", "import", "start", "schema")
 
 
 def _prepare_files(
-    folder: Path, work: Path, report: LoadReport, encoding: str, stage: Callable[[str], None]
+    folder: Path, work: Path, report: LoadReport, encoding: str | None, stage: Callable[[str], None]
 ) -> ImportFiles | None:
     """Validate, build frames and write the importer's files; None when nothing is valid."""
     stage("validate")
@@ -44,7 +44,7 @@ def bulk_load_dataset(
     settings: Settings,
     server: LocalNeo4j | None = None,
     progress: Progress | None = None,
-    encoding: str = "utf-8",
+    encoding: str | None = None,
 ) -> LoadReport:
     """Bulk-import `folder` into the empty database of the local `server` (by default the one
     `settings.neo4j_uri` points at); returns the same report as the MERGE path, per stage."""

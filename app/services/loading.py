@@ -88,7 +88,9 @@ def write_graph(
         progress("done", steps, steps)
 
 
-def read_frames(folder: Path, report: LoadReport, encoding: str = "utf-8") -> GraphFrames | None:
+def read_frames(
+    folder: Path, report: LoadReport, encoding: str | None = None
+) -> GraphFrames | None:
     """Validate `folder` and build its graph frames, recording counts, rejects and seconds in
     `report`; None when no valid row is left to load."""
     started = time.perf_counter()
@@ -111,7 +113,7 @@ def load_dataset(
     folder: Path,
     store: Store,
     progress: Progress | None = None,
-    encoding: str = "utf-8",
+    encoding: str | None = None,
 ) -> LoadReport:
     """Validate `folder`, then write its valid rows into `store`; returns what happened."""
     report = LoadReport()

@@ -6,22 +6,24 @@ conventions), exactly as the sweep would score it. Nothing is written.
 """
 
 import json
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.infrastructure.stores.contract import NATIONAL_FILTER, Store
 from app.presentation.api.deps import StoreDep
-from app.presentation.api.problems import Problem
+from app.presentation.api.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemDetail
 from app.presentation.api.security import AnalystScope
 from app.services.access import scope_filter
 from app.services.sweep import load_engine
 from engine.catalogue import check_info
 from graph_schema.parameters import ParameterKind, parameter_names
 from graph_schema.periods import window
+from loaders.contract import FIRST_DATE, FIRST_PERIOD, LAST_DATE, LAST_PERIOD
 from loaders.formulas import propagate
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])
@@ -36,8 +38,15 @@ HISTORY_MONTHS = 13
 class UnitMonthSubmission(BaseModel):
     """One row of the contract's `unit_month` table."""
 
-    unit_id: str = Field(min_length=1, examples=["00012302"])
-    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2024-03"])
+    # JSON NaN and Infinity are not figures: 422, never a row that scores as clean.
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    unit_id: str = Field(min_length=1, max_length=64, examples=["00012302"])
+    period: str = Field(
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+        examples=["2024-03"],
+        description=f"YYYY-MM, within the data contract's range {FIRST_PERIOD} to {LAST_PERIOD}.",
+    )
     revision: int = Field(1, ge=1)
     coal_consumption_t: float | None = None
     coal_ncv_gj_t: float | None = None
@@ -49,8 +58,30 @@ class UnitMonthSubmission(BaseModel):
     heat_supply_gj: float | None = None
     operating_hours: float | None = None
     reported_co2_t: float | None = None
-    carbon_report_id: str | None = None
-    submitted_on: str | None = None
+    carbon_report_id: str | None = Field(None, max_length=64)
+    submitted_on: str | None = Field(
+        None,
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description=f"YYYY-MM-DD, within {FIRST_DATE} to {LAST_DATE}.",
+    )
+
+    @field_validator("period")
+    @classmethod
+    def _period_in_range(cls, period: str) -> str:
+        if not FIRST_PERIOD <= period <= LAST_PERIOD:
+            raise ValueError(f"period outside the contract's range {FIRST_PERIOD} to {LAST_PERIOD}")
+        return period
+
+    @field_validator("submitted_on")
+    @classmethod
+    def _date_in_range(cls, day: str | None) -> str | None:
+        if day is None:
+            return None
+        if not FIRST_DATE <= day <= LAST_DATE:
+            raise ValueError(f"date outside the contract's range {FIRST_DATE} to {LAST_DATE}")
+        if pd.isna(pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")):
+            raise ValueError("not a calendar date")
+        return day
 
 
 class CheckResult(BaseModel):
@@ -72,6 +103,13 @@ class Candidate(BaseModel):
     expected: float | None = None
 
 
+class RowStatus(StrEnum):
+    CLEAN = "clean"
+    FLAGGED = "flagged"
+    # The row lacks figures the checks need, so it cannot be called clean.
+    INCOMPLETE = "incomplete"
+
+
 class ValidationResult(BaseModel):
     unit_id: str
     period: str
@@ -82,6 +120,13 @@ class ValidationResult(BaseModel):
     )
     complete: bool = Field(
         description="False when the row lacks the figures the checks need: it is not clean."
+    )
+    missing: list[str] = Field(
+        description="Reported figures the row leaves empty; any makes the row incomplete."
+    )
+    status: RowStatus = Field(
+        description="flagged when the engine would flag the row, else incomplete when a "
+        "reported figure is missing, else clean."
     )
     candidates: list[Candidate] = Field(description="Parameters most likely wrong, best first.")
     checks: list[CheckResult] = Field(description="The checks that spoke, strongest first.")
@@ -136,16 +181,22 @@ def validate_submission(store: Store, submission: UnitMonthSubmission) -> Valida
     row = rows[rows["unit_id"] == submission.unit_id].iloc[0]
     checks = result.checks[result.checks["unit_id"] == submission.unit_id]
     spoke = checks[checks["p"] <= SHOWN_P].sort_values("p")
-    flagging = checks[checks["evidence"] != "history"]
     p_value = float(row["p_value"])
     policy = engine.policy
+    flagged = bool(p_value <= policy.false_alarm_share and row["top_parameter"] is not None)
+    # Every check reads some reported figure: a row missing one cannot be called clean.
+    missing = [name for name in REPORTED if getattr(submission, name) is None]
+    complete = not missing
+    status = RowStatus.FLAGGED if flagged else RowStatus.CLEAN if complete else RowStatus.INCOMPLETE
     return ValidationResult(
         unit_id=submission.unit_id,
         period=submission.period,
         score=1.0 - p_value,
         p_value=p_value,
-        flagged=bool(p_value <= policy.false_alarm_share and row["top_parameter"] is not None),
-        complete=len(flagging) > 0,
+        flagged=flagged,
+        complete=complete,
+        missing=missing,
+        status=status,
         candidates=[Candidate(**c) for c in json.loads(str(row["candidates"] or "[]"))],
         checks=[
             CheckResult(
@@ -165,7 +216,22 @@ def validate_submission(store: Store, submission: UnitMonthSubmission) -> Valida
     )
 
 
-@router.post("/validate", response_model=ValidationResult)
+_PROBLEM: dict[str, Any] = {
+    "model": ProblemDetail,
+    "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}},
+}
+
+
+@router.post(
+    "/validate",
+    response_model=ValidationResult,
+    responses={
+        404: _PROBLEM | {"description": "No such unit in the caller's jurisdiction."},
+        409: _PROBLEM | {"description": "No sweep has fitted an engine yet."},
+        422: _PROBLEM
+        | {"description": "The row is not a contract row (NaN, Infinity, period out of range)."},
+    },
+)
 def validate(
     submission: UnitMonthSubmission,
     store: StoreDep,

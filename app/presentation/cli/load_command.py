@@ -15,7 +15,7 @@ from app.settings import StoreKind, get_settings
 if TYPE_CHECKING:
     from app.services.loading import LoadReport
 
-EXIT_LOADED, EXIT_NOTHING_LOADED = 0, 1
+EXIT_LOADED, EXIT_NOTHING_LOADED, EXIT_UNUSABLE = 0, 1, 2
 
 
 def register(app: typer.Typer) -> None:
@@ -29,8 +29,12 @@ def load(
         StoreKind | None, typer.Option(help="Target store (default: $MRVTRACE_STORE).")
     ] = None,
     encoding: Annotated[
-        str, typer.Option(help="Text encoding of the CSV files, e.g. GBK.")
-    ] = "utf-8",
+        str | None,
+        typer.Option(
+            help="Text encoding of every CSV file, e.g. GBK (default: detected per file: "
+            "UTF-8, UTF-8 with BOM, GBK or GB18030)."
+        ),
+    ] = None,
     rejects: Annotated[
         Path | None,
         typer.Option(help="Where to write the rejects CSV (default: $MRVTRACE_HOME/rejects.csv)."),
@@ -80,7 +84,7 @@ def load(
                 report = load_dataset(folder, graph, progress=progress, encoding=encoding)
     except DatasetError as error:
         console.print(f"[red]Unusable dataset:[/] {error}")
-        raise typer.Exit(EXIT_NOTHING_LOADED) from error
+        raise typer.Exit(EXIT_UNUSABLE) from error
     except StoreUnavailable as error:
         console.print(f"[red]Store unavailable:[/] {error}")
         raise typer.Exit(EXIT_NOTHING_LOADED) from error

@@ -28,8 +28,12 @@ def register(app: typer.Typer) -> None:
 def validate(
     folder: Annotated[Path, typer.Argument(help="Dataset folder (CSV/Parquet per the contract).")],
     encoding: Annotated[
-        str, typer.Option(help="Text encoding of the CSV files, e.g. GBK.")
-    ] = "utf-8",
+        str | None,
+        typer.Option(
+            help="Text encoding of every CSV file, e.g. GBK (default: detected per file: "
+            "UTF-8, UTF-8 with BOM, GBK or GB18030)."
+        ),
+    ] = None,
     rejects: Annotated[
         Path | None,
         typer.Option(help="Where to write the rejects CSV (default: $MRVTRACE_HOME/rejects.csv)."),
@@ -66,12 +70,18 @@ def _is_inside(path: Path, folder: Path) -> bool:
 
 def _summary(result: ValidatedDataset) -> Table:
     table = Table(title="Dataset validation")
-    for header in ("table", "rows read", "valid", "rejected"):
-        table.add_column(header, justify="left" if header == "table" else "right")
+    for header in ("table", "encoding", "rows read", "valid", "rejected"):
+        table.add_column(header, justify="left" if header in ("table", "encoding") else "right")
+    encodings = {file.rsplit(".", 1)[0]: name for file, name in result.encodings.items()}
     for name, counts in result.row_counts.items():
         style = "red" if counts.rejected else None
         table.add_row(
-            name, f"{counts.read:,}", f"{counts.valid:,}", f"{counts.rejected:,}", style=style
+            name,
+            encodings.get(name, ""),
+            f"{counts.read:,}",
+            f"{counts.valid:,}",
+            f"{counts.rejected:,}",
+            style=style,
         )
     return table
 
