@@ -3,18 +3,25 @@ keys, the UI's session cookie, cross-origin reads of /browser/* and the Allow he
 An app over an empty embedded store is enough: none of this needs data."""
 
 import asyncio
+import json
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
+from app.infrastructure.neo4j_local import free_port
 from app.presentation.api import security
 from app.presentation.api.main import create_app
 from app.presentation.api.problems import PROBLEM_MEDIA_TYPE
+from app.presentation.cli.header_limit import HeaderLimitedHttpTools
 from app.services.access import key_ring_from_environment
-from app.settings import Settings, StoreKind
+from app.settings import Settings, StoreKind, get_settings
 
 KEY = "edge-test-national-key-0123456789abcdef"
 FAILURES_PER_MINUTE = 3
@@ -189,3 +196,63 @@ def test_a_repeated_query_parameter_is_refused(client: TestClient) -> None:
     reply = client.get("/anomalies?enterprise=a&enterprise=b", headers={"X-API-Key": KEY})
     assert_problem(reply, 422)
     assert reply.json()["errors"] == [{"field": "enterprise", "message": "given more than once"}]
+
+
+@pytest.fixture
+def served(settings: Settings) -> Iterator[tuple[str, int]]:
+    """The app under uvicorn with the protocol `mrvtrace serve` uses, on a free local port."""
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings),
+            host="127.0.0.1",
+            port=free_port(),
+            http=HeaderLimitedHttpTools,
+            log_level="warning",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield "127.0.0.1", server.config.port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def raw_request(address: tuple[str, int], request: bytes) -> bytes:
+    with socket.create_connection(address, timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+            if b"\r\n\r\n" in answer and b"connection: close" not in answer.lower():
+                break
+        return answer
+
+
+def test_the_server_refuses_overlong_headers_before_reading_them_whole(
+    served: tuple[str, int], settings: Settings
+) -> None:
+    """Issue 13: httptools read a 48 MB header whole; past the limit the server answers 431
+    problem+json and closes, before the app (or the rest of the header) is reached."""
+    padding = b"a" * (2 * get_settings().max_header_bytes)
+    answer = raw_request(served, b"GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: " + padding)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 431"), head
+    assert b"application/problem+json" in head
+    assert json.loads(body)["status"] == 431
+    # A body longer than the header limit, in the same packets as its headers, is no header.
+    form = b"key=" + b"a" * (settings.max_header_bytes * 2)
+    login = (
+        b"POST /ui/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: " + str(len(form)).encode() + b"\r\n\r\n" + form
+    )
+    assert raw_request(served, login).startswith(b"HTTP/1.1 303")
+    assert raw_request(served, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").startswith(
+        b"HTTP/1.1 200"
+    )
