@@ -45,6 +45,23 @@ class Settings(BaseSettings):
     # Operations.
     sweep_cron: str = Field(DEFAULT_SWEEP_CRON, validation_alias="MRVTRACE_SWEEP_CRON")
 
+    # Limits at the edge of the API.
+    max_body_bytes: int = Field(1 << 20, gt=0, validation_alias="MRVTRACE_MAX_BODY_BYTES")
+    max_header_bytes: int = Field(32 << 10, gt=0, validation_alias="MRVTRACE_MAX_HEADER_BYTES")
+    key_failures_per_minute: int = Field(
+        10, gt=0, validation_alias="MRVTRACE_KEY_FAILURES_PER_MINUTE"
+    )
+    session_hours: float = Field(8.0, gt=0, validation_alias="MRVTRACE_SESSION_HOURS")
+    # Origins (scheme://host:port) allowed to fetch /browser/*; default: the local Neo4j Browser.
+    browser_origins: str | None = Field(None, validation_alias="MRVTRACE_BROWSER_ORIGINS")
+
+    @property
+    def allowed_browser_origins(self) -> frozenset[str]:
+        if self.browser_origins is not None:
+            return frozenset(o.strip().rstrip("/") for o in self.browser_origins.split(",") if o)
+        port = self.neo4j_http_port
+        return frozenset({f"http://localhost:{port}", f"http://127.0.0.1:{port}"})
+
     @property
     def neo4j_auth(self) -> tuple[str, str] | None:
         password = self.neo4j_password.get_secret_value()

@@ -6,12 +6,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from app.services import access
 from app.services.access import (
     KeyRing,
     Scope,
     ScopeError,
     ScopeKind,
     hash_key,
+    key_entry,
     key_ring_from_environment,
     keys_from_file,
     keys_from_text,
@@ -54,18 +56,23 @@ def test_hash_is_salted_and_verifies(scheme: str) -> None:
     assert not verify_key("s3cret-token", "md5$x$y")
 
 
+BJ_KEY = "bj-key-0123456789abcdefghijklmnopqrstuv"
+MEE_KEY = "mee-key-0123456789abcdefghijklmnopqrstu"
+
+
 def test_keys_from_yaml_and_json_files(tmp_path: Path) -> None:
     entries = {
-        "beijing": {"hash": hash_key("bj-key"), "scope": "province:110000"},
-        "ministry": {"hash": hash_key("mee-key", "pbkdf2_sha256"), "scope": "national"},
+        "beijing": key_entry(BJ_KEY, "province:110000"),
+        "ministry": key_entry(MEE_KEY, "national", "pbkdf2_sha256"),
     }
     for name, dump in (("keys.yaml", yaml.safe_dump), ("keys.json", json.dumps)):
         path = tmp_path / name
         path.write_text(dump(entries), encoding="utf-8")
         ring = keys_from_file(path)
-        assert ring.resolve_key("bj-key") == Scope(ScopeKind.PROVINCE, "110000")
-        assert ring.resolve_key("mee-key") == Scope(ScopeKind.NATIONAL)
+        assert ring.resolve_key(BJ_KEY) == Scope(ScopeKind.PROVINCE, "110000")
+        assert ring.resolve_key(MEE_KEY) == Scope(ScopeKind.NATIONAL)
         assert ring.resolve_key("guess") is None
+        assert ring.resolve_key(MEE_KEY[:-1] + "x") is None
         assert ring.resolve_key("") is None
         assert ring.resolve_key(None) is None
 
@@ -75,6 +82,50 @@ def test_bad_key_file_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text("beijing: {scope: national}\n", encoding="utf-8")
     with pytest.raises(ScopeError, match="beijing"):
         keys_from_file(path)
+
+
+def test_a_key_file_entry_without_an_id_says_how_to_migrate(tmp_path: Path) -> None:
+    path = tmp_path / "keys.yaml"
+    entry = {"hash": hash_key(BJ_KEY), "scope": "national"}
+    path.write_text(yaml.safe_dump({"beijing": entry}), encoding="utf-8")
+    with pytest.raises(ScopeError, match=r"'beijing' needs an 'id'.*first 8 characters"):
+        keys_from_file(path)
+    with pytest.raises(ScopeError, match="at least 32 characters"):
+        key_entry("short", "national")
+
+
+def test_two_keys_with_one_id_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "keys.yaml"
+    entries = {"a": key_entry(BJ_KEY, "national"), "b": key_entry(BJ_KEY + "x", "public")}
+    path.write_text(yaml.safe_dump(entries), encoding="utf-8")
+    with pytest.raises(ScopeError, match="same id"):
+        keys_from_file(path)
+
+
+def test_a_wrong_key_costs_one_hash_whatever_the_number_of_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13: 24 wrong keys against 5 PBKDF2-hashed keys cost 120 hashes on the loop."""
+    entries = {
+        f"k{i}": key_entry(f"key{i}-" + "s" * 40, "national", "pbkdf2_sha256") for i in range(5)
+    }
+    path = tmp_path / "keys.yaml"
+    path.write_text(yaml.safe_dump(entries), encoding="utf-8")
+    ring = load_key_ring(path, "public=plain-env-key")
+    hashed: list[str] = []
+    real_verify = access.verify_key
+    monkeypatch.setattr(
+        access, "verify_key", lambda key, stored: hashed.append(stored) or real_verify(key, stored)
+    )
+    for attempt in range(24):
+        assert ring.resolve_key(f"wrong-{attempt}-" + "x" * 40) is None
+    assert hashed == []
+    # A wrong key with a configured id: that one hash only.
+    assert ring.resolve_key("key3-" + "s" * 3 + "x" * 37) is None
+    assert len(hashed) == 1
+    assert ring.resolve_key("key3-" + "s" * 40) == Scope(ScopeKind.NATIONAL)
+    assert ring.resolve_key("plain-env-key") == Scope(ScopeKind.PUBLIC)
+    assert len(hashed) == 2
 
 
 def test_keys_from_environment_text_are_hashed() -> None:
@@ -90,9 +141,9 @@ def test_keys_from_environment_text_are_hashed() -> None:
 
 def test_file_and_environment_keys_combine(tmp_path: Path) -> None:
     path = tmp_path / "keys.yaml"
-    path.write_text(yaml.safe_dump({"a": {"hash": hash_key("k1"), "scope": "national"}}))
+    path.write_text(yaml.safe_dump({"a": key_entry(BJ_KEY, "national")}))
     ring = load_key_ring(path, "public=k2")
-    assert resolve_key("k1", ring) == Scope(ScopeKind.NATIONAL)
+    assert resolve_key(BJ_KEY, ring) == Scope(ScopeKind.NATIONAL)
     assert resolve_key("k2", ring) == Scope(ScopeKind.PUBLIC)
     assert resolve_key("k3", KeyRing(())) is None
 

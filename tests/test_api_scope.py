@@ -1,9 +1,12 @@
 """Access by jurisdiction on every endpoint, on both stores: a key of another province gets 404
 or an empty list, never data; no key gets 401; `public` reads only the public lists."""
 
+import re
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from app.presentation.api.problems import PROBLEM_MEDIA_TYPE
@@ -29,7 +32,10 @@ def setup(
         "other_province": "k-other-province",
         "public": "k-public",
     }
-    with pytest.MonkeyPatch.context() as patch, TestClient(analyst_app(settings, store)) as client:
+    # Wrong keys are sent on purpose here, more than a client may send in a minute.
+    unlimited = settings.model_copy(update={"key_failures_per_minute": 10**9})
+    app = analyst_app(unlimited, store)
+    with pytest.MonkeyPatch.context() as patch, TestClient(app) as client:
         national = {"X-API-Key": keys["national"]}
         patch.setenv("MRVTRACE_API_KEYS", f"national={keys['national']}")
         key_ring_from_environment.cache_clear()
@@ -150,3 +156,116 @@ def test_only_a_national_key_starts_a_sweep(setup: tuple) -> None:
     client, _, keys = setup
     for role in ("own_province", "own_city", "other_province"):
         assert client.post("/sweeps", headers={"X-API-Key": keys[role]}).status_code == 404
+
+
+# Every parameter of a route that names something of a jurisdiction, with how to spell an id of
+# the same length that names nothing; the walk below fails on a route with any other parameter
+# it does not know, so a new route is covered (or classified) as soon as it is added.
+NOT_JURISDICTION_IDS = {
+    # Sweeps are fleet-wide records, not a jurisdiction's.
+    "sweep_id",
+    # Filters and paging that name no entity.
+    "period",
+    "year",
+    "min_score",
+    "limit",
+    "offset",
+    "cursor",
+    "path",
+    "next",
+    "failed",
+}
+ROUTES_WITHOUT_IDS = {
+    ("POST", "/sweeps"),
+    ("POST", "/ui/login"),
+    ("POST", "/ui/logout"),
+    ("OPTIONS", "/browser/{path:path}"),
+}
+
+
+def unknown_like(value: str) -> str:
+    """An id of the same length and shape that names nothing in the generated data."""
+    return re.sub(r"\d", "9", value[:-1]) + "Z"
+
+
+def out_of_scope_ids(client: TestClient, chain: dict[str, str], keys: dict[str, str]) -> dict:
+    """Ids the other province's key must not see, by parameter name: the target unit's, and
+    of groups and labs, those the national key sees and that key does not."""
+    national, other = keys["national"], keys["other_province"]
+
+    def seen(path: str, field: str, key: str) -> set[str]:
+        items = get(client, path, key).json()["items"]  # type: ignore[attr-defined]
+        return {str(i[field]) for i in items if i.get(field)}
+
+    groups = seen("/anomalies?limit=500", "group_id", national)
+    groups -= seen("/anomalies?limit=500", "group_id", other)
+    labs = seen("/checklist/labs?limit=500", "lab_id", national)
+    labs -= seen("/checklist/labs?limit=500", "lab_id", other)
+    unit, period = chain["unit_id"], chain["period"]
+    ids = {
+        "unit_id": unit,
+        "edge_id": f"{unit}|{period}|statistical:coal_ncv_gj_t->coal_carbon_pct",
+        "enterprise": chain["enterprise_id"],
+        "region": chain["province_code"],
+        "group": min(groups),
+        "lab_id": min(labs),
+    }
+    pairs = {name: (value, unknown_like(value)) for name, value in ids.items()}
+    # The check's id names the unknown unit, in the same month and check.
+    pairs["edge_id"] = (ids["edge_id"], ids["edge_id"].replace(unit, unknown_like(unit)))
+    return pairs
+
+
+def test_every_route_answers_an_out_of_scope_id_as_an_unknown_one(setup: tuple) -> None:
+    """Issue 13: /ui/units/{id} without `period` leaked another province's flagged month. Every
+    API and UI route, given ids of another jurisdiction, answers byte for byte what it answers
+    for ids that exist nowhere (the id itself aside)."""
+    client, chain, keys = setup
+    ids = out_of_scope_ids(client, chain, keys)
+    walked = []
+    for context in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
+        route = context.route
+        if not isinstance(route, APIRoute):
+            continue
+        for method in sorted(context.methods or ()):
+            if (method, route.path) in ROUTES_WITHOUT_IDS:
+                continue
+            dependant = route.dependant
+            names = [p.name for p in (*dependant.path_params, *dependant.query_params)]
+            unknown = set(names) - set(ids) - NOT_JURISDICTION_IDS
+            assert not unknown, f"{method} {route.path}: classify {sorted(unknown)} above"
+            path_ids = [p.name for p in dependant.path_params if p.name in ids]
+            query_ids = [p.name for p in dependant.query_params if p.name in ids]
+            if dependant.body_params:
+                query_ids = ["body"]
+            if not path_ids and not query_ids:
+                continue
+            for varied in query_ids or [None]:
+                replies = []
+                for which in (0, 1):
+                    url = route.path
+                    for name in path_ids:
+                        url = url.replace("{" + name + "}", quote(ids[name][which], safe=""))
+                    params = {varied: ids[varied][which]} if varied not in (None, "body") else {}
+                    body = (
+                        {"unit_id": ids["unit_id"][which], "period": chain["period"]}
+                        if varied == "body"
+                        else None
+                    )
+                    reply = client.request(
+                        method,
+                        url,
+                        params=params,
+                        json=body,
+                        headers={"X-API-Key": keys["other_province"]},
+                    )
+                    text = reply.text
+                    # The ids themselves aside (a check's id names its unit): longest first.
+                    for value in sorted((v[which] for v in ids.values()), key=len)[::-1]:
+                        text = text.replace(value, "<id>").replace(quote(value, safe=""), "<id>")
+                    replies.append((reply.status_code, text))
+                assert replies[0] == replies[1], (method, route.path, varied, replies)
+                assert chain["enterprise_id"] not in replies[0][1]
+                walked.append((method, route.path, varied))
+    walked_paths = {path for _, path, _ in walked}
+    assert {"/ui/units/{unit_id}", "/units/{unit_id}", "/submissions/validate"} <= walked_paths

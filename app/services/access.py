@@ -1,11 +1,12 @@
 """Access by jurisdiction: API keys mapped to scopes, stored hashed.
 
 A scope is `national`, `province:<code>`, `city:<code>` or `public`. Keys come from a YAML/JSON
-file (`name: {hash: ..., scope: ...}`) or from the environment as `scope=key,scope=key`; only
-hashes are kept. Hashes are `sha256$<salt>$<hex>` (API keys are long random tokens, so one
-salted SHA-256 is enough and keeps each request fast) or `pbkdf2_sha256$<iterations>$<salt>$<hex>`
-for keys that may be weak. Comparison is constant-time. `scope_filter` gives the parameters a
-store query takes, so that scope is applied inside the query, never after it.
+file (`name: {id: ..., hash: ..., scope: ...}`, the id being the key's first 8 characters, which
+select the one hash a presented key is checked against) or from the environment as
+`scope=key,scope=key`; only hashes are kept. Hashes are `sha256$<salt>$<hex>` (API keys are
+long random tokens, so one salted SHA-256 is enough and keeps each request fast) or
+`pbkdf2_sha256$<iterations>$<salt>$<hex>`. Comparison is constant-time. `scope_filter` gives
+the parameters a store query takes, so that scope is applied inside the query, never after it.
 """
 
 import hashlib
@@ -13,9 +14,9 @@ import hmac
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -24,6 +25,9 @@ from app.infrastructure.stores.contract import ScopeFilter
 from app.settings import Settings
 
 _PBKDF2_ITERATIONS = 200_000
+KEY_ID_LENGTH = 8
+# A key in a file shows its first KEY_ID_LENGTH characters: the rest must still be a secret.
+MIN_FILE_KEY_LENGTH = 32
 
 
 class ScopeKind(StrEnum):
@@ -97,32 +101,87 @@ class ApiKey:
     name: str
     hash: str
     scope: Scope
+    # A file key's first KEY_ID_LENGTH characters, stored plain: they pick the one hash to check.
+    key_id: str | None = None
+
+
+# A per-process secret: configured plain keys are found by HMAC under it, so a presented key
+# costs one HMAC, whatever the number of keys, and the index is worth nothing outside.
+_PEPPER = secrets.token_bytes(32)
+
+
+def _lookup_digest(key: str) -> bytes:
+    return hmac.new(_PEPPER, key.encode(), hashlib.sha256).digest()
 
 
 @dataclass(frozen=True)
 class KeyRing:
     keys: tuple[ApiKey, ...]
+    # Plain keys of the environment by their lookup digest; file keys by their key id.
+    by_digest: Mapping[bytes, ApiKey] = field(default_factory=dict)
 
-    def resolve_key(self, presented_key: str | None) -> Scope | None:
-        """The scope of the presented key, or None for a missing or unknown key. Every stored
-        key is checked, so the time taken does not depend on which one matches."""
+    @cached_property
+    def by_id(self) -> dict[str, ApiKey]:
+        found: dict[str, ApiKey] = {}
+        for key in self.keys:
+            if key.key_id is None:
+                continue
+            if key.key_id in found:
+                raise ScopeError(
+                    f"API keys {found[key.key_id].name!r} and {key.name!r} have the same id "
+                    f"{key.key_id!r}: a key's first {KEY_ID_LENGTH} characters must be unique"
+                )
+            found[key.key_id] = key
+        return found
+
+    def find(self, presented_key: str | None) -> ApiKey | None:
+        """The configured key presented, or None. At most one hash is computed: the plain
+        keys are looked up by digest, the hashed ones by their id."""
         if not presented_key:
             return None
-        found: Scope | None = None
-        for key in self.keys:
-            if verify_key(presented_key, key.hash) and found is None:
-                found = key.scope
-        return found
+        plain = self.by_digest.get(_lookup_digest(presented_key))
+        if plain is not None:
+            return plain
+        stored = self.by_id.get(presented_key[:KEY_ID_LENGTH])
+        if stored is not None and verify_key(presented_key, stored.hash):
+            return stored
+        return None
+
+    def resolve_key(self, presented_key: str | None) -> Scope | None:
+        """The scope of the presented key, or None for a missing or unknown key."""
+        found = self.find(presented_key)
+        return None if found is None else found.scope
+
+    def holds(self, name: str, scope: Scope) -> bool:
+        """Whether a key of this name and scope is still configured (sessions outlive edits)."""
+        return any(k.name == name and k.scope == scope for k in self.keys)
+
+
+def key_entry(key: str, scope: str, scheme: str = "sha256") -> dict[str, str]:
+    """The entry of a keys file for `key` (name it as you like): its id, hash and scope."""
+    if len(key) < MIN_FILE_KEY_LENGTH:
+        raise ScopeError(f"a key in a file needs at least {MIN_FILE_KEY_LENGTH} characters")
+    return {"id": key[:KEY_ID_LENGTH], "hash": hash_key(key, scheme), "scope": scope}
 
 
 def keys_from_mapping(entries: Mapping[str, Mapping[str, str]]) -> KeyRing:
-    """From the file form: name -> {hash, scope}."""
+    """From the file form: name -> {id, hash, scope}."""
     keys = []
     for name, entry in entries.items():
         if not isinstance(entry, Mapping) or "hash" not in entry or "scope" not in entry:
-            raise ScopeError(f"API key {name!r} needs a 'hash' and a 'scope'")
-        keys.append(ApiKey(str(name), str(entry["hash"]), parse_scope(str(entry["scope"]))))
-    return KeyRing(tuple(keys))
+            raise ScopeError(f"API key {name!r} needs an 'id', a 'hash' and a 'scope'")
+        key_id = str(entry.get("id", ""))
+        if len(key_id) != KEY_ID_LENGTH:
+            raise ScopeError(
+                f"API key {name!r} needs an 'id': the key's first {KEY_ID_LENGTH} characters "
+                "(keys are looked up by id, so that a wrong key costs one hash, not one per "
+                "configured key); key_entry() in app.services.access writes a whole entry"
+            )
+        scope = parse_scope(str(entry["scope"]))
+        keys.append(ApiKey(str(name), str(entry["hash"]), scope, key_id))
+    ring = KeyRing(tuple(keys))
+    _ = ring.by_id  # duplicate ids are a configuration error: raise it now, not per request
+    return ring
 
 
 def keys_from_file(path: Path) -> KeyRing:
@@ -136,7 +195,8 @@ def keys_from_file(path: Path) -> KeyRing:
 
 def keys_from_text(text: str) -> KeyRing:
     """From the environment form `scope=key,scope=key`; the plain keys are hashed at once."""
-    keys = []
+    keys: list[ApiKey] = []
+    plain: dict[bytes, ApiKey] = {}
     for index, item in enumerate(part.strip() for part in text.split(",")):
         if not item:
             continue
@@ -144,14 +204,17 @@ def keys_from_text(text: str) -> KeyRing:
         if not separator or not key:
             raise ScopeError(f"API key entry {index + 1} is not 'scope=key'")
         keys.append(ApiKey(f"env-{index + 1}", hash_key(key), parse_scope(scope_text)))
-    return KeyRing(tuple(keys))
+        plain[_lookup_digest(key)] = keys[-1]
+    return KeyRing(tuple(keys), plain)
 
 
 def load_key_ring(keys_file: Path | None, keys_text: str | None) -> KeyRing:
     """Keys of the file and of the environment text together (either may be absent)."""
-    file_keys = keys_from_file(keys_file).keys if keys_file else ()
-    text_keys = keys_from_text(keys_text).keys if keys_text else ()
-    return KeyRing((*file_keys, *text_keys))
+    file_ring = keys_from_file(keys_file) if keys_file else KeyRing(())
+    text_ring = keys_from_text(keys_text) if keys_text else KeyRing(())
+    ring = KeyRing((*file_ring.keys, *text_ring.keys), text_ring.by_digest)
+    _ = ring.by_id
+    return ring
 
 
 @cache

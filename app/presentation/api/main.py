@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from app.infrastructure.observability import install_observability
 from app.infrastructure.stores.contract import Store, StoreUnavailable
@@ -24,8 +24,11 @@ from app.presentation.api import (
     routes_units,
     submissions,
 )
-from app.presentation.api.docs import install_docs
+from app.presentation.api.docs import document_problems, install_docs
+from app.presentation.api.limits import SizeLimits, single_valued_query
 from app.presentation.api.problems import install_problem_handlers
+from app.services.key_attempts import KeyAttempts
+from app.services.sessions import Sessions
 from app.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -79,12 +82,22 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(single_valued_query)],
+    )
+    app.state.key_attempts = KeyAttempts(chosen.key_failures_per_minute)
+    app.state.sessions = Sessions(chosen.home / "sessions.sqlite3", chosen.session_hours * 3600)
+    app.state.browser_origins = chosen.allowed_browser_origins
+    # Inside the request-id and metrics middleware (so a refusal is logged and counted), and
+    # outside every route: an oversized request is refused before any work.
+    app.add_middleware(
+        SizeLimits, max_body_bytes=chosen.max_body_bytes, max_header_bytes=chosen.max_header_bytes
     )
     install_observability(app, chosen)
     install_problem_handlers(app)
     install_docs(app)
     for router in ROUTERS:
         app.include_router(router)
+    document_problems(app)
     return app
 
 

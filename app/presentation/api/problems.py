@@ -10,8 +10,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from app.infrastructure.stores.contract import StoreUnavailable
 
@@ -42,6 +44,7 @@ class Problem(Exception):
         self.detail = detail
         self.type = type_
         self.title = title or HTTPStatus(status).phrase
+        self.headers: dict[str, str] = {}
 
 
 def problem_response(
@@ -77,13 +80,29 @@ def _field(location: tuple[Any, ...]) -> str:
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
-    return problem_response(request, exc.status, exc.detail, exc.type, exc.title)
+    response = problem_response(request, exc.status, exc.detail, exc.type, exc.title)
+    response.headers.update(exc.headers)
+    return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (Starlette names only the first
+    matching route's in a 405)."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.router.routes):
+        # A route whose path matches answers PARTIAL for another method.
+        match, _ = context.route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(context.methods or ())
+    return sorted(methods)
 
 
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     response = problem_response(request, exc.status_code, str(exc.detail))
     response.headers.update(exc.headers or {})
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(allowed_methods(request))
     return response
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 
 from app.infrastructure.stores.contract import AnomalyFilters
 from app.presentation.api.deps import StoreDep
-from app.presentation.api.problems import PROBLEM_RESPONSES, VALIDATION_FAILED, Problem
+from app.presentation.api.problems import PROBLEM_RESPONSES, Problem
 from app.presentation.api.routes_units import PERIOD_PATTERN
 from app.presentation.api.schemas import (
     Anomaly,
@@ -53,9 +53,8 @@ def anomalies(
     try:
         page, next_cursor = anomalies_page(store, filters, limit, cursor, scope)
     except BadCursor as error:
-        raise Problem(
-            422, f"cursor: {error}", VALIDATION_FAILED, "Request validation failed"
-        ) from None
+        # Any text is a well-formed cursor; one this service did not give names no page.
+        raise Problem(404, f"cursor: {error}") from None
     items = [
         Anomaly(**{**row, "candidates": _candidates(row["candidates"])})
         for row in records(page.drop(columns="flagged"))

@@ -1,8 +1,9 @@
 """The analyst's pages: the top anomalies, and the picture of one unit-month's trace.
 
-The pages take the API key like the API does (the `X-API-Key` header), or from a cookie set by
-the small sign-in form, so that a person with a plain browser can use them. The key never goes
-into a URL: URLs end up in access logs and browser history.
+The pages take the API key like the API does (the `X-API-Key` header), or a session cookie set
+by the small sign-in form, so that a person with a plain browser can use them. The cookie holds
+a session id, never the key, and the key never goes into a URL: URLs end up in access logs and
+browser history. A unit outside the caller's jurisdiction and an unknown unit get the same page.
 """
 
 import json
@@ -13,10 +14,11 @@ from urllib.parse import parse_qs, quote
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from app.infrastructure.stores.contract import AnomalyFilters, Store, StoreUnavailable
 from app.presentation.api.deps import SettingsDep, StoreDep
-from app.presentation.api.security import API_KEY_HEADER
+from app.presentation.api.security import API_KEY_HEADER, checked_key
 from app.presentation.quantities import format_p_equation
 from app.presentation.trace_picture import (
     format_value,
@@ -25,13 +27,14 @@ from app.presentation.trace_picture import (
     render_trace_page,
     root_series,
 )
-from app.services.access import Scope, ScopeKind, resolve_key, scope_filter
+from app.services.access import Scope, ScopeKind, key_ring_from_environment, scope_filter
 from app.services.analysis import NotFound, WhyAnswer, anomalies_page, explain_unit
+from app.services.sessions import Sessions
 from graph_schema.periods import shift_period
 
 router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
 
-KEY_COOKIE = "mrvtrace_key"
+SESSION_COOKIE = "mrvtrace_session"
 TOP_ANOMALIES = 25
 # The plot shows up to this many months before the asked month, and this many after it.
 SERIES_MONTHS_BEFORE = 23
@@ -39,12 +42,14 @@ SERIES_MONTHS_AFTER = 12
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-def _presented_key(request: Request) -> str | None:
-    return request.headers.get(API_KEY_HEADER) or request.cookies.get(KEY_COOKIE)
-
-
 def _scope(request: Request) -> Scope | None:
-    return resolve_key(_presented_key(request))
+    """The caller's scope from its key header or its session cookie. Blocking (a key hash)."""
+    key = request.headers.get(API_KEY_HEADER)
+    if key:
+        found = checked_key(request, key)
+        return None if found is None else found.scope
+    sessions: Sessions = request.app.state.sessions
+    return sessions.scope_of(request.cookies.get(SESSION_COOKIE), key_ring_from_environment())
 
 
 def _sign_in(next_url: str) -> RedirectResponse:
@@ -80,18 +85,44 @@ def login_form(next: Annotated[str, Query()] = "/ui/", failed: bool = False) -> 
     return HTMLResponse(html_page("mrvtrace · sign in", body))
 
 
-@router.post("/login")
-async def login(request: Request) -> Response:
+def _sign_in_with(request: Request, body: bytes) -> Response:
     # Parsed by hand: the form has two fields and python-multipart is not a dependency.
-    fields = parse_qs((await request.body()).decode("utf-8", errors="replace"))
-    key = fields.get("key", [""])[0]
+    fields = parse_qs(body.decode("utf-8", errors="replace"))
     next_url = _safe_next(fields.get("next", ["/ui/"])[0])
-    if resolve_key(key) is None:
+    found = checked_key(request, fields.get("key", [""])[0])
+    if found is None:
         return RedirectResponse(
             f"/ui/login?failed=true&next={quote(next_url, safe='')}", status_code=303
         )
+    sessions: Sessions = request.app.state.sessions
     response = RedirectResponse(next_url, status_code=303)
-    response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict", path="/ui")
+    response.set_cookie(
+        SESSION_COOKIE,
+        sessions.open(found.name, found.scope),
+        max_age=int(sessions.lifetime_s),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/ui",
+    )
+    return response
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    """Checks the key and opens a session. The body is read here (its size is capped by the
+    app's limits); parsing, the key's hash and the session write run in the thread pool."""
+    body = await request.body()
+    return await run_in_threadpool(_sign_in_with, request, body)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    """Ends the session of the cookie and drops the cookie."""
+    sessions: Sessions = request.app.state.sessions
+    sessions.close(request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/ui/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/ui")
     return response
 
 
@@ -214,6 +245,18 @@ def _root_series(store: Store, answer: WhyAnswer, scope: Scope) -> pd.DataFrame 
     return None if found is None else root_series(root.parameter, found)
 
 
+def _most_anomalous_period(store: Store, unit_id: str, scope: Scope) -> str | None:
+    """The unit's most anomalous flagged month (None: none is flagged). NotFound for a unit the
+    scope cannot see: the scoped query is asked first, so no other jurisdiction's scores are
+    ever read."""
+    if store.unit_context(unit_id, scope_filter(scope)) is None:
+        raise NotFound(f"no unit {unit_id}")
+    flagged = store.read_unit_month_scores(unit_ids=[unit_id], flagged_only=True)
+    if flagged.empty:
+        return None
+    return str(flagged.sort_values("score", ascending=False)["period"].iloc[0])
+
+
 @router.get("/units/{unit_id}", response_class=HTMLResponse)
 def unit_page(
     request: Request,
@@ -227,18 +270,19 @@ def unit_page(
     here = f"/ui/units/{quote(unit_id)}" + (f"?period={period}" if period else "")
     if scope is None:
         return _sign_in(here)
+    # One page for every unit the caller cannot see, whether it exists or not.
+    not_found = _not_found(f"No unit {unit_id}" + (f" in {period}." if period else "."))
     if scope.kind == ScopeKind.PUBLIC:
-        return _not_found(f"No unit {unit_id}.")
+        return not_found
     try:
         if period is None:
-            flagged = store.read_unit_month_scores(unit_ids=[unit_id], flagged_only=True)
-            if flagged.empty:
+            period = _most_anomalous_period(store, unit_id, scope)
+            if period is None:
                 return _not_found(f"Unit {unit_id} has no flagged month.")
-            period = str(flagged.sort_values("score", ascending=False)["period"].iloc[0])
         answer = explain_unit(store, unit_id, period, scope, settings.allowance_price_cny)[0]
         series = _root_series(store, answer, scope)
     except NotFound:
-        return _not_found(f"No unit-month {unit_id} {period}.")
+        return not_found
     except StoreUnavailable as error:
         return _unavailable(error)
     return HTMLResponse(render_trace_page(picture_of_trace(answer.trace, series, _facts(answer))))

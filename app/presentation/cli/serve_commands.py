@@ -17,6 +17,7 @@ def serve(
     from uvicorn.supervisors import Multiprocess
 
     from app.infrastructure.observability import configure_logging
+    from app.presentation.cli.header_limit import HeaderLimitedHttpTools
     from app.presentation.cli.tcp_listener import TcpListenerConfig
 
     configure_logging("INFO")
@@ -30,6 +31,7 @@ def serve(
         log_config=None,
         # Our own middleware logs requests without query strings, which may carry keys.
         access_log=False,
+        http=HeaderLimitedHttpTools,
     )
     if workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()

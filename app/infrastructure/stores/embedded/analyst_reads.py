@@ -54,32 +54,49 @@ def after_cursor(rows: pd.DataFrame, cursor: AnomalyCursor) -> pd.Series:
     return pd.Series(scores < score, index=rows.index) | (same & later)
 
 
+def _first_row(frame: pd.DataFrame, mask: pd.Series) -> dict[str, object]:
+    """The first row where `mask` holds, or a row of nulls: the same work either way."""
+    hits = mask.fillna(False).to_numpy(dtype=bool)
+    position = int(hits.argmax())
+    row = frame.iloc[position].to_dict()
+    if not hits[position]:
+        return {name: None for name in row}
+    return {name: None if value is pd.NA else value for name, value in row.items()}
+
+
 class EmbeddedAnalystReads(EmbeddedGraphWrites, EmbeddedSweepResults):
     def _frame(self, label: NodeLabel) -> pd.DataFrame:
         return self.node_frames().get(label, pd.DataFrame())
 
     def unit_context(self, unit_id: str, scope: ScopeFilter) -> dict[str, object] | None:
-        """Unit → enterprise → group → city → province, or None when unknown or out of scope."""
+        """Unit → enterprise → group → city → province, or None when unknown or out of scope.
+        An unknown unit goes through the same steps as one outside the scope, so the two take
+        the same time and a caller cannot tell them apart."""
         units = self._frame(NodeLabel.UNIT)
         if units.empty:
             return None
-        unit = units[units["unit_id"].astype(str) == unit_id]
-        if unit.empty:
-            return None
-        row = unit.iloc[0].to_dict()
+        # An unknown id goes on as a row of nothing, through the very steps of a known one.
+        found = units["unit_id"].astype(str) == unit_id
+        exists = bool(found.fillna(False).any())
+        row = _first_row(units, found)
         enterprises = self._frame(NodeLabel.ENTERPRISE)
-        enterprise = enterprises[enterprises["enterprise_id"] == row["enterprise_id"]]
+        enterprise_found = enterprises["enterprise_id"] == row.get("enterprise_id")
         regions = self._frame(NodeLabel.REGION)
         names = dict(zip(regions["region_code"], regions["name"], strict=True))
         parents = dict(zip(regions["region_code"], regions["parent_code"], strict=True))
         groups = self._frame(NodeLabel.GROUP)
         group_names = dict(zip(groups["group_id"], groups["name"], strict=True))
-        ent = enterprise.iloc[0].to_dict() if len(enterprise) else {}
+        ent = _first_row(enterprises, enterprise_found)
+        chain = pd.DataFrame(
+            {
+                "province_code": [parents.get(ent.get("region_code"))],
+                "region_code": [ent.get("region_code")],
+            }
+        )
+        if not (in_scope(chain, scope).iloc[0] and exists):
+            return None
         city = ent.get("region_code")
         province = parents.get(city)
-        chain = pd.DataFrame({"province_code": [province], "region_code": [city]})
-        if not in_scope(chain, scope).iloc[0]:
-            return None
         group_id = ent.get("group_id")
         return _plain(
             {
