@@ -1,5 +1,6 @@
 """Logs, request ids and metrics: JSON log lines with secrets redacted, a request id per HTTP
-request, an access log per request, and Prometheus metrics at `/metrics`.
+request, an access log per request, and Prometheus metrics at `/metrics` (summed over the
+workers when `PROMETHEUS_MULTIPROC_DIR` is set, as `mrvtrace serve --workers N` does).
 
 Sweeps and stores update the custom metrics through `record_sweep()` and
 `record_store_error()`; they live in the default Prometheus registry that `/metrics` serves.
@@ -39,7 +40,12 @@ SWEEP_DURATION = Histogram(
     buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200),
 )
 SWEEPS_TOTAL = Counter("mrvtrace_sweeps_total", "Sweeps by final status.", ["status"])
-FLAGS_CURRENT = Gauge("mrvtrace_flags_current", "Unit-months flagged by the current sweep.")
+# Under several workers (multiprocess mode) the value set last, by whichever process, holds.
+FLAGS_CURRENT = Gauge(
+    "mrvtrace_flags_current",
+    "Unit-months flagged by the current sweep.",
+    multiprocess_mode="mostrecent",
+)
 STORE_ERRORS_TOTAL = Counter(
     "mrvtrace_store_errors_total", "Store operations that raised, by operation.", ["operation"]
 )
@@ -188,6 +194,8 @@ class JsonLogFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
             "request_id": getattr(record, "request_id", None) or request_id_var.get(),
+            # Which worker wrote the line, when several serve.
+            "pid": record.process,
         }
         line.update(_extras(record))
         if record.exc_text:

@@ -39,11 +39,14 @@ def fail_abandoned_sweeps(store: Store) -> list[str]:
 
 def fail_abandoned_at_start(store: Store, settings: Settings) -> list[str]:
     """At server start: mark abandoned sweeps failed, unless a live sweep holds the lock (it
-    did so itself when it began)."""
+    did so itself when it began). Never raises: upkeep must not keep the server from serving."""
     try:
         with sweep_lock(settings):
             return fail_abandoned_sweeps(store)
     except SweepAlreadyRunning:
+        return []
+    except Exception:
+        log.exception("abandoned sweeps could not be checked at start-up")
         return []
 
 
