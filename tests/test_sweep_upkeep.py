@@ -150,6 +150,8 @@ def test_retention_keeps_the_newest_and_what_is_current(swept) -> None:
     assert [r.sweep_id for r in swept.list_sweeps()] == [newest.sweep_id, older.sweep_id]
     assert swept.stored_sweep_ids() == {newest.sweep_id, older.sweep_id}
     assert swept.load_model(older.sweep_id) is not None
+    # Asked directly, the store still refuses to delete a sweep whose results are current.
+    assert swept.delete_sweeps([newest.sweep_id, older.sweep_id]) == []
     scores = swept.read_unit_month_scores(flagged_only=False)
     assert len(scores) == len(frame)
     assert set(scores["period"]) == set(frame["period"])
