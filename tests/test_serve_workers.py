@@ -108,9 +108,11 @@ def test_every_worker_logs_json_with_redaction_and_a_500_is_a_json_line(served: 
     assert not any(API_KEY in line for line in lines)
     failed = _access(records, "/sweeps")
     assert [r["status"] for r in failed] == [500]
-    # The request's traceback, from uvicorn, as one JSON line with the key hidden.
-    errors = [r for r in records if r["logger"] == "uvicorn.error" and r.get("exc")]
-    assert len(errors) == 1 and "is not a valid SweepStatus" in errors[0]["exc"]
+    # The request's traceback once, as a JSON line with its request id and the key hidden.
+    errors = [r for r in records if r.get("exc") and "SweepStatus" in r["exc"]]
+    errors = [r for r in errors if r["logger"] != "app.services.sweep_upkeep"]  # start-up
+    assert [r["logger"] for r in errors] == ["mrvtrace.error"]
+    assert errors[0]["request_id"] == failed[0]["request_id"]
     assert "'[REDACTED]' is not a valid SweepStatus" in errors[0]["exc"]
 
 

@@ -31,6 +31,8 @@ REDACTED = "[REDACTED]"
 # Known secret values shorter than this are not substituted: they would shred ordinary words.
 MIN_KNOWN_SECRET_LENGTH = 4
 _HANDLER_NAME = "mrvtrace-json"
+# How uvicorn introduces the traceback of an exception escaping the app during a request.
+UVICORN_REQUEST_ERROR = "Exception in ASGI application"
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -205,6 +207,14 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(line, default=str, ensure_ascii=False)
 
 
+class _LoggedByRequest(logging.Filter):
+    """Drops the server's traceback of a request's unhandled error: RequestContextMiddleware
+    has logged it already, with the request id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(UVICORN_REQUEST_ERROR)
+
+
 def configure_logging(level: str | int = "INFO", stream: TextIO | None = None) -> None:
     """Send all logs as redacted JSON lines to `stream` (stderr by default). Idempotent."""
     root = logging.getLogger()
@@ -222,11 +232,16 @@ def configure_logging(level: str | int = "INFO", stream: TextIO | None = None) -
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
+    server_errors = logging.getLogger("uvicorn.error")
+    for duplicate in [f for f in server_errors.filters if isinstance(f, _LoggedByRequest)]:
+        server_errors.removeFilter(duplicate)
+    server_errors.addFilter(_LoggedByRequest())
 
 
 # --- HTTP ------------------------------------------------------------------------------------
 
 access_logger = logging.getLogger("mrvtrace.access")
+error_logger = logging.getLogger("mrvtrace.error")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -270,6 +285,14 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Logged here, with the request id; the server's own copy is dropped (see
+            # configure_logging). Re-raised so the server still answers 500 and closes.
+            error_logger.exception(
+                "unhandled error",
+                extra={"method": scope.get("method", ""), "route": _route_template(scope)},
+            )
+            raise
         finally:
             access_logger.log(
                 logging.WARNING if status >= 500 else logging.INFO,
