@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_BOLT_PORT = 7687
 DEFAULT_HTTP_PORT = 7474
 DEFAULT_SWEEP_CRON = "0 2 * * *"
+DEFAULT_KEEP_SWEEPS = 20
+DEFAULT_SWEEP_MIN_INTERVAL_S = 60.0
 
 
 class StoreKind(StrEnum):
@@ -44,6 +46,12 @@ class Settings(BaseSettings):
 
     # Operations.
     sweep_cron: str = Field(DEFAULT_SWEEP_CRON, validation_alias="MRVTRACE_SWEEP_CRON")
+    # Sweeps kept (with their scores and models); older ones are deleted after each sweep.
+    keep_sweeps: int = Field(DEFAULT_KEEP_SWEEPS, ge=1, validation_alias="MRVTRACE_KEEP_SWEEPS")
+    # Least time between two sweeps started over the API (`POST /sweeps` answers 429 sooner).
+    sweep_min_interval_s: float = Field(
+        DEFAULT_SWEEP_MIN_INTERVAL_S, ge=0, validation_alias="MRVTRACE_SWEEP_MIN_INTERVAL_S"
+    )
 
     # Limits at the edge of the API.
     max_body_bytes: int = Field(1 << 20, gt=0, validation_alias="MRVTRACE_MAX_BODY_BYTES")

@@ -22,6 +22,8 @@ from app.settings import Settings, StoreKind
 from synthetic.dataset import generate_dataset
 
 MONTHS = 12
+# API tests start sweeps back to back: no least interval between them.
+NO_THROTTLE = {"MRVTRACE_SWEEP_MIN_INTERVAL_S": 0}
 
 
 @cache
@@ -34,7 +36,7 @@ def dataset(folder: Path) -> Path:
 @cache
 def swept_embedded(folder: Path) -> EmbeddedStore:
     store = EmbeddedStore(
-        Settings(MRVTRACE_STORE=StoreKind.EMBEDDED, MRVTRACE_HOME=folder / "home")
+        Settings(MRVTRACE_STORE=StoreKind.EMBEDDED, MRVTRACE_HOME=folder / "home", **NO_THROTTLE)
     )
     store.apply_schema()
     load_dataset(dataset(folder), store)
@@ -82,6 +84,7 @@ def swept_store(kind: str, folder: Path, server: object | None) -> tuple[Store, 
         NEO4J_DATABASE=server.database,  # type: ignore[attr-defined]
         MRVTRACE_STORE=StoreKind.NEO4J,
         MRVTRACE_HOME=folder / "neo4j-home",
+        **NO_THROTTLE,
     )
     store = Neo4jStore(settings)
     replay_into_neo4j(embedded, store, dataset(folder))

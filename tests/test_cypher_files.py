@@ -143,6 +143,17 @@ class Script:
 
 
 @dataclass(frozen=True)
+class AutoCommit:
+    """A write that needs an auto-commit transaction (CALL ... IN TRANSACTIONS), so it cannot
+    be rolled back: its parameters must leave the graph as it was, and `check` (a read file
+    name with its parameters) must still return rows afterwards."""
+
+    params: Params
+    check: str
+    check_params: Params
+
+
+@dataclass(frozen=True)
 class Destructive:
     """Runs in an auto-commit transaction and empties the graph; run last."""
 
@@ -176,6 +187,16 @@ def _check_sweep_begin(tx: Transaction, graph: SweptGraph) -> None:
 def _check_sweep_publish(tx: Transaction, graph: SweptGraph) -> None:
     current = list(tx.run(cypher.load("sweep_current")))
     assert current and current[0]["sweep"]["sweep_id"] == "test-sweep"
+
+
+def _check_sweeps_delete(tx: Transaction, graph: SweptGraph) -> None:
+    # The sample sweep (a full one, with its model) is gone; the transaction is rolled back.
+    assert not list(tx.run(cypher.load("sweep_get"), sweep_id=graph.sweep_id))
+    assert not list(tx.run(cypher.load("model_load"), version=graph.sweep_id))
+
+
+def _stored_sweeps(graph: SweptGraph) -> dict[str, Any]:
+    return {"slots": [slot_properties(slot) for slot in SLOTS]}
 
 
 def _check_model_save(tx: Transaction, graph: SweptGraph) -> None:
@@ -297,6 +318,12 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
         },
         _check_scores_write_unit_months,
     ),
+    # Clearing the slots of a sweep that holds none changes nothing; the current one's stay.
+    "scores_clear_slots": AutoCommit(
+        lambda g: _stored_sweeps(g) | {"sweep_ids": ["no-such-sweep"]},
+        "sweeps_stored",
+        _stored_sweeps,
+    ),
     "server_components": Read(),
     "sweep_begin": Write(
         lambda g: {"sweep_id": "test-sweep", "props": _sweep_props("running")},
@@ -305,6 +332,8 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
     "sweep_current": Read(),
     "sweep_get": Read(lambda g: {"sweep_id": g.sweep_id}),
     "sweep_list": Read(),
+    "sweeps_delete": Write(lambda g: {"sweep_ids": [g.sweep_id]}, _check_sweeps_delete),
+    "sweeps_stored": Read(_stored_sweeps),
     "tracing_scoped_unit_months": Read(lambda g: {"periods": [g.period], **SCOPE.parameters()}),
     "tracing_scored_nodes": Read(lambda g: {"slots": g.slots}),
     "tracing_unit_context": Read(lambda g: {"unit_id": g.unit_id, **SCOPE.parameters()}),
@@ -430,6 +459,14 @@ def test_cypher_file_runs(name: str, swept_graph: SweptGraph) -> None:
             case.check(tx, swept_graph)
 
         _rolled_back(settings, write)
+    elif isinstance(case, AutoCommit):
+        before = _read_rows(settings, case.check, case.check_params(swept_graph))
+        with (
+            GraphDatabase.driver(settings.neo4j_uri, auth=settings.neo4j_auth) as driver,
+            driver.session(database=settings.neo4j_database) as session,
+        ):
+            session.run(cypher.load(name), case.params(swept_graph)).consume()
+        assert before and _read_rows(settings, case.check, case.check_params(swept_graph)) == before
     elif isinstance(case, Script):
         with (
             GraphDatabase.driver(settings.neo4j_uri, auth=settings.neo4j_auth) as driver,

@@ -116,6 +116,10 @@ def test_server_error_is_logged_with_status_500(client: TestClient, logs: io.Str
     assert access["status"] == 500
     assert access["route"] == "/boom"
     assert access["level"] == "WARNING"
+    [error] = [r for r in lines(logs) if r["logger"] == "mrvtrace.error"]
+    assert error["request_id"] == "req-boom" and error["route"] == "/boom"
+    assert "RuntimeError: cannot reach" in str(error["exc"])
+    assert NEO4J_PASSWORD not in str(error["exc"])
 
 
 def route_request_count(client: TestClient, route: str) -> float:

@@ -1,5 +1,6 @@
 """Logs, request ids and metrics: JSON log lines with secrets redacted, a request id per HTTP
-request, an access log per request, and Prometheus metrics at `/metrics`.
+request, an access log per request, and Prometheus metrics at `/metrics` (summed over the
+workers when `PROMETHEUS_MULTIPROC_DIR` is set, as `mrvtrace serve --workers N` does).
 
 Sweeps and stores update the custom metrics through `record_sweep()` and
 `record_store_error()`; they live in the default Prometheus registry that `/metrics` serves.
@@ -30,6 +31,8 @@ REDACTED = "[REDACTED]"
 # Known secret values shorter than this are not substituted: they would shred ordinary words.
 MIN_KNOWN_SECRET_LENGTH = 4
 _HANDLER_NAME = "mrvtrace-json"
+# How uvicorn introduces the traceback of an exception escaping the app during a request.
+UVICORN_REQUEST_ERROR = "Exception in ASGI application"
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -39,7 +42,12 @@ SWEEP_DURATION = Histogram(
     buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200),
 )
 SWEEPS_TOTAL = Counter("mrvtrace_sweeps_total", "Sweeps by final status.", ["status"])
-FLAGS_CURRENT = Gauge("mrvtrace_flags_current", "Unit-months flagged by the current sweep.")
+# Under several workers (multiprocess mode) the value set last, by whichever process, holds.
+FLAGS_CURRENT = Gauge(
+    "mrvtrace_flags_current",
+    "Unit-months flagged by the current sweep.",
+    multiprocess_mode="mostrecent",
+)
 STORE_ERRORS_TOTAL = Counter(
     "mrvtrace_store_errors_total", "Store operations that raised, by operation.", ["operation"]
 )
@@ -188,6 +196,8 @@ class JsonLogFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
             "request_id": getattr(record, "request_id", None) or request_id_var.get(),
+            # Which worker wrote the line, when several serve.
+            "pid": record.process,
         }
         line.update(_extras(record))
         if record.exc_text:
@@ -195,6 +205,14 @@ class JsonLogFormatter(logging.Formatter):
         if record.stack_info:
             line["stack"] = record.stack_info
         return json.dumps(line, default=str, ensure_ascii=False)
+
+
+class _LoggedByRequest(logging.Filter):
+    """Drops the server's traceback of a request's unhandled error: RequestContextMiddleware
+    has logged it already, with the request id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(UVICORN_REQUEST_ERROR)
 
 
 def configure_logging(level: str | int = "INFO", stream: TextIO | None = None) -> None:
@@ -214,11 +232,16 @@ def configure_logging(level: str | int = "INFO", stream: TextIO | None = None) -
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
+    server_errors = logging.getLogger("uvicorn.error")
+    for duplicate in [f for f in server_errors.filters if isinstance(f, _LoggedByRequest)]:
+        server_errors.removeFilter(duplicate)
+    server_errors.addFilter(_LoggedByRequest())
 
 
 # --- HTTP ------------------------------------------------------------------------------------
 
 access_logger = logging.getLogger("mrvtrace.access")
+error_logger = logging.getLogger("mrvtrace.error")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -262,6 +285,14 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Logged here, with the request id; the server's own copy is dropped (see
+            # configure_logging). Re-raised so the server still answers 500 and closes.
+            error_logger.exception(
+                "unhandled error",
+                extra={"method": scope.get("method", ""), "route": _route_template(scope)},
+            )
+            raise
         finally:
             access_logger.log(
                 logging.WARNING if status >= 500 else logging.INFO,

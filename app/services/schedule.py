@@ -18,7 +18,7 @@ from app.infrastructure.observability import record_sweep
 from app.infrastructure.stores.contract import SweepRecord
 from app.infrastructure.stores.factory import open_store
 from app.infrastructure.sweep_lock import SweepAlreadyRunning, sweep_lock
-from app.services.sweep import run_sweep
+from app.services.sweep_upkeep import sweep_with_upkeep
 from app.settings import Settings
 
 DEFAULT_CRON = "0 2 * * *"
@@ -106,7 +106,7 @@ def store_sweep(settings: Settings) -> SweepRecord | None:
     """The production job: open the configured store and run an incremental sweep."""
     store = open_store(settings)
     try:
-        return run_sweep(store)
+        return sweep_with_upkeep(store, settings.keep_sweeps)
     finally:
         store.close()
 

@@ -20,6 +20,7 @@ import joblib
 import pandas as pd
 
 from app.infrastructure.stores.contract import NATIONAL_FILTER, Store, SweepRecord, SweepStatus
+from app.services.access import Scope, ScopeKind
 from engine.engine import EngineResult, UnitMonthEngine
 from engine.policy import ScoringPolicy
 from graph_schema.periods import month_index
@@ -149,6 +150,7 @@ def run_sweep(
             result = engine.score(frame, record.periods)
             lap("score")
             _write(store, record, result, report)
+            record.scope_counts = scope_counts(result.unit_months, frame)
             lap("write")
             record.calibration = _jsonable(engine.describe())
         record.status = SweepStatus.PUBLISHED
@@ -188,3 +190,21 @@ def _write(store: Store, record: SweepRecord, result: EngineResult, report: Prog
     }
     record.patterns = _jsonable(result.patterns)
     record.systemic = _jsonable(result.systemic.to_dict("records"))
+
+
+def scope_counts(unit_months: pd.DataFrame, frame: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """The scored, flagged and listed unit-months of each province and city, keyed by scope
+    (`province:<code>`, `city:<code>`); unit-months without a place count nowhere."""
+    places = frame.reindex(columns=["unit_id", "period", "province_code", "region_code"])
+    rows = unit_months[["unit_id", "period", "flagged", "status"]].merge(
+        places, on=["unit_id", "period"], how="left"
+    )
+    rows = rows.assign(
+        unit_months=1, flagged=rows["flagged"].astype(bool), listed=rows["status"] != "clear"
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for kind, column in ((ScopeKind.PROVINCE, "province_code"), (ScopeKind.CITY, "region_code")):
+        sums = rows.groupby(column)[["unit_months", "flagged", "listed"]].sum()
+        for code, row in sums.iterrows():
+            counts[str(Scope(kind, str(code)))] = {k: int(v) for k, v in row.items()}
+    return counts

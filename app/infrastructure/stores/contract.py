@@ -80,6 +80,9 @@ class SweepRecord:
     patterns: list[dict[str, Any]] = field(default_factory=list)
     systemic: list[dict[str, Any]] = field(default_factory=list)
     calibration: dict[str, Any] = field(default_factory=dict)
+    # The counts of each jurisdiction (`province:<code>`, `city:<code>`), so that a regional
+    # caller reads its own counts, never the national ones.
+    scope_counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,13 @@ class SweepResults(Protocol):
         """All sweeps, newest first."""
 
     def get_sweep(self, sweep_id: str) -> SweepRecord | None: ...
+
+    def delete_sweeps(self, sweep_ids: Sequence[str]) -> list[str]:
+        """Delete these sweeps: their records, stored scores and models. A sweep whose results
+        are current for any period is skipped (never deleted). Returns the ids deleted."""
+
+    def stored_sweep_ids(self) -> set[str]:
+        """The sweeps that still hold stored scores or a saved model (what retention frees)."""
 
     def save_model(self, version: str, payload: bytes) -> None:
         """Keep the serialised fitted models of one sweep under `version`."""

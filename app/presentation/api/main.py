@@ -29,6 +29,7 @@ from app.presentation.api.limits import SizeLimits, single_valued_query
 from app.presentation.api.problems import install_problem_handlers
 from app.services.key_attempts import KeyAttempts
 from app.services.sessions import Sessions
+from app.services.sweep_upkeep import fail_abandoned_at_start
 from app.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             # Serve anyway: /ready reports 503 and applies the schema once the store answers.
             log.warning("schema not applied at start-up: %s", error)
             app.state.schema_pending = True
+        else:
+            # A sweep whose process died shows as failed, not as running forever.
+            fail_abandoned_at_start(graph, chosen)
         try:
             yield
         finally:

@@ -1,27 +1,38 @@
 """Sweeps over the API: `POST /sweeps` starts one in a background thread (holding the sweep
 lock, so it never overlaps a scheduled or CLI sweep) and answers 202 with its id;
-`GET /sweeps` and `GET /sweeps/{sweep_id}` follow them."""
+`GET /sweeps` (cursor pages, newest first) and `GET /sweeps/{sweep_id}` follow them.
+
+Only a national key starts a sweep, at most one runs at a time, and the next may start
+`MRVTRACE_SWEEP_MIN_INTERVAL_S` after the last one began: 429 problem+json otherwise. A regional
+key reads its own jurisdiction's counts of each sweep, never the national totals.
+"""
 
 import logging
+import math
 import threading
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from app.infrastructure.stores.contract import Store, SweepRecord
 from app.infrastructure.sweep_lock import SweepAlreadyRunning, lock_holder, sweep_lock
 from app.presentation.api.deps import SettingsDep, StoreDep
-from app.presentation.api.problems import PROBLEM_RESPONSES, Problem
+from app.presentation.api.problems import PROBLEM_RESPONSES, VALIDATION_FAILED, Problem
 from app.presentation.api.schemas import SweepAccepted, SweepList, SweepOut, sweep_out
 from app.presentation.api.security import AnalystScope
-from app.services.access import ScopeKind
-from app.services.sweep import run_sweep
+from app.services.access import Scope, ScopeKind
+from app.services.analysis import MAX_PAGE
+from app.services.sweep_pages import BadSweepCursor, sweeps_page
+from app.services.sweep_upkeep import sweep_with_upkeep
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["sweeps"], responses=PROBLEM_RESPONSES)
 # How long POST /sweeps waits for the sweep to register before giving up on telling its id.
 START_TIMEOUT_S = 60.0
+# What a 429 tells the client to wait while a sweep runs (sweeps take minutes).
+RETRY_WHILE_RUNNING_S = 60
 
 
 class _Started:
@@ -41,7 +52,7 @@ class _Started:
 def _run(store: Store, started: _Started, settings: Settings) -> None:
     try:
         with sweep_lock(settings):
-            run_sweep(store, on_begin=started.begun)
+            sweep_with_upkeep(store, settings.keep_sweeps, on_begin=started.begun)
     except SweepAlreadyRunning as error:
         started.error = error
     except Exception as error:
@@ -52,18 +63,44 @@ def _run(store: Store, started: _Started, settings: Settings) -> None:
         started.ready.set()
 
 
-def _national_only(scope: AnalystScope) -> None:
+def _national_only(scope: Scope) -> None:
     # Sweeps rescore every jurisdiction: only a national key may start one.
     if scope.kind != ScopeKind.NATIONAL:
         raise Problem(404, "not found")
+
+
+def _too_many(detail: str, retry_after_s: float) -> HTTPException:
+    return HTTPException(
+        429, detail, headers={"Retry-After": str(max(1, math.ceil(retry_after_s)))}
+    )
+
+
+def _throttle(store: Store, settings: Settings) -> None:
+    """429 while a sweep runs, or sooner than the least interval after the last one began."""
+    holder = lock_holder(settings)
+    if holder is not None:
+        raise _too_many(str(SweepAlreadyRunning(holder)), RETRY_WHILE_RUNNING_S)
+    latest = store.list_sweeps()[:1]
+    if not latest:
+        return
+    since = datetime.now(UTC) - datetime.fromisoformat(latest[0].started)
+    wait = settings.sweep_min_interval_s - since.total_seconds()
+    if wait > 0:
+        raise _too_many(
+            f"the last sweep began {since.total_seconds():.0f} s ago; sweeps start at most "
+            f"every {settings.sweep_min_interval_s:.0f} s",
+            wait,
+        )
 
 
 @router.post("/sweeps", response_model=SweepAccepted, status_code=202)
 def start_sweep(
     store: StoreDep, settings: SettingsDep, response: Response, scope: AnalystScope
 ) -> SweepAccepted:
-    """Start an incremental sweep (periods whose data changed) in the background."""
+    """Start an incremental sweep (periods whose data changed) in the background; national keys
+    only, one at a time (429 with Retry-After otherwise)."""
     _national_only(scope)
+    _throttle(store, settings)
     started = _Started()
     worker = threading.Thread(
         target=_run, args=(store, started, settings), name="api-sweep", daemon=True
@@ -72,7 +109,7 @@ def start_sweep(
     started.ready.wait(START_TIMEOUT_S)
     if started.record is None:
         if isinstance(started.error, SweepAlreadyRunning):
-            raise Problem(409, str(started.error))
+            raise _too_many(str(started.error), RETRY_WHILE_RUNNING_S)
         raise Problem(503, f"the sweep did not start: {started.error or 'timed out'}")
     href = f"/sweeps/{started.record.sweep_id}"
     response.headers["Location"] = href
@@ -81,12 +118,36 @@ def start_sweep(
     )
 
 
+def _scoped_out(record: SweepRecord, scope: Scope) -> SweepOut:
+    """The sweep as `scope` may see it: a regional key gets its own counts and no fleet-wide
+    findings (patterns name units and shares of the whole fleet)."""
+    out = sweep_out(record)
+    if scope.kind == ScopeKind.NATIONAL:
+        return out
+    return out.model_copy(
+        update={"counts": dict(record.scope_counts.get(str(scope), {})), "patterns": []}
+    )
+
+
 @router.get("/sweeps", response_model=SweepList)
-def list_sweeps(store: StoreDep, settings: SettingsDep, scope: AnalystScope) -> SweepList:
-    """Every sweep, newest first."""
+def list_sweeps(
+    store: StoreDep,
+    settings: SettingsDep,
+    scope: AnalystScope,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+) -> SweepList:
+    """Sweeps, newest first, one page at a time."""
+    try:
+        page, next_cursor = sweeps_page(store, limit, cursor)
+    except BadSweepCursor as error:
+        raise Problem(
+            422, f"cursor: {error}", VALIDATION_FAILED, "Request validation failed"
+        ) from None
     holder = lock_holder(settings)
     return SweepList(
-        items=[sweep_out(r) for r in store.list_sweeps()],
+        items=[_scoped_out(r, scope) for r in page],
+        next_cursor=next_cursor,
         running={k: str(v) for k, v in holder.items()} if holder is not None else None,
     )
 
@@ -97,8 +158,8 @@ def get_sweep(
     store: StoreDep,
     scope: AnalystScope,
 ) -> SweepOut:
-    """One sweep: status, periods, counts and timings."""
+    """One sweep: status, periods, counts (the caller's jurisdiction's) and timings."""
     record = store.get_sweep(sweep_id)
     if record is None:
         raise Problem(404, f"no sweep {sweep_id}")
-    return sweep_out(record)
+    return _scoped_out(record, scope)

@@ -421,6 +421,9 @@ class SweepAccepted(BaseModel):
 
 class SweepList(BaseModel):
     items: list[SweepOut]
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` for the next page; null on the last page."
+    )
     running: dict[str, str] | None = Field(
         None, description="The process holding the sweep lock now (pid, host, started_at)."
     )

@@ -1,5 +1,13 @@
-"""CLI verb `mrvtrace serve`: the REST API under uvicorn."""
+"""CLI verb `mrvtrace serve`: the REST API under uvicorn.
 
+With several workers, metrics go through prometheus_client's multiprocess mode: the server
+makes a fresh `PROMETHEUS_MULTIPROC_DIR` before the workers start (they inherit it), so that
+`/metrics` from any worker sums all of them, and deletes it when it stops.
+"""
+
+import os
+import shutil
+import tempfile
 from typing import Annotated
 
 import typer
@@ -16,11 +24,9 @@ def serve(
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from app.infrastructure.observability import configure_logging
     from app.presentation.cli.header_limit import HeaderLimitedHttpTools
     from app.presentation.cli.tcp_listener import TcpListenerConfig
 
-    configure_logging("INFO")
     typer.echo(f"mrvtrace API on http://{host}:{port} (docs: http://{host}:{port}/docs)")
     config = TcpListenerConfig(
         "app.presentation.api.main:create_app",
@@ -34,7 +40,12 @@ def serve(
         http=HeaderLimitedHttpTools,
     )
     if workers > 1:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        metrics_dir = tempfile.mkdtemp(prefix="mrvtrace-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        try:
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+        finally:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     else:
         uvicorn.Server(config).run()
 

@@ -47,7 +47,7 @@ def sweep(
     """Score every edge and node of changed periods and publish the results atomically."""
     from app.infrastructure.observability import record_sweep
     from app.infrastructure.sweep_lock import SweepAlreadyRunning, sweep_lock
-    from app.services.sweep import run_sweep
+    from app.services.sweep_upkeep import sweep_with_upkeep
 
     settings = _settings(store)
     with ExitStack() as resources:
@@ -67,7 +67,9 @@ def sweep(
                 bar.update(task, description=stage, completed=done, total=max(total, 1))
 
             try:
-                record = run_sweep(graph, periods=periods, full=full, progress=progress)
+                record = sweep_with_upkeep(
+                    graph, settings.keep_sweeps, periods=periods, full=full, progress=progress
+                )
             except Exception:
                 record_sweep(0.0, "failed")
                 raise

@@ -10,6 +10,7 @@ half-written sweep.
 
 import json
 import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -114,6 +115,25 @@ class EmbeddedSweepResults(EmbeddedState):
         if not path.exists():
             return None
         return _record_from(json.loads(path.read_text(encoding="utf-8")))
+
+    def delete_sweeps(self, sweep_ids: Sequence[str]) -> list[str]:
+        pointer = self._pointer()
+        current = {pointer["sweep_id"], *pointer["periods"].values()}
+        deleted = []
+        for sweep_id in dict.fromkeys(sweep_ids):
+            folder = self.sweeps_dir / sweep_id
+            if sweep_id in current or folder.parent != self.sweeps_dir or not folder.is_dir():
+                continue
+            # The record goes first: a crash halfway leaves no listed sweep without its files.
+            (folder / "sweep.json").unlink(missing_ok=True)
+            shutil.rmtree(folder)
+            self._model_path(sweep_id).unlink(missing_ok=True)
+            deleted.append(sweep_id)
+        return deleted
+
+    def stored_sweep_ids(self) -> set[str]:
+        scored = {p.parent.parent.name for p in self.sweeps_dir.glob("*/*/*.parquet")}
+        return scored | {p.stem for p in (self.home / "models").glob("*.joblib")}
 
     def current_sweep(self) -> SweepRecord | None:
         sweep_id = self._pointer()["sweep_id"]

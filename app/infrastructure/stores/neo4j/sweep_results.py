@@ -34,7 +34,15 @@ from graph_schema.frames import (
 
 BATCH_ROWS = 20_000
 SLOTS = ("s0", "s1")
-_JSON_FIELDS = ("fingerprints", "counts", "seconds", "patterns", "systemic", "calibration")
+_JSON_FIELDS = (
+    "fingerprints",
+    "counts",
+    "seconds",
+    "patterns",
+    "systemic",
+    "calibration",
+    "scope_counts",
+)
 # What a node's check JSON keeps of a check row (its unit, month and id are the node's).
 _CHECK_FIELDS = [c for c in CHECK_SCORE_COLUMNS if c not in ("edge_id", "unit_id", "period")]
 
@@ -170,6 +178,23 @@ class Neo4jSweepResults(Neo4jConnection):
 
     def fail_sweep(self, record: SweepRecord) -> None:
         self.run_write("sweep_update", sweep_id=record.sweep_id, props=_props(record))
+
+    def delete_sweeps(self, sweep_ids: Sequence[str]) -> list[str]:
+        current = self.current_sweep()
+        kept = {e["sweep_id"] for e in self._pointer().values()}
+        if current is not None:
+            kept.add(current.sweep_id)
+        doomed = [i for i in dict.fromkeys(sweep_ids) if i not in kept]
+        if not doomed:
+            return []
+        # Slots first: a crash between the two leaves the record, so the next prune retries.
+        slots = [slot_properties(slot) for slot in SLOTS]
+        self.run_autocommit("scores_clear_slots", slots=slots, sweep_ids=doomed)
+        return [r["sweep_id"] for r in self.run_write("sweeps_delete", sweep_ids=doomed)]
+
+    def stored_sweep_ids(self) -> set[str]:
+        slots = [slot_properties(slot) for slot in SLOTS]
+        return {str(r["sweep_id"]) for r in self.run_read("sweeps_stored", slots=slots)}
 
     def current_sweep(self) -> SweepRecord | None:
         rows = self.run_read("sweep_current")
