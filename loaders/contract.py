@@ -16,6 +16,14 @@ CONTRACT_VERSION = 1
 # no reporting year can hold, and would not fit a timestamp downstream.
 FIRST_PERIOD, LAST_PERIOD = "2000-01", "2100-12"
 FIRST_DATE, LAST_DATE = f"{FIRST_PERIOD}-01", f"{LAST_PERIOD}-31"
+# The same range as regular expressions, for schemas that can state only a pattern (OpenAPI):
+# a month of 2000-01..2100-12, and a calendar day of that range (2000 is a leap year, 2100 not).
+PERIOD_PATTERN = r"^(?:20\d\d|2100)-(?:0[1-9]|1[0-2])$"
+DATE_PATTERN = (
+    r"^(?:(?:20\d\d|2100)-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])"
+    r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+    r"|20(?:[02468][048]|[13579][26])-02-29)$"
+)
 
 
 class ColumnType(StrEnum):

@@ -139,5 +139,5 @@ def test_the_sweep_list_comes_in_cursor_pages(setup: tuple) -> None:
             break
     assert paged == [i["sweep_id"] for i in whole["items"]]
     bad = client.get("/sweeps", params={"cursor": "not-a-cursor"}, headers=NATIONAL)
-    assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    assert bad.status_code == 404 and bad.headers["content-type"] == PROBLEM_MEDIA_TYPE
     assert client.get("/sweeps", params={"limit": 0}, headers=NATIONAL).status_code == 422

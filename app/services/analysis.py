@@ -6,9 +6,6 @@ app.infrastructure.stores.contract, and passes the caller's scope into every rea
 is applied inside the store query.
 """
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +21,7 @@ from app.infrastructure.stores.contract import (
     UnitMonthWindow,
 )
 from app.services.access import Scope, scope_filter
+from app.services.page_cursors import BadCursor, decode_cursor, encode_cursor
 from app.services.tracing.trace import TraceResult, trace_unit_month
 from engine.catalogue import catalogue
 from graph_schema.periods import window
@@ -40,10 +38,6 @@ MAX_PAGE = 500
 class NotFound(LookupError):
     """The unit, unit-month or check is unknown, or outside the caller's scope (never told
     apart, so a scope learns nothing about units it does not see)."""
-
-
-class BadCursor(ValueError):
-    """A pagination cursor this service did not issue."""
 
 
 @dataclass(frozen=True)
@@ -257,17 +251,11 @@ def unit_summary(store: Store, unit_id: str, scope: Scope) -> dict[str, object]:
 # --- anomaly pages --------------------------------------------------------------------------
 
 
-def encode_cursor(cursor: AnomalyCursor) -> str:
-    text = json.dumps(list(cursor), separators=(",", ":"))
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def decode_cursor(text: str) -> AnomalyCursor:
+def _anomaly_after(text: str) -> AnomalyCursor:
+    score, unit_id, period = decode_cursor(text, 3)
     try:
-        padded = text + "=" * (-len(text) % 4)
-        score, unit_id, period = json.loads(base64.urlsafe_b64decode(padded).decode())
-        cursor = (float(score), str(unit_id), str(period))
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
+        cursor = (float(score), str(unit_id), str(period))  # type: ignore[arg-type]
+    except (TypeError, ValueError) as error:
         raise BadCursor(f"not a cursor of this service: {text!r}") from error
     if not np.isfinite(cursor[0]):
         raise BadCursor(f"not a cursor of this service: {text!r}")
@@ -283,13 +271,13 @@ def anomalies_page(
 ) -> tuple[pd.DataFrame, str | None]:
     """One page of flagged unit-months (score desc, unit_id, period) and the cursor of the
     next page (None on the last one)."""
-    after = decode_cursor(cursor) if cursor else None
+    after = _anomaly_after(cursor) if cursor else None
     rows = store.list_anomalies(filters, limit + 1, after, scope_filter(scope))
     page = rows.head(limit).reset_index(drop=True)
     if len(rows) <= limit:
         return page, None
     last = page.iloc[-1]
-    return page, encode_cursor((float(last["score"]), str(last["unit_id"]), str(last["period"])))
+    return page, encode_cursor([float(last["score"]), str(last["unit_id"]), str(last["period"])])
 
 
 # --- systemic sources -----------------------------------------------------------------------

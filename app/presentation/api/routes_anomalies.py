@@ -17,12 +17,8 @@ from app.presentation.api.schemas import (
     systemic_out,
 )
 from app.presentation.api.security import AnalystScope
-from app.services.analysis import (
-    MAX_PAGE,
-    BadCursor,
-    anomalies_page,
-    systemic_sources,
-)
+from app.services.analysis import MAX_PAGE, anomalies_page, systemic_sources
+from app.services.page_cursors import BadCursor
 
 router = APIRouter(tags=["analysis"], responses=PROBLEM_RESPONSES)
 Period = Annotated[

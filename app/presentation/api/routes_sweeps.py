@@ -18,12 +18,13 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response
 from app.infrastructure.stores.contract import Store, SweepRecord
 from app.infrastructure.sweep_lock import SweepAlreadyRunning, lock_holder, sweep_lock
 from app.presentation.api.deps import SettingsDep, StoreDep
-from app.presentation.api.problems import PROBLEM_RESPONSES, VALIDATION_FAILED, Problem
+from app.presentation.api.problems import PROBLEM_RESPONSES, Problem
 from app.presentation.api.schemas import SweepAccepted, SweepList, SweepOut, sweep_out
 from app.presentation.api.security import AnalystScope
 from app.services.access import Scope, ScopeKind
 from app.services.analysis import MAX_PAGE
-from app.services.sweep_pages import BadSweepCursor, sweeps_page
+from app.services.page_cursors import BadCursor
+from app.services.sweep_pages import sweeps_page
 from app.services.sweep_upkeep import sweep_with_upkeep
 from app.settings import Settings
 
@@ -140,10 +141,9 @@ def list_sweeps(
     """Sweeps, newest first, one page at a time."""
     try:
         page, next_cursor = sweeps_page(store, limit, cursor)
-    except BadSweepCursor as error:
-        raise Problem(
-            422, f"cursor: {error}", VALIDATION_FAILED, "Request validation failed"
-        ) from None
+    except BadCursor as error:
+        # Any text is a well-formed cursor; one this service did not give names no page.
+        raise Problem(404, f"cursor: {error}") from None
     holder = lock_holder(settings)
     return SweepList(
         items=[_scoped_out(r, scope) for r in page],

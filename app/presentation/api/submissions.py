@@ -23,7 +23,14 @@ from app.services.sweep import load_engine
 from engine.catalogue import check_info
 from graph_schema.parameters import ParameterKind, parameter_names
 from graph_schema.periods import window
-from loaders.contract import FIRST_DATE, FIRST_PERIOD, LAST_DATE, LAST_PERIOD
+from loaders.contract import (
+    DATE_PATTERN,
+    FIRST_DATE,
+    FIRST_PERIOD,
+    LAST_DATE,
+    LAST_PERIOD,
+    PERIOD_PATTERN,
+)
 from loaders.formulas import propagate
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])
@@ -44,6 +51,8 @@ class UnitMonthSubmission(BaseModel):
     unit_id: str = Field(min_length=1, max_length=64, examples=["00012302"])
     period: str = Field(
         pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+        # The schema states the range itself; the validators below say it in words.
+        json_schema_extra={"pattern": PERIOD_PATTERN},
         examples=["2024-03"],
         description=f"YYYY-MM, within the data contract's range {FIRST_PERIOD} to {LAST_PERIOD}.",
     )
@@ -62,6 +71,7 @@ class UnitMonthSubmission(BaseModel):
     submitted_on: str | None = Field(
         None,
         pattern=r"^\d{4}-\d{2}-\d{2}$",
+        json_schema_extra={"pattern": DATE_PATTERN},
         description=f"YYYY-MM-DD, within {FIRST_DATE} to {LAST_DATE}.",
     )
 
