@@ -49,12 +49,19 @@ def replay_into_neo4j(source: EmbeddedStore, target: Neo4jStore, data: Path) -> 
     target.clear()
     target.apply_schema()
     load_dataset(data, target)
-    # The current sweep may have re-scored nothing (an API test starts one): replay the last
-    # sweep that scored, with its counts, over every period that has current results.
+    current = source.current_sweep()
     scored = [r for r in source.list_sweeps() if r.status.value == "published" and r.periods]
-    assert scored
+    assert current is not None and scored
+    # The current sweep may have re-scored nothing (an API test starts one): publish it over
+    # every period that has current results, with the counts of the last sweep that scored.
     fingerprints = source.data_fingerprints()
-    record = replace(scored[0], periods=sorted(fingerprints), fingerprints=fingerprints)
+    record = replace(
+        current,
+        periods=sorted(fingerprints),
+        fingerprints=fingerprints,
+        counts=scored[0].counts,
+        scope_counts=scored[0].scope_counts,
+    )
     nodes, edges = source.scored_elements(None)
     unit_months = source.read_unit_month_scores(flagged_only=False)
     target.begin_sweep(record)
