@@ -29,7 +29,7 @@ from app.infrastructure.neo4j_local import LocalNeo4j
 from app.infrastructure.stores.contract import GraphCounts, Store
 from app.infrastructure.stores.factory import open_store
 from app.infrastructure.stores.neo4j import Neo4jStore
-from app.infrastructure.stores.neo4j.graph_writes import BATCH_SIZE
+from app.infrastructure.stores.neo4j.batch_sizing import MAX_ROWS
 from app.services.bulk_loading import bulk_load_dataset
 from app.services.loading import LoadReport, load_dataset
 from app.settings import Settings, StoreKind, get_settings
@@ -101,7 +101,7 @@ def run(scale: str, kind: StoreKind, folder: Path, base: Settings, home: Path) -
     result = figures(scale, kind.value, report, counts, seconds)
     if kind is StoreKind.NEO4J:
         result["method"] = "merge"
-        result["batch_size"] = BATCH_SIZE
+        result["max_batch_rows"] = MAX_ROWS
         result["server_peak_rss_mb"] = _mb(server_peak_rss_mb(settings.neo4j_uri))
     return result
 

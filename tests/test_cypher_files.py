@@ -19,6 +19,7 @@ from neo4j import GraphDatabase, ManagedTransaction, Transaction
 import cypher
 from app.infrastructure.stores.contract import RelationshipSpec
 from app.infrastructure.stores.neo4j import Neo4jStore
+from app.infrastructure.stores.neo4j.batch_sizing import LIMIT_SETTINGS
 from app.infrastructure.stores.neo4j.connection import statements
 from app.infrastructure.stores.neo4j.graph_writes import node_query_name, relationship_query_name
 from app.infrastructure.stores.neo4j.sweep_results import SLOTS, slot_properties
@@ -27,7 +28,7 @@ from app.services.loading import load_dataset
 from app.services.sweep import run_sweep
 from app.settings import Settings, StoreKind
 from graph_schema.keys import unit_month_key
-from graph_schema.labels import NodeLabel, RelType
+from graph_schema.labels import KEY_PROPERTY, NodeLabel, RelType
 from graph_schema.periods import window
 from synthetic.dataset import generate_dataset
 
@@ -199,6 +200,11 @@ def _stored_sweeps(graph: SweptGraph) -> dict[str, Any]:
     return {"slots": [slot_properties(slot) for slot in SLOTS]}
 
 
+def _check_load_ledger_write(tx: Transaction, graph: SweptGraph) -> None:
+    rows = list(tx.run(cypher.load("load_ledger_read")))
+    assert [(r["started"], r["source"]) for r in rows] == [("2024-01-01T00:00:00+00:00", "x")]
+
+
 def _check_model_save(tx: Transaction, graph: SweptGraph) -> None:
     rows = list(tx.run(cypher.load("model_load"), version="test-models"))
     assert rows and bytes(rows[0]["payload"]) == b"fitted"
@@ -282,6 +288,22 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
     "count_nodes": Read(),
     "count_relationships": Read(),
     "graph_clear": Destructive(),
+    "graph_content_nodes": Read(lambda g: {"label": NodeLabel.UNIT.value}),
+    "graph_content_relationships": Read(
+        lambda g: {
+            "type": RelType.OWNED_BY.value,
+            "start": NodeLabel.UNIT.value,
+            "end": NodeLabel.ENTERPRISE.value,
+            "start_key": KEY_PROPERTY[NodeLabel.UNIT],
+            "end_key": KEY_PROPERTY[NodeLabel.ENTERPRISE],
+        }
+    ),
+    # The sample graph is loaded by load_dataset, which leaves its ledger.
+    "load_ledger_read": Read(),
+    "load_ledger_write": Write(
+        lambda g: {"steps_json": "{}", "started": "2024-01-01T00:00:00+00:00", "source": "x"},
+        _check_load_ledger_write,
+    ),
     # A full sweep saves its fitted models under its own id.
     "model_load": Read(lambda g: {"version": g.sweep_id}),
     "model_save": Write(
@@ -325,6 +347,7 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
         _stored_sweeps,
     ),
     "server_components": Read(),
+    "server_transaction_memory": Read(lambda g: {"names": list(LIMIT_SETTINGS)}),
     "sweep_begin": Write(
         lambda g: {"sweep_id": "test-sweep", "props": _sweep_props("running")},
         _check_sweep_begin,

@@ -4,7 +4,8 @@ zero-setup default) and one contract suite tests both (tests/test_store_contract
 test that takes the `store` fixture).
 
 The protocol is three parts composed into one:
-- `GraphWrites`: schema, idempotent bulk upserts, counts, and the wide unit-month frame;
+- `GraphWrites`: schema, idempotent bulk upserts, the load ledger, counts, and the wide
+  unit-month frame;
 - `SweepResults`: sweeps, their score frames and fitted models, published atomically;
 - `AnalystReads`: the scoped reads behind `why`, traces, anomaly lists and the public lists.
 
@@ -48,6 +49,24 @@ class GraphCounts:
     @property
     def total_relationships(self) -> int:
         return sum(self.relationships.values())
+
+
+@dataclass
+class LoadLedger:
+    """What a store knows of the loads written into it, kept beside the graph.
+
+    `steps` maps each load step (a node label, or a relationship type between two labels) to
+    the fingerprint of the frame last written in full by that step; `started` and `source` name
+    a load begun and not finished (None and "" when there is none), so a crash mid-load shows.
+    """
+
+    steps: dict[str, str] = field(default_factory=dict)
+    started: str | None = None
+    source: str = ""
+
+    @property
+    def in_progress(self) -> bool:
+        return self.started is not None
 
 
 class SweepStatus(StrEnum):
@@ -164,7 +183,7 @@ class GraphWrites(Protocol):
     def close(self) -> None: ...
 
     def clear(self) -> None:
-        """Delete every node and relationship (tests and `load --replace`)."""
+        """Delete every node and relationship, and the load ledger (tests and `load --replace`)."""
 
     def upsert_nodes(self, label: NodeLabel, rows: pd.DataFrame) -> int:
         """MERGE one node per row on the label's key column; other columns become properties.
@@ -173,6 +192,12 @@ class GraphWrites(Protocol):
     def upsert_relationships(self, spec: RelationshipSpec, rows: pd.DataFrame) -> int:
         """MERGE one relationship per row between `start_key` and `end_key`; other columns are
         properties. Rows with an `edge_id` column are merged on it (one edge per id)."""
+
+    def load_ledger(self) -> LoadLedger:
+        """The ledger of loads (empty on a new or cleared store)."""
+
+    def save_load_ledger(self, ledger: LoadLedger) -> None:
+        """Replace the ledger in one atomic step: a crash leaves the old one or the new one."""
 
     def counts(self) -> GraphCounts: ...
 

@@ -1,4 +1,5 @@
-"""Liveness (`GET /health`) and readiness (`GET /ready`: store reachable, schema applied)."""
+"""Liveness (`GET /health`) and readiness (`GET /ready`: store reachable, schema applied, no
+load half-written)."""
 
 import logging
 
@@ -45,7 +46,8 @@ def health() -> Health:
 
 @router.get("/ready", response_model=Ready, responses=PROBLEM_RESPONSES)
 def ready(request: Request, store: StoreDep, settings: SettingsDep) -> Ready:
-    """The store answers and the graph schema is applied; 503 problem+json otherwise."""
+    """The store answers, the graph schema is applied and no load is half-done; 503
+    problem+json otherwise."""
     try:
         store.ping()
         applied = store.schema_applied()
@@ -56,10 +58,20 @@ def ready(request: Request, store: StoreDep, settings: SettingsDep) -> Ready:
             request.app.state.schema_pending = not applied
         info = store.server_info()
         sweeps = store.list_sweeps()
+        ledger = store.load_ledger()
     except StoreUnavailable as error:
         raise Problem(503, str(error), STORE_UNAVAILABLE, "Store unavailable") from error
     if not applied:
         raise Problem(503, "the graph schema is not applied; run `mrvtrace schema apply`")
+    if ledger.in_progress:
+        # Running, or killed: either way the graph is part old, part new until it finishes.
+        raise Problem(
+            503,
+            f"a load of {ledger.source or 'a dataset'} started {ledger.started} has not "
+            "finished; the graph is incomplete until it does (re-run `mrvtrace load` if it "
+            "was interrupted)",
+            title="Load incomplete",
+        )
     return Ready(
         status="ready",
         store=settings.store.value,

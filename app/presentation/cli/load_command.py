@@ -97,6 +97,12 @@ def load(
     target.parent.mkdir(parents=True, exist_ok=True)
     report.rejects.to_csv(target, index=False)
     console.print(summary_table(report))
+    if report.unchanged_steps:
+        console.print(
+            f"{len(report.unchanged_steps)} steps skipped: the store already holds their rows "
+            f"as they are ({', '.join(report.unchanged_steps[:3])}"
+            f"{', ...' if len(report.unchanged_steps) > 3 else ''})."
+        )
     if report.rows_rejected:
         console.print(f"[yellow]{len(report.rejects)} rejects written to {target}[/]")
     if report.rows_loaded == 0:

@@ -1,22 +1,27 @@
 """Loading part of the embedded store: node and relationship frames persisted as Parquet.
 
-Layout under `<home>/embedded/`: `nodes/<Label>.parquet` and
-`relationships/<TYPE>__<Start>__<End>.parquet`. The frames are the store's truth; they are
-read lazily on first use. Upserts follow
-Neo4j's `MERGE ... SET n += props`: a row replaces the values it carries (a missing value
-removes one) and keeps the columns it does not carry.
+Layout under `<home>/embedded/`: `nodes/<Label>.parquet`,
+`relationships/<TYPE>__<Start>__<End>.parquet` and the load ledger `load_ledger.json`. Every
+file is written then renamed, so a process killed mid-write leaves the previous file. The
+frames are the store's truth; they are read lazily on first use. Upserts follow Neo4j's
+`MERGE ... SET n += props`: a row replaces the values it carries (a missing value removes one)
+and keeps the columns it does not carry.
 """
 
+import json
 import shutil
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
-from app.infrastructure.stores.contract import GraphCounts, RelationshipSpec
+from app.infrastructure.stores.contract import GraphCounts, LoadLedger, RelationshipSpec
 from app.infrastructure.stores.embedded.state import EmbeddedState
 from graph_schema.labels import KEY_PROPERTY, NodeLabel, RelType
 from loaders.unit_month_frame import conform_unit_month_frame
+
+LEDGER_FILE = "load_ledger.json"
 
 
 def merge_rows(
@@ -110,6 +115,19 @@ class EmbeddedGraphWrites(EmbeddedState):
         frames[spec] = merge_rows(frames.get(spec), rows, identity)
         self._write("relationships", relationship_file_name(spec), frames[spec])
         return len(rows)
+
+    def load_ledger(self) -> LoadLedger:
+        path = self.files_dir / LEDGER_FILE
+        if not path.exists():
+            return LoadLedger()
+        return LoadLedger(**json.loads(path.read_text(encoding="utf-8")))
+
+    def save_load_ledger(self, ledger: LoadLedger) -> None:
+        path = self.files_dir / LEDGER_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(asdict(ledger), sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
 
     def counts(self) -> GraphCounts:
         nodes = {label.value: len(f) for label, f in self.node_frames().items() if len(f)}

@@ -1,11 +1,15 @@
-"""Graph writes of the Neo4j store: batched, idempotent MERGE upserts and the frame read.
+"""Graph writes of the Neo4j store: batched, idempotent MERGE upserts, the load ledger and the
+frame read.
 
 Frames become plain Python records here (str/int/float/bool/None, never numpy scalars or
 pandas NA) one slice at a time, so a national-scale frame is never held twice as dicts.
 Each node label and each relationship type/endpoint pair has its own `cypher/upsert_*.cypher`.
+A batch is as many rows as fit the server's transaction memory (batch_sizing), so a re-upsert
+of wide unit-month rows commits at any scale.
 """
 
 import gc
+import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -13,14 +17,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from neo4j.exceptions import Neo4jError
 
-from app.infrastructure.stores.contract import GraphCounts, RelationshipSpec
+from app.infrastructure.stores.contract import GraphCounts, LoadLedger, RelationshipSpec
+from app.infrastructure.stores.neo4j.batch_sizing import (
+    LIMIT_SETTINGS,
+    rows_per_transaction,
+    transaction_limit,
+)
 from app.infrastructure.stores.neo4j.schema import Neo4jSchema
 from graph_schema.labels import KEY_PROPERTY, NodeLabel
 from loaders.unit_month_frame import conform_unit_month_frame
 
-# Rows per transaction, measured by bench/load.py (10k-20k is flat; 50k+ costs heap).
-BATCH_SIZE = 10_000
 # Rows turned into records at a time: bounds the memory of the Python side.
 SLICE_BATCHES = 10
 
@@ -103,22 +111,58 @@ def _slices(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
 
 
 class Neo4jGraphWrites(Neo4jSchema):
-    batch_size: int = BATCH_SIZE
+    _transaction_limit: int | None = None
+
+    def transaction_limit(self) -> int:
+        """Bytes of transaction memory the server allows (the tightest of its limits), read
+        once; a safe default when the server sets none or will not say."""
+        if self._transaction_limit is None:
+            try:
+                rows = self.run_read("server_transaction_memory", names=list(LIMIT_SETTINGS))
+            except Neo4jError:
+                rows = []
+            self._transaction_limit = transaction_limit([r["value"] for r in rows])
+        return self._transaction_limit
+
+    def batch_rows(self, columns: int) -> int:
+        """Rows per write transaction for rows of `columns` values."""
+        return rows_per_transaction(columns, self.transaction_limit())
 
     def upsert_nodes(self, label: NodeLabel, rows: pd.DataFrame) -> int:
         key = KEY_PROPERTY[label]
         rows = rows.loc[rows[key].notna()]
         query = node_query_name(label)
-        for part in _slices(rows, self.batch_size * SLICE_BATCHES):
-            self.write_batches(query, node_records(part, key), self.batch_size)
+        batch = self.batch_rows(len(rows.columns))
+        for part in _slices(rows, batch * SLICE_BATCHES):
+            self.write_batches(query, node_records(part, key), batch)
         return len(rows)
 
     def upsert_relationships(self, spec: RelationshipSpec, rows: pd.DataFrame) -> int:
         rows = rows.loc[rows["start_key"].notna() & rows["end_key"].notna()]
         query = relationship_query_name(spec)
-        for part in _slices(rows, self.batch_size * SLICE_BATCHES):
-            self.write_batches(query, relationship_records(part), self.batch_size)
+        batch = self.batch_rows(len(rows.columns))
+        for part in _slices(rows, batch * SLICE_BATCHES):
+            self.write_batches(query, relationship_records(part), batch)
         return len(rows)
+
+    def load_ledger(self) -> LoadLedger:
+        rows = self.run_read("load_ledger_read")
+        if not rows:
+            return LoadLedger()
+        row = rows[0]
+        return LoadLedger(
+            steps=json.loads(row["steps_json"] or "{}"),
+            started=row["started"],
+            source=row["source"] or "",
+        )
+
+    def save_load_ledger(self, ledger: LoadLedger) -> None:
+        self.run_write(
+            "load_ledger_write",
+            steps_json=json.dumps(ledger.steps, sort_keys=True),
+            started=ledger.started,
+            source=ledger.source,
+        )
 
     def counts(self) -> GraphCounts:
         nodes = self.run_read("count_nodes")
