@@ -75,6 +75,17 @@ class Settings(BaseSettings):
         password = self.neo4j_password.get_secret_value()
         return (self.neo4j_user, password) if password else None
 
+    def store_environment(self) -> dict[str, str]:
+        """The environment variables that open this store, for a child process (a CLI run)."""
+        return {
+            "MRVTRACE_STORE": self.store.value,
+            "MRVTRACE_HOME": str(self.home),
+            "NEO4J_URI": self.neo4j_uri,
+            "NEO4J_USER": self.neo4j_user,
+            "NEO4J_PASSWORD": self.neo4j_password.get_secret_value(),
+            "NEO4J_DATABASE": self.neo4j_database,
+        }
+
 
 @cache
 def get_settings() -> Settings:

@@ -61,8 +61,10 @@ def sample_targets(count: int, seed: int) -> list[tuple[str, str]]:
     return pairs
 
 
-def start_server(port: int, key: str, workers: int) -> subprocess.Popen[bytes]:
-    env = os.environ | {"MRVTRACE_API_KEYS": f"national={key}"}
+def start_server(
+    port: int, env: dict[str, str], workers: int = 1, timeout_s: float = STARTUP_TIMEOUT_S
+) -> subprocess.Popen[bytes]:
+    """`mrvtrace serve` on 127.0.0.1:`port` with `env`, returned once `/ready` answers 200."""
     command = ["serve", "--port", str(port), "--workers", str(workers)]
     server = subprocess.Popen(
         [sys.executable, "-m", "app.presentation.cli.main", *command],
@@ -70,7 +72,7 @@ def start_server(port: int, key: str, workers: int) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
@@ -134,7 +136,7 @@ def measure(
     key = secrets.token_urlsafe(24)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(port, key, workers)
+    server = start_server(port, os.environ | {"MRVTRACE_API_KEYS": f"national={key}"}, workers)
     try:
         run_level(base, key, picked, WARM_UP_CLIENTS, min(WARM_UP_REQUESTS, requests))
         measured = [run_level(base, key, picked, c, requests) for c in levels]

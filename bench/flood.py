@@ -35,7 +35,7 @@ import numpy as np
 import yaml
 
 from app.services.access import key_entry
-from bench.api import free_port
+from bench.api import free_port, start_server
 from bench.machine import machine_info
 
 RESULTS = Path(__file__).parent / "results" / "flood.json"
@@ -70,27 +70,6 @@ def prepare(home: Path) -> tuple[dict[str, str], list[str]]:
     if demo.wait() != 0:
         raise SystemExit("mrvtrace demo --no-serve failed")
     return env, [entry["id"] for entry in keys.values()]
-
-
-def serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    server = _cli(
-        "serve",
-        "--port",
-        str(port),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    server.terminate()
-    raise RuntimeError("the API did not become ready")
 
 
 class Flood:
@@ -181,7 +160,7 @@ def measure(seconds: float, wrong_keys: int, probe_ms: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mrvtrace-flood-") as workdir:
         env, key_ids = prepare(Path(workdir) / "home")
         port = free_port()
-        server = serve(port, env)
+        server = start_server(port, env, timeout_s=STARTUP_TIMEOUT_S)
         try:
             base = f"http://127.0.0.1:{port}"
             with httpx.Client(base_url=base) as client:

@@ -36,16 +36,8 @@ POLL_S = 0.05
 
 
 def _env(settings: Settings, home: Path) -> dict[str, str]:
-    user, password = settings.neo4j_auth or ("neo4j", "")
-    return {
-        **os.environ,
-        "MRVTRACE_STORE": StoreKind.NEO4J.value,
-        "MRVTRACE_HOME": str(home),
-        "NEO4J_URI": settings.neo4j_uri,
-        "NEO4J_USER": user,
-        "NEO4J_PASSWORD": password,
-        "NEO4J_DATABASE": settings.neo4j_database,
-    }
+    chosen = settings.model_copy(update={"store": StoreKind.NEO4J, "home": home})
+    return os.environ | chosen.store_environment()
 
 
 def _command(folder: Path) -> list[str]:

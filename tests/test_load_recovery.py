@@ -40,8 +40,8 @@ from synthetic.dataset import generate_dataset
 FLEET = {"enterprises": 12, "months": 4, "seed": 3}
 # Kill the load once the ledger records this many finished steps (0: as soon as it starts).
 KILL_AFTER_STEPS = (0, 11, 25, 33)
-# How often the test looks at the ledger of a running load.
-POLL_S = 0.01
+# How often the test looks for the stalled load's sign.
+POLL_S = 0.05
 # Wide rows (the unit-month width) in a number that overran a 1 GB heap's transaction memory.
 WIDE_ROWS, WIDE_COLUMNS = 8_000, 44
 
@@ -135,38 +135,53 @@ def test_a_changed_node_frame_rewrites_it_and_the_relationships_it_ends(
 
 
 def _settings_env(settings: Settings) -> dict[str, str]:
-    user, password = settings.neo4j_auth or ("neo4j", "")
-    return {
-        **os.environ,
-        "MRVTRACE_STORE": settings.store.value,
-        "MRVTRACE_HOME": str(settings.home),
-        "NEO4J_URI": settings.neo4j_uri,
-        "NEO4J_USER": user,
-        "NEO4J_PASSWORD": password,
-        "NEO4J_DATABASE": settings.neo4j_database,
-    }
+    return os.environ | settings.store_environment()
 
 
 def _load_command(folder: Path) -> list[str]:
     return [sys.executable, "-m", "app.presentation.cli.main", "load", str(folder)]
 
 
+# A load that stalls once its ledger records `steps_done` finished steps, so the test kills it
+# there whatever the machine's speed (the store is opened from the environment, as the CLI does).
+STALLING_LOAD = """
+import sys, time
+from pathlib import Path
+from app.infrastructure.stores.factory import open_store
+from app.services.loading import load_dataset
+from app.settings import get_settings
+
+folder, steps_done, ready = Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
+store = open_store(get_settings())
+real_save = store.save_load_ledger
+
+def save_and_stall(ledger):
+    real_save(ledger)
+    if ledger.in_progress and len(ledger.steps) >= steps_done:
+        ready.touch()
+        time.sleep(120)
+
+store.save_load_ledger = save_and_stall
+load_dataset(folder, store)
+"""
+
+
 def _killed_at(settings: Settings, store: Store, folder: Path, steps_done: int) -> LoadLedger:
-    """Run `mrvtrace load` and kill -9 it once its ledger shows `steps_done` finished steps."""
+    """A load of `folder` killed -9 once its ledger shows `steps_done` finished steps."""
+    ready = folder.parent / f"stalled-{steps_done}"
+    ready.unlink(missing_ok=True)
+    arguments = [str(folder), str(steps_done), str(ready)]
     process = subprocess.Popen(
-        _load_command(folder),
-        env=_settings_env(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [sys.executable, "-c", STALLING_LOAD, *arguments], env=_settings_env(settings)
     )
     try:
-        while process.poll() is None:
-            ledger = store.load_ledger()
-            if ledger.in_progress and len(ledger.steps) >= steps_done:
-                process.send_signal(signal.SIGKILL)
-                break
+        deadline = time.monotonic() + 120
+        while not ready.exists() and process.poll() is None and time.monotonic() < deadline:
             time.sleep(POLL_S)
+        assert ready.exists(), f"the load never stalled after {steps_done} steps"
+        process.send_signal(signal.SIGKILL)
     finally:
+        process.kill()
         process.wait()
     return store.load_ledger()
 
@@ -186,7 +201,7 @@ def _recovers_from_every_kill(target: Target, fleet: Path, steps: list[LoadStep]
         for steps_done in KILL_AFTER_STEPS:
             store.clear()
             killed = _killed_at(target.settings, store, fleet, steps_done)
-            assert killed.in_progress, f"the load finished before step {steps_done}: grow FLEET"
+            assert killed.in_progress and len(killed.steps) == steps_done
             rerun = subprocess.run(
                 _load_command(fleet), env=_settings_env(target.settings), capture_output=True
             )

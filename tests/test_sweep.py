@@ -2,23 +2,18 @@
 
 import csv
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from stalled_sweep import stalled_sweep
 from unit_month_examples import clean_frame, lower_carbon
 
 from app.infrastructure.stores.contract import SweepStatus
-from app.infrastructure.stores.neo4j import Neo4jStore
 from app.services.findings_export import FINDINGS_COLUMNS, write_findings
 from app.services.sweep import run_sweep
-from app.settings import StoreKind, get_settings
+from app.settings import get_settings
 from engine.policy import ScoringPolicy
 
 FAULTY_UNIT = "00000003"
@@ -137,60 +132,11 @@ def test_failure_halfway_keeps_previous_results(swept, monkeypatch: pytest.Monke
     pd.testing.assert_frame_equal(_flagged(swept), before)
 
 
-KILLED_SWEEP = """
-import sys, time
-from pathlib import Path
-import pandas as pd
-from app.presentation.cli.sweep_commands import open_store
-from app.services.sweep import run_sweep
-
-frame = pd.read_parquet(sys.argv[1])
-ready = Path(sys.argv[2])
-store = open_store(None)
-store.read_unit_months = lambda periods=None: frame
-store.scoped_unit_months = lambda periods=None, scope=None: frame.assign(verifier_id=pd.NA)
-real_write = store.write_scores
-
-def write_and_stall(*args, **kwargs):
-    real_write(*args, **kwargs)
-    ready.touch()
-    time.sleep(120)
-
-store.write_scores = write_and_stall
-run_sweep(store, full=True)
-"""
-
-
 def test_sigkilled_sweep_keeps_previous_results(swept, tmp_path: Path) -> None:
     first = run_sweep(swept)
     before = _flagged(swept)
-    frame_file = tmp_path / "frame.parquet"
-    swept.read_unit_months().to_parquet(frame_file)
-    ready = tmp_path / "ready"
-    kind = StoreKind.NEO4J if isinstance(swept, Neo4jStore) else StoreKind.EMBEDDED
-    settings = swept.settings
-    env = {
-        **os.environ,
-        "MRVTRACE_STORE": kind.value,
-        "MRVTRACE_HOME": str(settings.home),
-        "NEO4J_URI": settings.neo4j_uri,
-        "NEO4J_USER": settings.neo4j_user,
-        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
-        "NEO4J_DATABASE": settings.neo4j_database,
-    }
-    child = subprocess.Popen(
-        [sys.executable, "-c", KILLED_SWEEP, str(frame_file), str(ready)], env=env
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while not ready.exists() and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert ready.exists(), "the sweep never reached its first write"
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.kill()
-        child.wait()
-    assert child.returncode == -signal.SIGKILL
+    with stalled_sweep(swept, tmp_path, locked=False):
+        pass  # killed right after its first score write
     assert swept.current_sweep().sweep_id == first.sweep_id
     running = [r for r in swept.list_sweeps() if r.status == SweepStatus.RUNNING]
     assert len(running) == 1

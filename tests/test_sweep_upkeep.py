@@ -2,53 +2,21 @@
 server start and on the next sweep; retention deletes old sweeps' scores and models but never
 what is current."""
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from stalled_sweep import stalled_sweep
 from test_sweep import install_frame, unit_month_frame
 from unit_month_examples import clean_frame
 
 from app.infrastructure.stores.contract import SweepRecord, SweepStatus
-from app.infrastructure.stores.neo4j import Neo4jStore
 from app.infrastructure.sweep_lock import lock_holder, sweep_lock
 from app.presentation.api.main import create_app
 from app.services.sweep import new_sweep_id
 from app.services.sweep_upkeep import ABANDONED, prune_sweeps, sweep_with_upkeep
-from app.settings import StoreKind, get_settings
-
-# A CLI-like sweep: it holds the sweep lock, writes its first batch, says so, and stalls there.
-LOCKED_SWEEP = """
-import sys, time
-from pathlib import Path
-import pandas as pd
-from app.infrastructure.sweep_lock import sweep_lock
-from app.presentation.cli.sweep_commands import open_store
-from app.services.sweep import run_sweep
-from app.settings import Settings
-
-frame = pd.read_parquet(sys.argv[1])
-ready = Path(sys.argv[2])
-store = open_store(None)
-store.read_unit_months = lambda periods=None: frame
-store.scoped_unit_months = lambda periods=None, scope=None: frame.assign(verifier_id=pd.NA)
-real_write = store.write_scores
-
-def write_and_stall(*args, **kwargs):
-    real_write(*args, **kwargs)
-    ready.touch()
-    time.sleep(120)
-
-store.write_scores = write_and_stall
-with sweep_lock(Settings()):
-    run_sweep(store, full=True)
-"""
+from app.settings import get_settings
 
 
 @pytest.fixture
@@ -62,34 +30,8 @@ def swept(store, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
 
 def _kill_a_sweep_midway(store, tmp_path: Path) -> None:
-    frame_file = tmp_path / "frame.parquet"
-    store.read_unit_months().to_parquet(frame_file)
-    ready = tmp_path / "ready"
-    settings = store.settings
-    kind = StoreKind.NEO4J if isinstance(store, Neo4jStore) else StoreKind.EMBEDDED
-    env = {
-        **os.environ,
-        "MRVTRACE_STORE": kind.value,
-        "MRVTRACE_HOME": str(settings.home),
-        "NEO4J_URI": settings.neo4j_uri,
-        "NEO4J_USER": settings.neo4j_user,
-        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
-        "NEO4J_DATABASE": settings.neo4j_database,
-    }
-    child = subprocess.Popen(
-        [sys.executable, "-c", LOCKED_SWEEP, str(frame_file), str(ready)], env=env
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while not ready.exists() and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert ready.exists(), "the sweep never reached its first write"
-        assert lock_holder(settings)["pid"] == child.pid
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.kill()
-        child.wait()
-    assert child.returncode == -signal.SIGKILL
+    with stalled_sweep(store, tmp_path, locked=True) as child:
+        assert lock_holder(store.settings)["pid"] == child.pid
 
 
 def test_a_killed_sweep_is_marked_failed_when_the_server_starts(swept, tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ Progress = Callable[[str, int, int], None]
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    # Microseconds: two sweeps of one second still list newest first.
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def new_sweep_id() -> str:
