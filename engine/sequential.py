@@ -119,9 +119,9 @@ def drift_p_values(scores: np.ndarray, frame: pd.DataFrame, null: DriftNull) -> 
 
 
 def episodes_of_flags(months: pd.DataFrame, flagged: pd.Series, eligible: pd.Series) -> pd.Series:
-    """Flags grown over their episodes: an unbroken run of a unit's consecutive `eligible`
-    months (each listed on its own, with the same root parameter) is one fault when any month
-    of it is flagged. A drift's first months are listed but weak; once a
+    """Flags grown back over their episodes: in an unbroken run of a unit's consecutive
+    `eligible` months (each listed on its own, with the same root parameter), the months before
+    a flagged one are flagged with it. A drift's first months are listed but weak; once a
     later month of the run proves the fault, the run's start is its change point (Page 1954),
     not a new alarm. `months` is sorted by unit and period."""
     month = months["period"].str.slice(0, 4).astype(int) * 12 + months["period"].str.slice(
@@ -137,5 +137,7 @@ def episodes_of_flags(months: pd.DataFrame, flagged: pd.Series, eligible: pd.Ser
         & (root == root.shift())
     )
     run = (~continues).cumsum()
-    proven = flagged.groupby(run).transform("any")
-    return flagged | (eligible & proven)
+    # Only months before a flag of their run join it: a drift's change point precedes its
+    # alarm, while weak months after one are a fault that has faded or a month that moved on.
+    later = flagged[::-1].astype(int).groupby(run[::-1]).cummax()[::-1].astype(bool)
+    return flagged | (eligible & later)

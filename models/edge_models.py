@@ -7,7 +7,8 @@ y = ln(child) − ln(parent), and a unit-month's y is
 
     y = u_unit + f(x) + e
 
-with u_unit the unit's own level (its coal rank, its CEMS analyser's bias, its nameplate),
+with u_unit the unit's own level (its coal rank, its CEMS analyser's bias, its nameplate; a
+month of another coal, far off the unit's usual NCV, has a level of its own),
 f a robust regression on the month's operating covariates (load, hours on line, heat supplied,
 season) fitted on the fleet, and e the residual. Nothing here is a noise figure of any
 generator: the fit, the residual scales and the unit levels come from the fleet being scored.
@@ -37,6 +38,11 @@ from graph_schema.transfer_edges import EdgeKind, TransferEdge
 from loaders.formulas import MONITOR_HEAT
 
 MAD_TO_SIGMA = 1.4826
+# A coal edge's month whose NCV departs from its unit's usual coal by more than this many of the
+# fleet's robust sigmas of such departures is another coal (a rank switch), which no honest
+# wobble of one coal reaches: it has a level of its own, so a new rank is judged against its
+# peers, never against the old rank's history.
+OTHER_COAL_SIGMAS = 8.0
 # Covariates the location and scale regressions may use, by name.
 COVARIATES = (
     "log_load",
@@ -180,6 +186,28 @@ class EdgeRegression:
             return rows
         return np.random.default_rng(self.seed).choice(rows, self.max_rows, replace=False)
 
+    def _ncv_departure(self, frame: pd.DataFrame) -> np.ndarray | None:
+        """|ln NCV − the unit's median ln NCV| of each row, for an edge of coal quality."""
+        if "coal_ncv_gj_t" not in (self.edge.parent, self.edge.child) and (
+            self.edge.child != "coal_carbon_pct"
+        ):
+            return None
+        ncv = frame["coal_ncv_gj_t"].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_ncv = np.log(np.where(ncv > 0, ncv, np.nan))
+        units = frame["unit_id"].astype(str).to_numpy()
+        return np.abs(log_ncv - _unit_median(log_ncv, units))
+
+    def _unit_keys(self, frame: pd.DataFrame, departure: np.ndarray | None) -> np.ndarray:
+        """Each row's unit, or for another coal the unit and that coal's side."""
+        units = frame["unit_id"].astype(str).to_numpy()
+        if departure is None or not np.isfinite(self.other_coal_cut_):
+            return units
+        other = np.nan_to_num(departure) > self.other_coal_cut_
+        ncv = frame["coal_ncv_gj_t"].to_numpy(dtype=float)
+        side = np.where(ncv > _unit_median(ncv, units), "|higher-ncv", "|lower-ncv")
+        return np.where(other, np.char.add(units.astype(str), side), units)
+
     def _within(self, x: np.ndarray, units: np.ndarray) -> np.ndarray:
         """Covariates as departures from the unit's own typical operating point (the fleet's
         for a unit the fit never saw), winsorised at the fleet's percentiles."""
@@ -196,7 +224,13 @@ class EdgeRegression:
         self.fitted_ = self.n_ >= self.min_rows
         if not self.fitted_:
             return self
-        units = frame["unit_id"].astype(str).to_numpy()
+        departure = self._ncv_departure(frame)
+        seen = departure[ok] if departure is not None else np.array([])
+        seen = seen[np.isfinite(seen)]
+        # |departure| has median 0.6745 sigma for normal wobble.
+        sigma = float(np.median(seen)) / 0.6745 if seen.size else 0.0
+        self.other_coal_cut_ = OTHER_COAL_SIGMAS * sigma if sigma > 0 else np.inf
+        units = self._unit_keys(frame, departure)
         self.lower_ = np.quantile(x[ok], WINSOR[0], axis=0)
         self.upper_ = np.quantile(x[ok], WINSOR[1], axis=0)
         clipped = pd.DataFrame(np.clip(x[ok], self.lower_, self.upper_), index=units[ok])
@@ -262,7 +296,7 @@ class EdgeRegression:
         """Both views of the residual of every row of `frame`. A unit the fit never saw is
         measured against its peers (its own level is the peer group's)."""
         y, x, ok = self._design(frame)
-        units = frame["unit_id"].astype(str).to_numpy()
+        units = self._unit_keys(frame, self._ncv_departure(frame))
         groups = pd.Series(peer_groups.to_numpy())
         effect = self.location_.predict(self._within(x, units))
         peer_centre = groups.map(self.peer_centre_).fillna(self.fleet_level_).to_numpy(dtype=float)

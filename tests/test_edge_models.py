@@ -95,6 +95,26 @@ def test_a_units_persistent_offset_is_its_own_level_but_stands_out_among_its_pee
     assert (others < 3.0).all()
 
 
+def test_a_switch_to_another_coal_is_judged_against_peers_not_the_old_coals_history() -> None:
+    """A unit that switches to a coal of half again the NCV, whose carbon per heat is 6 %
+    higher (another rank's), is not a carbon fault; the same 6 % at its usual NCV stands out."""
+    frame = ef.fleet(40, 24, seed=3)
+    periods = sorted(frame["period"].unique())
+    rows = ((frame["unit_id"] == "U007") & frame["period"].isin(periods[-4:])).to_numpy()
+    switched = frame.copy()
+    switched.loc[rows, "coal_ncv_gj_t"] = (switched.loc[rows, "coal_ncv_gj_t"] * 1.5).round(2)
+    switched.loc[rows, "coal_carbon_pct"] = (
+        switched.loc[rows, "coal_carbon_pct"] * 1.5 * 1.06
+    ).round(2)
+    views = _residuals(_fit(CARBON, switched), switched)
+    own_z = np.abs(views.own[rows] / views.own_scale[rows])
+    assert np.median(own_z) < 1.5 and own_z.max() < 3.5
+    shaded = frame.copy()
+    shaded.loc[rows, "coal_carbon_pct"] = (shaded.loc[rows, "coal_carbon_pct"] * 1.06).round(2)
+    views = _residuals(_fit(CARBON, shaded), shaded)
+    assert np.abs(views.own[rows] / views.own_scale[rows]).min() > 3.0
+
+
 def test_part_months_get_a_wider_scale_when_the_fleets_part_months_are_noisier() -> None:
     noisy_parts = ef.fleet(60, 24, seed=4, noise=ef.with_noise(ef.TYPICAL, part_month_share=0.15))
     share = noisy_parts["operating_hours"] / noisy_parts["hours_in_month"]

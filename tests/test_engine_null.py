@@ -173,7 +173,7 @@ def test_only_the_months_of_a_drift_episode_carry_its_p_value() -> None:
     assert float((p[~drifting] <= 1e-3).mean()) < 0.01
 
 
-def test_a_flag_grows_over_its_run_of_listed_months_and_no_further() -> None:
+def test_a_flag_grows_back_over_its_run_of_listed_months_and_no_further() -> None:
     months = pd.DataFrame(
         {
             "unit_id": ["A"] * 7 + ["B"] * 2,
@@ -189,6 +189,9 @@ def test_a_flag_grows_over_its_run_of_listed_months_and_no_further() -> None:
     flagged = pd.Series([False, False, False, True, False, False, False, False, False])
     grown = episodes_of_flags(months, flagged, eligible)
     assert grown.tolist() == [False, True, True, True, False, False, False, False, False]
+    # A weak month after the flag, with its root, does not join it (a drift precedes its alarm).
+    same_root = months.assign(root_parameter="cems_co2_t")
+    assert episodes_of_flags(same_root, flagged, eligible).tolist() == grown.tolist()
 
 
 # --- combining ----------------------------------------------------------------------------------
