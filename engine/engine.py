@@ -16,7 +16,8 @@ Scoring, step by step:
 5. listed unit-months are attributed (engine.attribution), their root's impact computed
    (engine.impact), and a unit-month is flagged when its p-value and q-value pass, its root is
    in its own month, and its evidence is certain or its impact material; a flag then grows
-   over its unit's run of consecutive listed months with the same root (a drift's change point);
+   back over the run of consecutive listed months with its root before it (a drift's change
+   point);
 6. labs and verifiers are tested directly for systemic shifts (engine.systemic).
 The same attribution runs at request time on a unit-month's stored checks (`explain`).
 """

@@ -165,6 +165,8 @@ def demo(
 
     from app.presentation.api.main import create_app
     from app.presentation.api.security import API_KEY_HEADER
+    from app.presentation.cli.header_limit import HeaderLimitedHttpTools
+    from app.presentation.cli.tcp_listener import TcpListenerConfig
 
     key = _issue_demo_key()
     base = f"http://127.0.0.1:{port}"
@@ -179,8 +181,17 @@ def demo(
             f"'{base}/units/{first.unit_id}/why?period={first.period}'"
         )
     console.print("Ctrl-C stops the server.")
+    # As `mrvtrace serve` runs it: JSON logs, the header limit, TCP_NODELAY.
+    config = TcpListenerConfig(
+        create_app(settings, store=store),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        http=HeaderLimitedHttpTools,
+    )
     try:
-        uvicorn.run(create_app(settings, store=store), host="127.0.0.1", port=port)
+        uvicorn.Server(config).run()
     finally:
         store.close()
 

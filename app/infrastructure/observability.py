@@ -200,6 +200,8 @@ class JsonLogFormatter(logging.Formatter):
             "pid": record.process,
         }
         line.update(_extras(record))
+        # uvicorn's copy of the message with terminal colour codes: noise in a log line.
+        line.pop("color_message", None)
         if record.exc_text:
             line["exc"] = record.exc_text
         if record.stack_info:
