@@ -5,8 +5,6 @@ An app over an empty embedded store is enough: none of this needs data."""
 import asyncio
 import json
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 import uvicorn
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from served_app import serving
 
 from app.infrastructure.neo4j_local import free_port
 from app.presentation.api import security
@@ -201,26 +200,15 @@ def test_a_repeated_query_parameter_is_refused(client: TestClient) -> None:
 @pytest.fixture
 def served(settings: Settings) -> Iterator[tuple[str, int]]:
     """The app under uvicorn with the protocol `mrvtrace serve` uses, on a free local port."""
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings),
-            host="127.0.0.1",
-            port=free_port(),
-            http=HeaderLimitedHttpTools,
-            log_level="warning",
-        )
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=free_port(),
+        http=HeaderLimitedHttpTools,
+        log_level="warning",
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield "127.0.0.1", server.config.port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with serving(config) as port:
+        yield "127.0.0.1", port
 
 
 def raw_request(address: tuple[str, int], request: bytes) -> bytes:

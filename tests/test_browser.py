@@ -9,8 +9,6 @@ Screenshots go to `screenshots/` (ignored by git); their paths are printed.
 
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ import uvicorn
 from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from served_app import serving
 from starlette.routing import NoMatchFound
 from test_cypher_files import swept_small_graph
 from typer.testing import CliRunner
@@ -126,19 +125,11 @@ def served_demo(demo_home: Path, demo_output: str) -> Iterator[tuple[str, Embedd
             "app.presentation.api.routes_ui.router is not included in "
             "app.presentation.api.main.ROUTERS"
         )
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
     try:
-        yield f"http://127.0.0.1:{port}", store
+        with serving(config) as port:
+            yield f"http://127.0.0.1:{port}", store
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         store.close()
 
 
