@@ -2,7 +2,7 @@
 units (late test reports, samples outside their month, late submissions), which never enter
 an anomaly score or a CO2 impact."""
 
-from typing import Annotated
+from typing import Annotated, Generic, TypeVar
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -39,24 +39,27 @@ class LabItem(BaseModel):
     units: int = Field(description="Units those reports were for.")
 
 
-class UnitYearPage(BaseModel):
-    items: list[UnitYearItem]
+Item = TypeVar("Item", bound=BaseModel)
+
+
+class ChecklistPage(BaseModel, Generic[Item]):
+    items: list[Item]
     total: int
     next_offset: int | None = Field(description="Pass as `offset` for the next page.")
 
 
-class LabPage(BaseModel):
-    items: list[LabItem]
-    total: int
-    next_offset: int | None = Field(description="Pass as `offset` for the next page.")
-
-
-def _page(rows: list[dict[str, object]], limit: int, offset: int) -> tuple[list, int | None]:
+def _page(
+    rows: list[dict[str, object]], item: type[Item], limit: int, offset: int
+) -> ChecklistPage[Item]:
     end = offset + limit
-    return rows[offset:end], end if end < len(rows) else None
+    return ChecklistPage[Item](
+        items=[item(**r) for r in rows[offset:end]],
+        total=len(rows),
+        next_offset=end if end < len(rows) else None,
+    )
 
 
-@router.get("/unit-years", response_model=UnitYearPage)
+@router.get("/unit-years", response_model=ChecklistPage[UnitYearItem])
 def unit_years(
     store: StoreDep,
     scope: AnalystScope,
@@ -64,16 +67,13 @@ def unit_years(
     unit_id: Annotated[str | None, Query(description="One unit.")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> UnitYearPage:
+) -> ChecklistPage[UnitYearItem]:
     """Procedural findings per unit, year and rule, most months first."""
     rows = records(compliance_checklist(store, scope, ChecklistView.UNIT_YEAR, year, unit_id))
-    items, next_offset = _page(rows, limit, offset)
-    return UnitYearPage(
-        items=[UnitYearItem(**r) for r in items], total=len(rows), next_offset=next_offset
-    )
+    return _page(rows, UnitYearItem, limit, offset)
 
 
-@router.get("/labs", response_model=LabPage)
+@router.get("/labs", response_model=ChecklistPage[LabItem])
 def labs(
     store: StoreDep,
     scope: AnalystScope,
@@ -81,9 +81,8 @@ def labs(
     lab_id: Annotated[str | None, Query(description="One lab.")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> LabPage:
+) -> ChecklistPage[LabItem]:
     """Procedural findings of the caller's units per testing lab, year and rule, most reports
     first."""
     rows = records(compliance_checklist(store, scope, ChecklistView.LAB, year, lab_id=lab_id))
-    items, next_offset = _page(rows, limit, offset)
-    return LabPage(items=[LabItem(**r) for r in items], total=len(rows), next_offset=next_offset)
+    return _page(rows, LabItem, limit, offset)
