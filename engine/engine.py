@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from engine.annual_figures import silence_annual_figures
 from engine.attribution import attribute, hypothesis_probability, normal_scores
 from engine.catalogue import DRIFT_PREFIX, catalogue
 from engine.checks import CERTAIN, FLAGGING, CheckEvidence, EvidenceClass
@@ -41,10 +42,16 @@ from engine.evidence import (
     group_for,
     peer_groups,
 )
+from engine.explained import ExplainedElsewhere
 from engine.impact import impacts
 from engine.policy import DEFAULT_POLICY, ScoringPolicy
 from engine.prevalence import Pattern, fleet_conventions, silence, unit_conditions
-from engine.sequential import DriftNull, drift_matrix, drift_p_values, episodes_of_flags
+from engine.sequential import (
+    DriftNull,
+    drift_matrix,
+    drift_p_values,
+    episodes_of_flags,
+)
 from engine.systemic import CARBON_EDGE, find_systemic_sources, systemic_links
 from graph_schema.frames import CHECK_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
 from graph_schema.keys import parameter_key
@@ -143,14 +150,16 @@ class UnitMonthEngine:
         evidence = build_evidence(f, self.edges_, self.rules)
         self.nulls_ = calibrate(evidence, f, policy.min_fit_rows)
         assign_p_values(evidence, f, self.nulls_)
+        explained = ExplainedElsewhere(evidence, policy.false_alarm_share)
         self.drift_nulls_ = {
             check.check_id: DriftNull(policy.cusum_reference).fit(
-                drift_matrix(self._signed_scores(check), f)[0]
+                drift_matrix(self._drift_scores(check, explained), f)[0]
             )
             for check in evidence
             if self._drifts(check)
         }
         evidence = [*evidence, *self._drift_evidence(evidence, f)]
+        silence_annual_figures(evidence, f, self.rules)
         self.conventions_ = fleet_conventions(
             evidence, f, policy.false_alarm_share, policy.prevalence_share
         )
@@ -169,15 +178,23 @@ class UnitMonthEngine:
         scores = normal_scores(pd.DataFrame({"p": check.p, "residual": check.residual}))
         return np.where(check.applies, scores, np.nan)
 
+    def _drift_scores(self, check: CheckEvidence, explained: ExplainedElsewhere) -> np.ndarray:
+        """The check's signed scores, without the months another relation already explains:
+        a fault elsewhere (carbon shaded for a season) moves this relation too, and would
+        otherwise pass for a drift and widen the fleet's drift null."""
+        return np.where(explained.months(check), np.nan, self._signed_scores(check))
+
     def _drift_evidence(
         self, evidence: Sequence[CheckEvidence], f: pd.DataFrame
     ) -> list[CheckEvidence]:
         out = []
+        explained = ExplainedElsewhere(evidence, self.policy.false_alarm_share)
         for check in evidence:
             null = self.drift_nulls_.get(check.check_id) if self._drifts(check) else None
             if null is None:
                 continue
-            p = drift_p_values(self._signed_scores(check), f, null)
+            scores = self._drift_scores(check, explained)
+            p = drift_p_values(scores, f, null)
             out.append(
                 CheckEvidence(
                     check_id=DRIFT_PREFIX + check.check_id,
@@ -186,7 +203,8 @@ class UnitMonthEngine:
                     basis="statistical",
                     target=check.target,
                     quantity=check.quantity,
-                    applies=check.applies,
+                    # A month another relation explains is no evidence either way.
+                    applies=check.applies & np.isfinite(scores),
                     residual=check.residual,
                     scale=check.scale,
                     expected=check.expected,
@@ -217,6 +235,7 @@ class UnitMonthEngine:
         evidence = build_evidence(f, self.edges_, self.rules)
         assign_p_values(evidence, f, self.nulls_)
         evidence = [*evidence, *self._drift_evidence(evidence, f)]
+        annual = silence_annual_figures(evidence, f, self.rules)
         silence(evidence, f, self.conventions_)
         conditions = self._unit_conditions(evidence, f)
         silence(evidence, f, conditions)
@@ -253,7 +272,7 @@ class UnitMonthEngine:
             if periods is None
             else months["period"].isin(list(periods)).to_numpy()
         )
-        patterns = [p.as_record() for p in [*self.conventions_, *conditions]]
+        patterns = [p.as_record() for p in [*self.conventions_, *conditions, *annual]]
         return EngineResult(
             unit_months=self._unit_month_rows(months[wanted], policy.allowance_price_cny),
             nodes=self._node_rows(checks, months, wanted),

@@ -20,6 +20,7 @@ import pandas as pd
 from graph_schema.periods import month_index
 from loaders.formulas import CONTEXT_QUANTITIES, context_values
 from models.rules import (
+    DEFAULT_CARBON_PER_HEAT,
     RULES,
     Agrees,
     Anchor,
@@ -41,6 +42,10 @@ from models.rules import (
     Rule,
     When,
 )
+
+# A carbon content is the default when its carbon per heat is within this share of it: the
+# rounding of a content written to 0.01 % and an NCV to 0.001 GJ/t, with room to spare.
+DEFAULT_MATCH = 0.002
 
 MAD_TO_SIGMA = 1.4826
 # Below this a value counts as zero (MWh, t, h: far under any real monthly figure).
@@ -160,6 +165,13 @@ class RuleFrame:
                     return np.ones(self.n, dtype=bool)
                 ids = self.frame["carbon_report_id"].astype("string")
                 return (ids.isna() | (ids.str.strip() == "")).to_numpy(dtype=bool)
+            case When.NOT_DEFAULT_CARBON:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    per_heat = self.column("coal_carbon_pct") / 100 / self.column("coal_ncv_gj_t")
+                default = np.zeros(self.n, dtype=bool)
+                for value in DEFAULT_CARBON_PER_HEAT:
+                    default |= np.abs(per_heat / value - 1) <= DEFAULT_MATCH
+                return ~default
             case When.FIRST_SUBMISSION:
                 if "revision" not in self.frame:
                     return np.ones(self.n, dtype=bool)

@@ -55,6 +55,9 @@ class When(StrEnum):
     # On line at least half the month: start-up fuel dominates every ratio of a shorter run.
     STEADY = "steady"
     NO_REPORT = "no_report"  # no lab test report behind the carbon content
+    # The carbon content is not the regulatory default (DEFAULT_CARBON_PER_HEAT × NCV): a
+    # default is punitive by design and may lie past the physical band of measured carbon.
+    NOT_DEFAULT_CARBON = "not_default_carbon"
     # Revision 1: a resubmission after an audit return is late by design.
     FIRST_SUBMISSION = "first_submission"
 
@@ -322,6 +325,8 @@ DEFAULT_CARBON = (
     "MEE 2022 accounting guideline for power generation: months without a valid carbon "
     "measurement use 0.03085 tC/GJ (0.03356 before 2021)"
 )
+# tC/GJ, as DEFAULT_CARBON says.
+DEFAULT_CARBON_PER_HEAT = (0.03085, 0.03356)
 CAPABILITY = "a unit's maximum continuous rating exceeds its nameplate by at most about 10 %"
 
 # --- builders: one line per rule below --------------------------------------------------------
@@ -412,6 +417,7 @@ _EXTREME: list[Rule] = [
         "carbon content outside 18–80 %: % typed as a fraction or a slip",
         3,
         _ex(coal_carbon_pct=0.01),
+        When.NOT_DEFAULT_CARBON,
         source=COAL_CARBON,
     ),
     Rule(
@@ -1193,6 +1199,7 @@ _LOGIC: list[Rule] = [
         "reported CO2 per tonne of coal outside 0.6–3.0 (carbon 18–80 % × 44/12)",
         3,
         _ex(reported_co2_t=2.0),
+        When.NOT_DEFAULT_CARBON,
         source=COAL_CARBON,
     ),
     Rule(

@@ -24,6 +24,9 @@ HEATING_MONTHS = (11, 12, 1, 2, 3)
 # Regulatory default carbon per heat for months without a valid test (2021-2022 data,
 # docs/domain.md): a unit without test reports reports this × NCV as its carbon content.
 DEFAULT_CARBON_PER_HEAT = 0.03085
+# The top of as-received carbon content: anthracite, the richest coal, holds about 80-90 %
+# carbon dry and ash-free, and less as received (moisture and ash).
+MAX_AS_RECEIVED_CARBON_PCT = 80.0
 # Part month: share of the month's normal hours on line, and the heat-rate penalty of the
 # missing share (warm-ups and low-load hours around the stop).
 PART_MONTH_HOURS = (0.15, 0.70)
@@ -127,6 +130,10 @@ def simulate_month(
     heat_supply = heat_share * fuel_heat * FORMULA_CONSTANTS["boiler_efficiency"]
     ncv = ncv_mean * (1 + rng.normal(0, world.ncv_monthly_sd, n))
     carbon = carbon_per_heat * ncv * 100 * (1 + rng.normal(0, world.carbon_noise_sd, n))
+    # As-received coal holds at most ~80 % carbon: a spread-out, shifted or drifting NCV may
+    # not carry a coal past it, so such a month is a slightly leaner coal (NCV and carbon alike).
+    leaner = np.minimum(1.0, MAX_AS_RECEIVED_CARBON_PCT / np.maximum(carbon, 1e-9))
+    ncv, carbon = ncv * leaner, carbon * leaner
     reported_carbon = np.where(
         units["has_test_reports"].to_numpy(), carbon, DEFAULT_CARBON_PER_HEAT * ncv * 100
     )

@@ -38,13 +38,15 @@ def _patterns(result: EngineResult, check_id: str) -> list[dict[str, object]]:
 
 @pytest.fixture(scope="module")
 def contract_fleet(honest: pd.DataFrame) -> pd.DataFrame:
-    """A tenth of the fleet buys its station power on a fixed contract: the same purchased
-    electricity every month, consistent with everything else. The copy rule fires on each of
-    those months, and nothing corroborates it."""
+    """A tenth of the fleet buys its station power on a fixed half-year contract: the same
+    purchased electricity each month of a half-year, consistent with everything else. The copy
+    rule fires from the third month of each half on, and nothing corroborates it. (One value
+    all year would be an annual figure, engine.annual_figures.)"""
     frame = honest.copy()
+    half = frame["period"].str.slice(5, 7).astype(int).gt(6).astype(float)
     for unit in CONTRACT_UNITS:
         at = (frame["unit_id"] == unit).to_numpy()
-        frame.loc[at, "purchased_electricity_mwh"] = 250.0
+        frame.loc[at, "purchased_electricity_mwh"] = 250.0 + 10.0 * half[at]
         ef.enterprise_recomputes(frame, at)
     return frame
 

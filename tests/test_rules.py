@@ -220,6 +220,33 @@ def test_a_breached_band_points_its_expected_value_back_into_the_band(
 # --- what does not speak ------------------------------------------------------------------------
 
 
+def test_a_default_carbon_past_the_physical_band_is_no_breach(baseline: pd.DataFrame) -> None:
+    """Without a test report the regulatory default carbon per heat (0.03085 tC/GJ) times the
+    NCV is the carbon content: punitive by design, so a rich coal's default may pass 80 %
+    without breaching carbon's physical band; a measured 83 % or a slip still does."""
+    latest = _latest_row(baseline)
+    frame = baseline.copy()
+    frame.iloc[latest, frame.columns.get_loc("coal_ncv_gj_t")] = 27.0
+    frame.iloc[latest, frame.columns.get_loc("carbon_report_id")] = None
+    default = round(0.03085 * 27.0 * 100, 2)
+    coal = float(frame["coal_consumption_t"].iloc[latest])
+    # The enterprise's CO2 from that carbon, every tonne of it oxidised.
+    co2 = coal * default / 100 * 44 / 12
+    frame.iloc[latest, frame.columns.get_loc("reported_co2_t")] = co2
+    measured = frame.copy()
+    measured.iloc[latest, measured.columns.get_loc("coal_carbon_pct")] = default + 0.5
+    frame.iloc[latest, frame.columns.get_loc("coal_carbon_pct")] = default
+    slipped = frame.copy()
+    slipped.iloc[latest, slipped.columns.get_loc("coal_carbon_pct")] = default / 100
+    assert default > 80.0
+    for rule_id in ("EXT-002", "LOG-025"):
+        assert not _outcome(frame, rule(rule_id)).violated[latest]
+    assert co2 / coal > 3.0
+    for rule_id in ("EXT-002", "LOG-025"):
+        assert _outcome(measured, rule(rule_id)).violated[latest]
+    assert _outcome(slipped, rule("EXT-002")).violated[latest]
+
+
 def test_a_gap_in_the_months_is_not_read_as_last_month(baseline: pd.DataFrame) -> None:
     """The month before the latest is missing: the slip has nothing to compare with and the
     copied run is broken."""
