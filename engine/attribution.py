@@ -30,7 +30,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from engine.catalogue import DRIFT_PREFIX
 from engine.checks import MAGNITUDE, EvidenceClass
+from engine.evidence import DEFAULTS
 from engine.signatures import elasticities
 from graph_schema.parameters import PARAMETERS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
@@ -49,6 +51,12 @@ CANDIDATE_COLUMNS = ["um", "parameter", "lag", "lam", "delta", "observed", "expe
 SUPPORT_SCORE = 1.96
 # Variants of a hypothesis are spelled `parameter+...` until the best one is kept.
 VARIANT_MARK = "+"
+
+
+# A hypothesis may put a figure at most this factor beyond the unit's own range of it...
+PLAUSIBLE_FACTOR = 2.0
+# ... once the unit has reported it (above zero) in this many months.
+MIN_HISTORY = 6
 
 
 def physical_bounds() -> dict[str, tuple[float, float]]:
@@ -166,6 +174,27 @@ def effective_scale(rows: pd.DataFrame) -> np.ndarray:
     return np.where((score > 1.0) & np.isfinite(tail) & (tail > 0), tail, core)
 
 
+def same_resolution(rows: pd.DataFrame, sigma: np.ndarray, check_ids: np.ndarray) -> np.ndarray:
+    """Silent drift checks read at the resolution of the unit-month's firing drift: a drift
+    episode sums months, so its effective scale is a fraction of one month's; a relation that
+    did not drift over those months refutes a hypothesis with that same weight, not with one
+    month's (a monitor drifting while the coal purchases and the energy monitor stay in step
+    with the enterprise's coal is the monitor's fault, not the coal's)."""
+    drift = pd.Series(check_ids).astype(str).str.startswith(DRIFT_PREFIX).to_numpy()
+    core = rows["scale"].to_numpy(dtype=float)
+    firing = drift & (np.abs(rows["score"].to_numpy(dtype=float)) > 1.0) & (core > 0)
+    if not firing.any():
+        return sigma
+    um = rows["um"].to_numpy()
+    ratio = (
+        pd.Series(np.where(firing, sigma / np.where(core > 0, core, 1.0), np.nan))
+        .groupby(um)
+        .transform("min")
+    )
+    silent = drift & ~firing & np.isfinite(ratio.to_numpy())
+    return np.where(silent, core * ratio.to_numpy(), sigma)
+
+
 def attribute(
     checks: pd.DataFrame,
     months: pd.DataFrame,
@@ -202,7 +231,9 @@ def attribute(
         joined["scale"].to_numpy(dtype=float) > 0
     )
     a = joined["a"].to_numpy(dtype=float)
-    sigma = effective_scale(joined)
+    sigma = same_resolution(
+        joined, effective_scale(joined), checks["check_id"].to_numpy()[sign_rows["row"]]
+    )
     b = np.where(magnitude, a / np.where(magnitude, sigma, 1.0), 0.0)
     residual = np.nan_to_num(joined["residual"].to_numpy(dtype=float))
     weight = np.where(
@@ -241,6 +272,34 @@ def attribute(
         ["um", "lam", "lag", "parameter"], ascending=[True, False, False, True]
     )
     return found[CANDIDATE_COLUMNS].reset_index(drop=True)
+
+
+def plausible(candidates: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
+    """False for a hypothesis no unit-month of its unit makes plausible: one that puts a figure
+    beyond a factor of PLAUSIBLE_FACTOR of everything the unit itself reported for it (over at
+    least MIN_HISTORY months: the figures a fault hides are the unit's usual ones), or blames a
+    figure that is its regulatory default (prescribed, not measured: nothing to be wrong).
+    `candidates`' `um` are positions in `frame`."""
+    units = frame["unit_id"].to_numpy()[candidates["um"].to_numpy(dtype=int)]
+    ok = np.ones(len(candidates), dtype=bool)
+    for parameter in candidates["parameter"].unique():
+        if parameter not in frame:
+            continue
+        values = pd.to_numeric(frame[parameter], errors="coerce")
+        own = values.where(values > 0).groupby(frame["unit_id"]).agg(["min", "max", "count"])
+        rows = (candidates["parameter"] == parameter).to_numpy()
+        seen = own.reindex(units[rows])
+        expected = candidates.loc[rows, "expected"].to_numpy(dtype=float)
+        known = (seen["count"].to_numpy() >= MIN_HISTORY) & np.isfinite(expected)
+        inside = (expected >= seen["min"].to_numpy() / PLAUSIBLE_FACTOR) & (
+            expected <= seen["max"].to_numpy() * PLAUSIBLE_FACTOR
+        )
+        keep = ~known | inside
+        default = DEFAULTS.get(parameter)
+        if default is not None:
+            keep &= ~np.isclose(candidates.loc[rows, "observed"].to_numpy(dtype=float), default)
+        ok[rows] = keep
+    return ok
 
 
 def _best_variant(found: pd.DataFrame) -> pd.DataFrame:

@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import optimize
 
 from engine.annual_figures import silence_annual_figures
-from engine.attribution import attribute, hypothesis_probability, normal_scores
+from engine.attribution import attribute, hypothesis_probability, normal_scores, plausible
 from engine.catalogue import DRIFT_PREFIX, catalogue
 from engine.checks import CERTAIN, FLAGGING, CheckEvidence, EvidenceClass
 from engine.combine import benjamini_hochberg
@@ -365,6 +365,7 @@ class UnitMonthEngine:
         keys = pd.MultiIndex.from_arrays([candidates["um"].to_numpy(), lag])
         shown = earlier_listed.reindex(keys).fillna(False).to_numpy(dtype=bool)
         candidates = candidates[(lag == 0) | shown].reset_index(drop=True)
+        candidates = candidates[plausible(candidates, f)].reset_index(drop=True)
         return summarise_candidates(candidates, f, index)
 
     def _systemic(

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engine.attribution import plausible
 from engine.engine import EngineResult, UnitMonthEngine
 from engine.policy import DEFAULT_POLICY
 from graph_schema.parameters import ParameterKind, parameter_names
@@ -294,3 +295,34 @@ def test_honest_units_of_a_faulty_fleet_stay_clear(
     assert len(others) == (N_UNITS - 1) * N_MONTHS
     assert int(others["flagged"].sum()) <= 2 * ALPHA * len(others)
     assert np.isfinite(result.unit_months["p_value"]).all()
+
+
+# --- plausible hypotheses -----------------------------------------------------------------------
+
+
+def test_a_hypothesis_far_outside_the_units_own_figures_or_on_a_default_is_implausible() -> None:
+    """Purchased electricity of a unit that buys 300-500 MWh a month cannot be 0.2 MWh; an
+    oxidation rate at its regulatory default is prescribed, not measured; a figure within a
+    factor of two of the unit's own range, or of a unit with too short a history, can be."""
+    months = 12
+    frame = pd.DataFrame(
+        {
+            "unit_id": ["A"] * months + ["B"] * 3,
+            "purchased_electricity_mwh": np.r_[np.linspace(300.0, 500.0, months), [400.0] * 3],
+            "oxidation_rate": [0.99] * months + [0.98] * 3,
+        }
+    )
+    candidates = pd.DataFrame(
+        {
+            "um": [0, 1, 2, months],
+            "parameter": [
+                "purchased_electricity_mwh",
+                "purchased_electricity_mwh",
+                "oxidation_rate",
+                "purchased_electricity_mwh",
+            ],
+            "observed": [300.0, 318.2, 0.99, 400.0],
+            "expected": [0.2, 900.0, 0.95, 0.2],
+        }
+    )
+    assert plausible(candidates, frame).tolist() == [False, True, False, True]
