@@ -34,6 +34,10 @@ from models.rules import Frozen as FrozenCheck
 class EvidenceClass(StrEnum):
     HORIZONTAL = "horizontal"
     HISTORY = "history"
+    # A statistical relation against the unit's own level: like history it never flags alone
+    # (a coal change moves it as a fault does), but it is no month-on-month comparison, so it
+    # refutes a hypothesis as horizontal evidence does.
+    OWN_LEVEL = "own_level"
     HARD = "hard"
     EXACT = "exact"
     SLIP = "slip"
@@ -46,10 +50,16 @@ CERTAIN = frozenset(
 )
 # Evidence whose residual has a magnitude and a scale (attribution weighs it by both).
 MAGNITUDE = frozenset(
-    {EvidenceClass.HORIZONTAL, EvidenceClass.HISTORY, EvidenceClass.EXACT, EvidenceClass.SLIP}
+    {
+        EvidenceClass.HORIZONTAL,
+        EvidenceClass.HISTORY,
+        EvidenceClass.OWN_LEVEL,
+        EvidenceClass.EXACT,
+        EvidenceClass.SLIP,
+    }
 )
-# Evidence that may flag a unit-month (history only corroborates).
-FLAGGING = frozenset(set(EvidenceClass) - {EvidenceClass.HISTORY})
+# Evidence that may flag a unit-month (the unit's own history and level only corroborate).
+FLAGGING = frozenset(set(EvidenceClass) - {EvidenceClass.HISTORY, EvidenceClass.OWN_LEVEL})
 
 
 @dataclass

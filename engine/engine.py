@@ -199,7 +199,7 @@ class UnitMonthEngine:
                 CheckEvidence(
                     check_id=DRIFT_PREFIX + check.check_id,
                     label=f"{check.label}, drifting over months",
-                    evidence=EvidenceClass.HORIZONTAL,
+                    evidence=check.evidence,
                     basis="statistical",
                     target=check.target,
                     quantity=check.quantity,

@@ -18,6 +18,7 @@ from engine.null import ExactNull, TailNull
 from engine.rounding import relative_rounding
 from engine.signatures import elasticities
 from graph_schema.parameters import FORMULA_CONSTANTS
+from graph_schema.transfer_edges import EdgeKind
 from models.edge_models import EdgeRegression
 from models.rule_engine import HALF_DECADE, RuleFrame, RuleOutcome, evaluate_rules
 from models.rules import Agrees, Frozen, Ratio, Rule
@@ -80,16 +81,21 @@ def _edge_evidence(
     child = frame[edge.child].to_numpy(dtype=float)
     label = f"{edge.child} against {edge.parent}"
     out = []
-    for suffix, residual, scale, name in (
-        ("", views.own, views.own_scale, "against the unit's own level"),
-        (PEER_SUFFIX, views.peer, views.peer_scale, "against its peers"),
+    # A cross-check's own view compares independent sources; a statistical relation's own
+    # view is the unit against its own level (EvidenceClass.OWN_LEVEL).
+    own_class = (
+        EvidenceClass.OWN_LEVEL if edge.kind == EdgeKind.STATISTICAL else EvidenceClass.HORIZONTAL
+    )
+    for suffix, residual, scale, name, evidence_class in (
+        ("", views.own, views.own_scale, "against the unit's own level", own_class),
+        (PEER_SUFFIX, views.peer, views.peer_scale, "against its peers", EvidenceClass.HORIZONTAL),
     ):
         applies = np.isfinite(residual) & np.isfinite(scale) & (scale > 0)
         out.append(
             CheckEvidence(
                 check_id=edge.edge_type + suffix,
                 label=f"{label}, {name}",
-                evidence=EvidenceClass.HORIZONTAL,
+                evidence=evidence_class,
                 basis="statistical",
                 target=edge.child,
                 quantity=Ratio(edge.child, edge.parent),

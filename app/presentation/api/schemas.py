@@ -76,7 +76,9 @@ class CheckOut(BaseModel):
     check_id: str
     reason: str
     evidence: str = Field(
-        description="horizontal, history, hard, exact, slip or copy (docs/architecture.md)."
+        description=(
+            "horizontal, history, own_level, hard, exact, slip or copy (docs/architecture.md)."
+        )
     )
     parameter: str
     observed: float | None

@@ -23,7 +23,7 @@ import numpy as np
 
 from app.infrastructure.stores.contract import Row, UnitMonthWindow
 from engine.catalogue import check_info
-from engine.checks import EvidenceClass
+from engine.checks import FLAGGING
 from graph_schema.keys import parameter_key
 from graph_schema.parameters import PARAMETERS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
@@ -227,7 +227,8 @@ def _symptom(
         if chosen is None:
             raise KeyError(symptom)
     else:
-        speaking = [c for c in checks if c["evidence"] != EvidenceClass.HISTORY.value]
+        flagging = {e.value for e in FLAGGING}
+        speaking = [c for c in checks if c["evidence"] in flagging]
         chosen = speaking[0] if speaking and _number(speaking[0].get("p")) <= SHOWN_P else None
     if chosen is None:
         return None
