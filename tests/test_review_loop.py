@@ -238,6 +238,31 @@ def test_review_stats_count_the_scripted_decisions(setup: Setup) -> None:
     assert {r["province_code"] for r in own} == {chain["province_code"]}
 
 
+def test_rule_precision_counts_the_verdicts_where_each_rule_fired(setup: Setup) -> None:
+    client, prepared, _ = setup
+    store = prepared.store
+    events = store.read_review_events(None, NATIONAL_FILTER)
+    judged = events[events["to_status"].isin(["confirmed", "dismissed"])]
+    verdict = judged.sort_values("version").groupby("finding_id")["to_status"].last()
+    assert sorted(verdict.value_counts().items()) == [("confirmed", 4), ("dismissed", 2)]
+    findings = store.read_findings(NATIONAL_FILTER).set_index("finding_id")
+    expected: dict[tuple[str, str], list[int]] = {}
+    for finding, outcome in verdict.items():
+        row = findings.loc[finding]
+        checks = store.read_check_scores(str(row["unit_id"]), [str(row["period"])])
+        fired = checks[checks["p"] <= 0.01]
+        for kind, names in (("rule", fired["check_id"]), ("edge_type", fired["edge_type"])):
+            for name in set(names.dropna()):
+                counts = expected.setdefault((kind, name), [0, 0])
+                counts[outcome == "dismissed"] += 1
+    reply = client.get("/rules/precision", headers=_as("national"))
+    assert reply.status_code == 200, reply.text
+    got = {(r["kind"], r["name"]): [r["confirmed"], r["dismissed"]] for r in reply.json()["items"]}
+    assert got == expected and got
+    dismissed = [r for r in reply.json()["items"] if r["dismissed"]]
+    assert all(r["reasons"] == {"data_correct": r["dismissed"]} for r in dismissed)
+
+
 def _revised(
     setup: ReviewStore, chain: dict[str, str], reopened: dict[str, str], out: Path
 ) -> Path:

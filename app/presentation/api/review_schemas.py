@@ -106,3 +106,18 @@ class ReviewStats(BaseModel):
 def model_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows with missing values as None, ready for the models above."""
     return [{k: (None if v is None or v != v else v) for k, v in row.items()} for row in rows]
+
+
+class RulePrecision(BaseModel):
+    kind: str = Field(description="`rule` (a check id) or `edge_type`.")
+    name: str
+    judged: int = Field(description="Judged findings in which it fired.")
+    confirmed: int
+    dismissed: int
+    precision: float = Field(description="confirmed / judged.")
+    reasons: dict[str, int] = Field(description="Dismissals by reason code.")
+
+
+class RulePrecisionList(BaseModel):
+    max_p: float
+    items: list[RulePrecision]

@@ -1,6 +1,7 @@
 """The review loop's routes: `GET /findings` (the caller's queue), `GET /findings/{id}` (trace
 and history), `POST /findings/{id}/events` (a decision; 409 with the current state when the
-finding changed since the version decided on) and `GET /reviews/stats`."""
+finding changed since the version decided on) and `GET /reviews/stats` and
+`GET /rules/precision`."""
 
 from typing import Annotated
 
@@ -19,12 +20,15 @@ from app.presentation.api.review_schemas import (
     ReviewEventOut,
     ReviewStats,
     ReviewStatsRow,
+    RulePrecision,
+    RulePrecisionList,
     model_rows,
 )
 from app.presentation.api.schemas import records, why_out
 from app.presentation.api.security import ReviewActor
 from app.services.analysis import NotFound
 from app.services.page_cursors import BadCursor
+from app.services.review_precision import DEFAULT_MAX_P, rule_precision
 from app.services.review_states import Decision, DecisionRefused, FindingStatus
 from app.services.review_stats import review_stats
 from app.services.reviews import MAX_QUEUE_PAGE, QueueFilters, decide, finding_detail, findings_page
@@ -121,3 +125,19 @@ def stats(store: StoreDep, actor: ReviewActor) -> ReviewStats:
     table, trend = review_stats(store, actor.scope)
     items = [ReviewStatsRow.model_validate(row) for row in model_rows(records(table))]
     return ReviewStats(items=items, audit_return_trend=trend)
+
+
+@router.get("/rules/precision", response_model=RulePrecisionList)
+def precision(
+    store: StoreDep,
+    actor: ReviewActor,
+    max_p: Annotated[float, Query(gt=0.0, le=1.0, description="A check fired at p ≤ this.")] = (
+        DEFAULT_MAX_P
+    ),
+) -> RulePrecisionList:
+    """Per rule and per edge type, the judged findings of the caller's jurisdiction in which
+    it fired, confirmed vs dismissed (with the reasons): what a rule's owner reviews. Nothing
+    retunes itself from it."""
+    table = rule_precision(store, actor.scope, max_p)
+    items = [RulePrecision.model_validate(row) for row in records(table)]
+    return RulePrecisionList(max_p=max_p, items=items)
