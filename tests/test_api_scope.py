@@ -182,6 +182,7 @@ NOT_JURISDICTION_IDS = {
     "min_priority",
     "min_age_days",
     "assignee",
+    "format",
 }
 ROUTES_WITHOUT_IDS = {
     ("POST", "/sweeps"),
@@ -216,6 +217,7 @@ def out_of_scope_ids(client: TestClient, chain: dict[str, str], keys: dict[str, 
         "unit_id": unit,
         "edge_id": f"{unit}|{period}|statistical:coal_ncv_gj_t->coal_carbon_pct",
         "enterprise": chain["enterprise_id"],
+        "enterprise_id": chain["enterprise_id"],
         "region": chain["province_code"],
         "group": min(groups),
         "lab_id": min(labs),
