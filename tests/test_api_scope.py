@@ -183,6 +183,7 @@ NOT_JURISDICTION_IDS = {
     "min_age_days",
     "assignee",
     "format",
+    "max_p",
 }
 ROUTES_WITHOUT_IDS = {
     ("POST", "/sweeps"),
