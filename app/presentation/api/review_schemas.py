@@ -121,3 +121,27 @@ class RulePrecision(BaseModel):
 class RulePrecisionList(BaseModel):
     max_p: float
     items: list[RulePrecision]
+
+
+class VerifierYearFull(BaseModel):
+    verifier_id: str
+    year: int
+    enterprises_verified: int
+    confirmed_findings_without_nonconformity: int
+    verified_co2_t: float
+    corrected_share: float
+    finding_ids: list[str] = Field(description="The confirmed findings counted.")
+
+
+class LabYearFull(BaseModel):
+    lab_id: str
+    year: int
+    reports: int
+    reports_in_confirmed_findings: int
+    report_date_anomalies: int
+    finding_ids: list[str] = Field(description="The confirmed findings citing its reports.")
+
+
+class Oversight(BaseModel):
+    verifiers: list[VerifierYearFull]
+    labs: list[LabYearFull]

@@ -1,7 +1,7 @@
 """The review loop's routes: `GET /findings` (the caller's queue), `GET /findings/{id}` (trace
 and history), `POST /findings/{id}/events` (a decision; 409 with the current state when the
-finding changed since the version decided on) and `GET /reviews/stats` and
-`GET /rules/precision`."""
+finding changed since the version decided on) and `GET /reviews/stats`,
+`GET /rules/precision` and `GET /reviews/oversight` (verifiers and labs, for supervisors)."""
 
 from typing import Annotated
 
@@ -17,16 +17,21 @@ from app.presentation.api.review_schemas import (
     FindingDetailOut,
     FindingOut,
     FindingPage,
+    LabYearFull,
+    Oversight,
     ReviewEventOut,
     ReviewStats,
     ReviewStatsRow,
     RulePrecision,
     RulePrecisionList,
+    VerifierYearFull,
     model_rows,
 )
 from app.presentation.api.schemas import records, why_out
 from app.presentation.api.security import ReviewActor
+from app.services.access import Role
 from app.services.analysis import NotFound
+from app.services.oversight import oversight
 from app.services.page_cursors import BadCursor
 from app.services.review_precision import DEFAULT_MAX_P, rule_precision
 from app.services.review_states import Decision, DecisionRefused, FindingStatus
@@ -141,3 +146,17 @@ def precision(
     table = rule_precision(store, actor.scope, max_p)
     items = [RulePrecision.model_validate(row) for row in records(table)]
     return RulePrecisionList(max_p=max_p, items=items)
+
+
+@router.get("/reviews/oversight", response_model=Oversight)
+def verifier_and_lab_oversight(store: StoreDep, actor: ReviewActor) -> Oversight:
+    """Per verifier and year, and per lab and year, over the caller's jurisdiction, with the
+    confirmed findings counted (`/public/verifiers` and `/public/labs` give the counts only).
+    Supervisors only: 403 for other roles."""
+    if actor.role is not Role.SUPERVISOR:
+        raise Problem(403, "the verifier and lab evaluation in full is for supervisor keys")
+    verifiers, labs = oversight(store, actor.scope)
+    return Oversight(
+        verifiers=[VerifierYearFull.model_validate(r) for r in records(verifiers)],
+        labs=[LabYearFull.model_validate(r) for r in records(labs)],
+    )
