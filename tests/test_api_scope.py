@@ -184,6 +184,7 @@ NOT_JURISDICTION_IDS = {
     "assignee",
     "format",
     "max_p",
+    "conflict",
 }
 ROUTES_WITHOUT_IDS = {
     ("POST", "/sweeps"),

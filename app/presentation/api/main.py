@@ -23,6 +23,7 @@ from app.presentation.api import (
     routes_reviews,
     routes_sweeps,
     routes_ui,
+    routes_ui_reviews,
     routes_units,
     submissions,
 )
@@ -46,6 +47,7 @@ ROUTERS: list[APIRouter] = [
     routes_sweeps.router,
     routes_public.router,
     routes_ui.router,
+    routes_ui_reviews.router,
     submissions.router,
     routes_browser.router,
 ]
