@@ -14,17 +14,15 @@ import json
 import os
 import secrets
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
-import numpy as np
 
 from app.infrastructure.stores.contract import NATIONAL_FILTER
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.settings import StoreKind, get_settings
-from bench.api import free_port, start_server
+from bench.api import drive, figures, free_port, start_server
 
 RESULTS = Path(__file__).parent / "results" / "review_queue.json"
 TARGET_P95_MS_AT_8 = 50.0
@@ -67,25 +65,8 @@ def run_level(base: str, key: str, clients: int, requests: int, limit: int) -> d
                     cursor = reply.json()["next_cursor"]
         return seen, failed
 
-    latencies: list[float] = []
-    errors = 0
-    started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        for seen, failed in pool.map(worker, range(clients)):
-            latencies.extend(seen)
-            errors += failed
-    wall = time.perf_counter() - started
-    ms = np.array(latencies)
-    return {
-        "clients": clients,
-        "requests": len(ms),
-        "errors": errors,
-        "p50_ms": round(float(np.percentile(ms, 50)), 1),
-        "p95_ms": round(float(np.percentile(ms, 95)), 1),
-        "p99_ms": round(float(np.percentile(ms, 99)), 1),
-        "mean_ms": round(float(ms.mean()), 1),
-        "throughput_rps": round(len(ms) / wall, 1),
-    }
+    ms, errors, wall = drive(worker, clients)
+    return {"clients": clients, "requests": len(ms), "errors": errors} | figures(ms, wall)
 
 
 def measure(requests: int, workers: int, levels: list[int], limit: int) -> dict[str, Any]:

@@ -18,7 +18,14 @@ from app.services.access import key_ring_from_environment
 from app.services.review_sweep import reconcile_findings
 from app.services.reviews import now_text
 from app.settings import Settings, StoreKind
-from tests.swept_stores import NO_THROTTLE, analyst_app, dataset, replay_into_neo4j, swept_embedded
+from tests.swept_stores import (
+    NO_THROTTLE,
+    analyst_app,
+    dataset,
+    neo4j_settings_of,
+    replay_into_neo4j,
+    swept_embedded,
+)
 
 
 @dataclass
@@ -48,16 +55,7 @@ def review_store(
         store: Store = EmbeddedStore(settings)
         store.apply_schema()
     else:
-        user, password = server.auth or ("neo4j", "")  # type: ignore[attr-defined]
-        settings = Settings(
-            NEO4J_URI=server.uri,  # type: ignore[attr-defined]
-            NEO4J_USER=user,
-            NEO4J_PASSWORD=password,
-            NEO4J_DATABASE=server.database,  # type: ignore[attr-defined]
-            MRVTRACE_STORE=StoreKind.NEO4J,
-            MRVTRACE_HOME=home,
-            **NO_THROTTLE,
-        )
+        settings = neo4j_settings_of(server, home)
         neo4j = Neo4jStore(settings)
         replay_into_neo4j(source, neo4j, dataset(folder))
         current = source.current_sweep()

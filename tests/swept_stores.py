@@ -78,21 +78,26 @@ def analyst_app(settings: Settings, store: Store) -> FastAPI:
     return app
 
 
-def swept_store(kind: str, folder: Path, server: object | None) -> tuple[Store, Settings]:
-    """The swept store of `kind` ("embedded" or "neo4j" on `server`) and its settings."""
-    embedded = swept_embedded(folder)
-    if kind == "embedded":
-        return embedded, embedded.settings
+def neo4j_settings_of(server: object, home: Path) -> Settings:
+    """Settings of a Neo4j store on the session's `server`, its home folder `home`."""
     user, password = server.auth or ("neo4j", "")  # type: ignore[attr-defined]
-    settings = Settings(
+    return Settings(
         NEO4J_URI=server.uri,  # type: ignore[attr-defined]
         NEO4J_USER=user,
         NEO4J_PASSWORD=password,
         NEO4J_DATABASE=server.database,  # type: ignore[attr-defined]
         MRVTRACE_STORE=StoreKind.NEO4J,
-        MRVTRACE_HOME=folder / "neo4j-home",
+        MRVTRACE_HOME=home,
         **NO_THROTTLE,
     )
+
+
+def swept_store(kind: str, folder: Path, server: object | None) -> tuple[Store, Settings]:
+    """The swept store of `kind` ("embedded" or "neo4j" on `server`) and its settings."""
+    embedded = swept_embedded(folder)
+    if kind == "embedded":
+        return embedded, embedded.settings
+    settings = neo4j_settings_of(server, folder / "neo4j-home")
     store = Neo4jStore(settings)
     replay_into_neo4j(embedded, store, dataset(folder))
     return store, settings

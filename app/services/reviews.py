@@ -8,8 +8,6 @@ jurisdiction is NotFound here, exactly like one that does not exist.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
-
 from app.infrastructure.stores.contract import (
     FindingConflict,
     FindingCursor,
@@ -20,7 +18,7 @@ from app.infrastructure.stores.contract import (
 from app.infrastructure.stores.review_frames import finding_records
 from app.services.access import scope_filter
 from app.services.analysis import NotFound, WhyAnswer, explain_unit
-from app.services.page_cursors import BadCursor, decode_cursor, encode_cursor
+from app.services.page_cursors import decode_ranked_cursor, encode_cursor
 from app.services.review_states import Actor, Decision, FindingStatus, allowed_next, change_of
 
 MAX_QUEUE_PAGE = 500
@@ -51,14 +49,8 @@ class QueueFilters:
 
 
 def _after(text: str) -> FindingCursor:
-    priority, finding = decode_cursor(text, 2)
-    try:
-        cursor = (float(priority), str(finding))  # type: ignore[arg-type]
-    except (TypeError, ValueError) as error:
-        raise BadCursor(f"not a cursor of this service: {text!r}") from error
-    if not np.isfinite(cursor[0]):
-        raise BadCursor(f"not a cursor of this service: {text!r}")
-    return cursor
+    priority, (finding,) = decode_ranked_cursor(text, 2)
+    return priority, finding
 
 
 def findings_page(

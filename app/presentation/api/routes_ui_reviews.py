@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.infrastructure.stores.contract import FindingConflict, Row, Store, StoreUnavailable
 from app.presentation.api.deps import SettingsDep, StoreDep
+from app.presentation.api.routes_ui import SESSION_COOKIE
 from app.presentation.api.security import API_KEY_HEADER, checked_key
 from app.presentation.trace_picture import html_page
 from app.services.access import ApiKey, ScopeKind, key_ring_from_environment
@@ -33,7 +34,6 @@ from app.services.reviews import QueueFilters, decide, finding_detail, findings_
 from app.services.sessions import Sessions
 
 router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
-SESSION_COOKIE = "mrvtrace_session"
 QUEUE_PAGE = 100
 _HISTORY = ("version", "at", "actor", "role", "jurisdiction", "from_status", "to_status")
 
