@@ -5,6 +5,21 @@ the columns of the frames that cross the store boundary.
 """
 
 import hashlib
+from enum import StrEnum
+
+
+class FindingStatus(StrEnum):
+    """A finding's statuses (app.services.review_states says which change leads where)."""
+
+    OPEN = "open"
+    IN_REVIEW = "in_review"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+    RETURNED = "returned"
+    RESOLVED = "resolved"
+
 
 FINDING_COLUMNS: list[str] = [
     "finding_id",

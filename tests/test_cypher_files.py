@@ -275,6 +275,13 @@ def _sample_finding(graph: SweptGraph) -> str:
     return str(rows[0]["finding"]["finding_id"])
 
 
+def _sample_place(graph: SweptGraph) -> dict[str, str]:
+    """The province and city of a finding the sweep of the sample graph opened."""
+    rows = _read_rows(graph.settings, "findings_read", SCOPE.parameters())
+    finding = rows[0]["finding"]
+    return {"province_code": finding["province_code"], "region_code": finding["region_code"]}
+
+
 def _finding_status(tx: Transaction, finding: str) -> str | None:
     rows = list(tx.run(cypher.load("finding_get"), finding_id=finding, **SCOPE.parameters()))
     return str(rows[0]["finding"]["status"]) if rows else None
@@ -323,19 +330,27 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
     ),
     "browser_evidence": Read(lambda g: {"unit_id": g.unit_id, "period": g.period}),
     "finding_get": Read(lambda g: {"finding_id": _sample_finding(g), **SCOPE.parameters()}),
-    "findings_queue": Read(
-        lambda g: {
-            "status": "open",
-            "region": None,
-            "min_priority": None,
-            "opened_before": None,
-            "assignee": None,
-            "after_priority": None,
-            "after_id": None,
-            "limit": 10,
-            **SCOPE.parameters(),
-        }
-    ),
+    **{
+        f"findings_queue_{level}": Read(
+            lambda g, where=where: {
+                "statuses": ["open"],
+                "region": None,
+                "min_priority": None,
+                "opened_before": None,
+                "assignee": None,
+                "after_priority": None,
+                "after_id": None,
+                "limit": 10,
+                "units_visible": True,
+                **where(g),
+            }
+        )
+        for level, where in (
+            ("national", lambda g: {}),
+            ("province", lambda g: {"province_code": _sample_place(g)["province_code"]}),
+            ("city", lambda g: {"region_code": _sample_place(g)["region_code"]}),
+        )
+    },
     "findings_read": Read(lambda g: SCOPE.parameters()),
     "findings_save": Write(_saved_finding, _check_findings_save),
     "review_event_record": Write(

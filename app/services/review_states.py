@@ -17,18 +17,7 @@ from enum import StrEnum
 
 from app.infrastructure.stores.contract import Row
 from app.services.access import Role, Scope, ScopeKind
-from graph_schema.review import review_event_id
-
-
-class FindingStatus(StrEnum):
-    OPEN = "open"
-    IN_REVIEW = "in_review"
-    CONFIRMED = "confirmed"
-    DISMISSED = "dismissed"
-    ESCALATED = "escalated"
-    CLOSED = "closed"
-    RETURNED = "returned"
-    RESOLVED = "resolved"
+from graph_schema.review import FindingStatus, review_event_id
 
 
 class DismissalReason(StrEnum):

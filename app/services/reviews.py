@@ -62,7 +62,7 @@ def findings_page(
     found = store.list_findings(
         filters.for_store(datetime.now(UTC)), limit + 1, after, scope_filter(actor.scope)
     )
-    page = finding_records(found.head(limit))
+    page = found[:limit]
     if len(found) <= limit:
         return page, None
     last = page[-1]

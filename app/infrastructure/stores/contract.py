@@ -347,9 +347,9 @@ class ReviewRecords(Protocol):
         limit: int,
         cursor: FindingCursor | None,
         scope: ScopeFilter,
-    ) -> pd.DataFrame:
-        """Up to `limit` findings (FINDING_COLUMNS) of the scope in the queue's order,
-        strictly after `cursor`."""
+    ) -> list[Row]:
+        """Up to `limit` findings of the scope in the queue's order, strictly after `cursor`,
+        as plain rows (FINDING_COLUMNS keys): the queue is a request path, and builds no frames."""
 
     def get_finding(self, finding_id: str, scope: ScopeFilter) -> Row | None:
         """One finding (FINDING_COLUMNS), None when unknown or out of scope."""

@@ -52,3 +52,12 @@ def plain_record(row: Row) -> Row:
 def finding_records(frame: pd.DataFrame) -> list[Row]:
     """A findings or events frame as plain rows."""
     return [plain_record(row) for row in frame.astype(object).to_dict("records")]
+
+
+def finding_row(values: Row) -> Row:
+    """One finding as a plain row of FINDING_COLUMNS (missing properties as None), without a
+    frame: what the queue returns."""
+    row = {name: values.get(name) for name in FINDING_COLUMNS}
+    if row["flagged_now"] is not None:
+        row["flagged_now"] = bool(row["flagged_now"])
+    return row

@@ -29,6 +29,7 @@ from app.infrastructure.stores.review_frames import (
     event_frame,
     finding_frame,
     finding_records,
+    finding_row,
     plain_record,
 )
 from graph_schema.review import FINDING_COLUMNS, REVIEW_EVENT_COLUMNS
@@ -149,7 +150,7 @@ class EmbeddedReviewRecords(EmbeddedAnalystReads):
         limit: int,
         cursor: FindingCursor | None,
         scope: ScopeFilter,
-    ) -> pd.DataFrame:
+    ) -> list[Row]:
         params = {
             **scope.parameters(),
             "status": filters.status,
@@ -162,8 +163,7 @@ class EmbeddedReviewRecords(EmbeddedAnalystReads):
             "limit": limit,
         }
         with self._reviews() as connection:
-            rows = [dict(r) for r in connection.execute(_QUEUE, params)]
-        return finding_frame(rows)
+            return [finding_row(dict(r)) for r in connection.execute(_QUEUE, params)]
 
     def get_finding(self, finding_id: str, scope: ScopeFilter) -> Row | None:
         query = f"SELECT {_FINDING_FIELDS} FROM finding f WHERE f.finding_id = :id AND {_IN_SCOPE}"

@@ -24,10 +24,11 @@ from app.infrastructure.stores.review_frames import (
     event_frame,
     finding_frame,
     finding_records,
+    finding_row,
     plain_record,
 )
 from graph_schema.keys import unit_month_key
-from graph_schema.review import FINDING_COLUMNS, REVIEW_EVENT_COLUMNS
+from graph_schema.review import FINDING_COLUMNS, REVIEW_EVENT_COLUMNS, FindingStatus
 
 _BATCH = 2_000
 
@@ -77,10 +78,18 @@ class Neo4jReviewRecords(Neo4jAnalystReads):
         limit: int,
         cursor: FindingCursor | None,
         scope: ScopeFilter,
-    ) -> pd.DataFrame:
+    ) -> list[Row]:
+        # One query per scope level: each seeks its own index (see findings_queue_*.cypher).
+        if scope.region_code is not None:
+            query, where = "findings_queue_city", {"region_code": scope.region_code}
+        elif scope.province_code is not None:
+            query, where = "findings_queue_province", {"province_code": scope.province_code}
+        else:
+            query, where = "findings_queue_national", {}
+        statuses = [filters.status] if filters.status else [s.value for s in FindingStatus]
         rows = self.run_read(
-            "findings_queue",
-            status=filters.status,
+            query,
+            statuses=statuses,
             region=filters.region,
             min_priority=filters.min_priority,
             opened_before=filters.opened_before,
@@ -88,9 +97,10 @@ class Neo4jReviewRecords(Neo4jAnalystReads):
             after_priority=cursor[0] if cursor else None,
             after_id=cursor[1] if cursor else None,
             limit=limit,
-            **scope.parameters(),
+            units_visible=scope.units_visible,
+            **where,
         )
-        return finding_frame([r["finding"] for r in rows])
+        return [finding_row(r["finding"]) for r in rows]
 
     def get_finding(self, finding_id: str, scope: ScopeFilter) -> Row | None:
         rows = self.run_read("finding_get", finding_id=finding_id, **scope.parameters())
