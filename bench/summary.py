@@ -108,6 +108,33 @@ def _sweep(sweep: Result) -> list[str]:
     return lines + table(["stage", "seconds"], sweep["stages"].items())
 
 
+def _queue(queue: Result) -> list[str]:
+    rows = [
+        (
+            level["clients"],
+            level["requests"],
+            level["p50_ms"],
+            level["p95_ms"],
+            level["p99_ms"],
+            level["mean_ms"],
+            level["throughput_rps"],
+            level["errors"],
+        )
+        for level in queue["levels"]
+    ]
+    headers = ["clients", "requests", "p50 ms", "p95 ms", "p99 ms", "mean ms", "req/s", "errors"]
+    return [
+        "## Review queue latency",
+        "",
+        f"`{queue['endpoint']}`, province {queue['province']} "
+        f"({queue['open_findings_in_province']:,} open of {queue['findings_total']:,} findings), "
+        f"{queue['page_size']} a page, {queue['server_workers']} server workers; target "
+        f"{queue['target']} (met: {fmt(queue['within_target'])}).",
+        "",
+        *table(headers, rows),
+    ]
+
+
 def _api(api: Result) -> list[str]:
     rows = [
         (
@@ -284,6 +311,7 @@ def render(meta: Result, results: dict[str, Result]) -> str:
         "load": _load,
         "sweep": _sweep,
         "api": _api,
+        "queue": _queue,
     }
     for stage, section in sections.items():
         if stage in results:
@@ -310,6 +338,10 @@ def headline(meta: Result, results: dict[str, Result]) -> Result:
         }
     if "sweep" in results:
         figures["sweep_seconds"] = results["sweep"]["sweep_seconds"]
+    if "queue" in results:
+        figures["queue_p95_ms"] = {
+            str(level["clients"]): level["p95_ms"] for level in results["queue"]["levels"]
+        }
     if "api" in results:
         figures["api_p95_ms"] = {
             str(level["clients"]): level["p95_ms"] for level in results["api"]["levels"]

@@ -73,7 +73,9 @@ class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     to_status: FindingStatus
-    expected_version: int = Field(ge=1, description="The finding's `version` when decided.")
+    expected_version: int = Field(
+        ge=1, le=2**31 - 1, description="The finding's `version` when decided."
+    )
     reason_code: DismissalReason | None = Field(None, description="Required to dismiss.")
     comment: str = Field("", max_length=4000)
 

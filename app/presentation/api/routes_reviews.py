@@ -50,7 +50,9 @@ def list_findings(
     status: FindingStatus | None = None,
     region: Annotated[str | None, Query(description="A city or province code.")] = None,
     min_priority: Annotated[float | None, Query(ge=0.0)] = None,
-    min_age_days: Annotated[float | None, Query(ge=0.0, description="Open this long.")] = None,
+    min_age_days: Annotated[
+        float | None, Query(ge=0.0, le=36_500.0, description="Open at least this many days.")
+    ] = None,
     assignee: Annotated[str | None, Query(description="The reviewer who took it.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_QUEUE_PAGE)] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
