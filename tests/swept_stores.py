@@ -11,12 +11,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from app.infrastructure.stores.contract import Store
+from app.infrastructure.stores.contract import NATIONAL_FILTER, Store
 from app.infrastructure.stores.embedded import EmbeddedStore
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.presentation.api import routes_anomalies, routes_public, routes_sweeps, routes_units
 from app.presentation.api.main import ROUTERS, create_app
 from app.services.loading import load_dataset
+from app.services.review_sweep import reconcile_findings
+from app.services.reviews import now_text
 from app.services.sweep import run_sweep
 from app.settings import Settings, StoreKind
 from synthetic.dataset import generate_dataset
@@ -67,6 +69,9 @@ def replay_into_neo4j(source: EmbeddedStore, target: Neo4jStore, data: Path) -> 
     target.begin_sweep(record)
     target.write_scores(record.sweep_id, unit_months, nodes, edges)
     target.publish_sweep(record)
+    # As the sweep does after publishing: a finding per flagged unit-month.
+    frame = target.scoped_unit_months(None, NATIONAL_FILTER)
+    reconcile_findings(target, frame, record.sweep_id, record.periods, now_text())
 
 
 def analyst_app(settings: Settings, store: Store) -> FastAPI:
