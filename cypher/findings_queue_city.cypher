@@ -13,6 +13,6 @@ WHERE $units_visible AND f.region_code = $region_code AND f.status IN $statuses
   AND ($assignee IS NULL OR f.assignee = $assignee)
   AND ($after_priority IS NULL OR f.priority < $after_priority
        OR (f.priority = $after_priority AND f.finding_id > $after_id))
-RETURN f {.*} AS finding
-ORDER BY f.priority DESC, f.finding_id
-LIMIT $limit
+WITH f ORDER BY f.priority DESC, f.finding_id LIMIT $limit
+// One record for the page: a record per finding costs a message each way.
+RETURN collect(f {.*}) AS findings

@@ -100,7 +100,7 @@ class Neo4jReviewRecords(Neo4jAnalystReads):
             units_visible=scope.units_visible,
             **where,
         )
-        return [finding_row(r["finding"]) for r in rows]
+        return [finding_row(found) for found in rows[0]["findings"]] if rows else []
 
     def get_finding(self, finding_id: str, scope: ScopeFilter) -> Row | None:
         rows = self.run_read("finding_get", finding_id=finding_id, **scope.parameters())
