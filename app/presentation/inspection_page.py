@@ -5,6 +5,7 @@ from html import escape
 
 import pandas as pd
 
+from app.presentation.quantities import format_value
 from app.presentation.trace_picture import html_page
 
 _SHOWN = [
@@ -34,13 +35,24 @@ def _cell(value: object) -> str:
     return "" if value is None or value is pd.NA or value != value else escape(str(value))
 
 
+def _detail(row: pd.Series) -> str:
+    """A procedural item's rationale, or a finding's score and CO2 impact."""
+    if row["kind"] != "finding":
+        return _cell(row["detail"])
+    score, impact = format_value(row["score"]), format_value(row["impact_t"], "tCO2")
+    return escape(f"score {score}, impact {impact}")
+
+
 def inspection_html(enterprise_id: str, year: int, rows: pd.DataFrame) -> str:
     """The whole page for `rows` (INSPECTION_COLUMNS of one enterprise-year)."""
     items = rows[rows["kind"] != "none"]
     header = "".join(f"<th>{escape(label)}</th>" for _, label in _SHOWN)
     body_rows = "".join(
         f'<tr class="item {escape(str(row["kind"]))}"><td>☐</td>'
-        + "".join(f"<td>{_cell(row[name])}</td>" for name, _ in _SHOWN)
+        + "".join(
+            f"<td>{_detail(row) if name == 'detail' else _cell(row[name])}</td>"
+            for name, _ in _SHOWN
+        )
         + "</tr>"
         for _, row in items.iterrows()
     )

@@ -35,6 +35,8 @@ INSPECTION_COLUMNS = [
     "report_date",
     "verifier_id",
     "finding_id",
+    "score",
+    "impact_t",
 ]
 _EVIDENCE = ["carbon_report_id", "lab_id", "sample_date", "report_date", "verifier_id"]
 
@@ -52,12 +54,11 @@ def _finding_items(store: Store, scope: Scope, months: pd.DataFrame) -> pd.DataF
     findings = findings[findings["status"].isin(ON_THE_LIST)]
     evidence = months[["unit_id", "period", "enterprise_id", *_EVIDENCE]]
     rows = findings.drop(columns="enterprise_id").merge(evidence, on=["unit_id", "period"])
-    score = rows["score"].astype(float).round(4).astype(str)
-    impact = rows["impact_t"].astype(float).round(1).astype(str)
     return rows.assign(
         kind="finding",
         item=rows["root_parameter"],
-        detail="score " + score + ", impact " + impact + " tCO2",
+        score=rows["score"].astype(float),
+        impact_t=rows["impact_t"].astype(float),
     )
 
 

@@ -41,6 +41,8 @@ class InspectionItem(BaseModel):
     report_date: str | None = None
     verifier_id: str | None = None
     finding_id: str | None = None
+    score: float | None = None
+    impact_t: float | None = None
 
 
 class InspectionChecklist(BaseModel):

@@ -20,6 +20,7 @@ from app.infrastructure.stores.contract import FindingConflict, Row, Store, Stor
 from app.presentation.api.deps import SettingsDep, StoreDep
 from app.presentation.api.routes_ui import SESSION_COOKIE
 from app.presentation.api.security import API_KEY_HEADER, checked_key
+from app.presentation.quantities import format_value
 from app.presentation.trace_picture import html_page
 from app.services.access import ApiKey, ScopeKind, key_ring_from_environment
 from app.services.analysis import NotFound
@@ -62,6 +63,13 @@ def _text(value: object) -> str:
     return "–" if value is None or value != value else str(value)
 
 
+def _shown(value: object, unit: str = "") -> str:
+    """A fact as a person reads it: numbers grouped with their unit, the rest as text."""
+    if isinstance(value, float):
+        return format_value(value, unit)
+    return _text(value)
+
+
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(html_page(f"mrvtrace · {title}", body), status_code=status)
 
@@ -88,7 +96,7 @@ def queue_page(request: Request, store: StoreDep, status: FindingStatus | None =
         f"{escape(str(f['finding_id']))}</a></td><td>{escape(str(f['unit_id']))}</td>"
         f"<td>{escape(str(f['period']))}</td><td>{escape(str(f['root_parameter']))}</td>"
         f'<td class="status">{escape(str(f["status"]))}</td>'
-        f"<td>{float(f['priority'] or 0):,.0f}</td><td>{escape(_text(f['assignee']))}</td></tr>"
+        f"<td>{escape(_shown(f['priority']))}</td><td>{escape(_text(f['assignee']))}</td></tr>"
         for f in page
     )
     filters = " · ".join(
@@ -135,8 +143,10 @@ def _finding_page(
     except NotFound:
         return _not_found()
     finding = detail.finding
+    units = {"impact_t": "tCO2"}
     facts = "".join(
-        f"<tr><td>{escape(name)}</td><td>{escape(_text(finding[name]))}</td></tr>"
+        f"<tr><td>{escape(name)}</td>"
+        f"<td>{escape(_shown(finding[name], units.get(name, '')))}</td></tr>"
         for name in (
             "unit_id",
             "period",
@@ -147,6 +157,7 @@ def _finding_page(
             "province_code",
             "region_code",
             "score",
+            "priority",
             "impact_t",
             "revision",
         )
