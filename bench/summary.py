@@ -108,21 +108,15 @@ def _sweep(sweep: Result) -> list[str]:
     return lines + table(["stage", "seconds"], sweep["stages"].items())
 
 
+def _latency_table(levels: list[Result], errors: str, errors_header: str) -> list[str]:
+    """One row per concurrency level of an API benchmark."""
+    keys = ("clients", "requests", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "throughput_rps")
+    rows = [(*(level[k] for k in keys), level[errors]) for level in levels]
+    headers = ["clients", "requests", "p50 ms", "p95 ms", "p99 ms", "mean ms", "req/s"]
+    return table([*headers, errors_header], rows)
+
+
 def _queue(queue: Result) -> list[str]:
-    rows = [
-        (
-            level["clients"],
-            level["requests"],
-            level["p50_ms"],
-            level["p95_ms"],
-            level["p99_ms"],
-            level["mean_ms"],
-            level["throughput_rps"],
-            level["errors"],
-        )
-        for level in queue["levels"]
-    ]
-    headers = ["clients", "requests", "p50 ms", "p95 ms", "p99 ms", "mean ms", "req/s", "errors"]
     return [
         "## Review queue latency",
         "",
@@ -131,25 +125,11 @@ def _queue(queue: Result) -> list[str]:
         f"{queue['page_size']} a page, {queue['server_workers']} server workers; target "
         f"{queue['target']} (met: {fmt(queue['within_target'])}).",
         "",
-        *table(headers, rows),
+        *_latency_table(queue["levels"], "errors", "errors"),
     ]
 
 
 def _api(api: Result) -> list[str]:
-    rows = [
-        (
-            level["clients"],
-            level["requests"],
-            level["p50_ms"],
-            level["p95_ms"],
-            level["p99_ms"],
-            level["mean_ms"],
-            level["throughput_rps"],
-            level["errors_5xx"],
-        )
-        for level in api["levels"]
-    ]
-    headers = ["clients", "requests", "p50 ms", "p95 ms", "p99 ms", "mean ms", "req/s", "5xx"]
     return [
         "## API latency",
         "",
@@ -157,7 +137,7 @@ def _api(api: Result) -> list[str]:
         f"{api['distinct_unit_months']} distinct unit-months; target {api['target']} "
         f"(met: {fmt(api['within_target'])}).",
         "",
-        *table(headers, rows),
+        *_latency_table(api["levels"], "errors_5xx", "5xx"),
     ]
 
 
