@@ -2,7 +2,8 @@
 
 Stages, in turn: load (generate the dataset if missing; load it into Neo4j, by the bulk importer
 and by MERGE batches, and into the embedded store), sweep (a full sweep on Neo4j), api (why-
-latency at 1, 8 and 32 clients), accuracy (detection and root cause against the generator's
+latency at 1, 8 and 32 clients), queue (the review queue of one province key, at 1 and 8
+clients, bench.review_queue), accuracy (detection and root cause against the generator's
 faults, on the embedded store) and baselines (the same root-cause task by DoWhy and a naive
 baseline, from `bench.root_cause_baselines`, which needs the `[bench]` extra). Each writes
 bench/results/<scale>/<stage>.json; then summary.md and summary.json (headline figures) are
@@ -37,13 +38,13 @@ from typing import Any
 from app.infrastructure.neo4j_local import LocalNeo4j
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.settings import StoreKind, get_settings
-from bench import accuracy, api, generalisation, load, sweep
+from bench import accuracy, api, generalisation, load, review_queue, sweep
 from bench.machine import bolt_pid, machine_info, peak_rss_mb, reset_peak_rss
 from bench.summary import headline, render
 
 ROOT = Path(__file__).resolve().parent.parent
-STAGES = ("load", "sweep", "api", "accuracy", "baselines")
-NEO4J_STAGES = frozenset({"load", "sweep", "api"})
+STAGES = ("load", "sweep", "api", "queue", "accuracy", "baselines")
+NEO4J_STAGES = frozenset({"load", "sweep", "api", "queue"})
 # Heap and page cache of the run's Neo4j per scale (national as bench/load.py's bulk server).
 SERVER_MEMORY = {"small": ("1g", "512m"), "medium": ("2g", "1g"), "national": ("4g", "6g")}
 # MERGE batches at national scale take far longer than the run's budget: bulk only there.
@@ -161,6 +162,12 @@ def api_stage(args: argparse.Namespace, server: LocalNeo4j) -> Result:
     )
 
 
+def queue_stage(args: argparse.Namespace, server: LocalNeo4j) -> Result:
+    return review_queue.measure(
+        args.api_requests, args.api_workers, list(review_queue.LEVELS), review_queue.PAGE_SIZE
+    )
+
+
 def accuracy_stage(args: argparse.Namespace, server: LocalNeo4j) -> Result:
     # A benchmark sweeps afresh: drop swept stores a previous run left (datasets stay).
     for seed in args.seeds:
@@ -182,6 +189,7 @@ STAGE_RUNNERS: dict[str, Callable[[argparse.Namespace, LocalNeo4j], Result]] = {
     "load": load_stage,
     "sweep": sweep_stage,
     "api": api_stage,
+    "queue": queue_stage,
     "accuracy": accuracy_stage,
     "baselines": baselines_stage,
 }

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -88,8 +89,6 @@ def run_level(
     base: str, key: str, targets: list[tuple[str, str]], clients: int, requests: int
 ) -> dict[str, Any]:
     """`requests` why-calls spread over `clients` threads, each with its own connection."""
-    latencies: list[float] = []
-    errors = 0
 
     def worker(offset: int) -> tuple[list[float], int]:
         seen: list[float] = []
@@ -103,17 +102,29 @@ def run_level(
                 failed += reply.status_code >= 500
         return seen, failed
 
+    ms, errors, wall = drive(worker, clients)
+    return {"clients": clients, "requests": len(ms), "errors_5xx": errors} | figures(ms, wall)
+
+
+Worker = Callable[[int], tuple[list[float], int]]
+
+
+def drive(worker: Worker, clients: int) -> tuple[np.ndarray, int, float]:
+    """Run `worker(offset)` on `clients` threads at once: (every latency in ms, the errors
+    the workers counted, the wall time in s)."""
+    latencies: list[float] = []
+    errors = 0
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         for seen, failed in pool.map(worker, range(clients)):
             latencies.extend(seen)
             errors += failed
-    wall = time.perf_counter() - started
-    ms = np.array(latencies)
+    return np.array(latencies), errors, time.perf_counter() - started
+
+
+def figures(ms: np.ndarray, wall: float) -> dict[str, float]:
+    """Percentiles, mean and throughput of one level's latencies."""
     return {
-        "clients": clients,
-        "requests": len(ms),
-        "errors_5xx": errors,
         "p50_ms": round(float(np.percentile(ms, 50)), 1),
         "p95_ms": round(float(np.percentile(ms, 95)), 1),
         "p99_ms": round(float(np.percentile(ms, 99)), 1),

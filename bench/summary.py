@@ -108,21 +108,28 @@ def _sweep(sweep: Result) -> list[str]:
     return lines + table(["stage", "seconds"], sweep["stages"].items())
 
 
-def _api(api: Result) -> list[str]:
-    rows = [
-        (
-            level["clients"],
-            level["requests"],
-            level["p50_ms"],
-            level["p95_ms"],
-            level["p99_ms"],
-            level["mean_ms"],
-            level["throughput_rps"],
-            level["errors_5xx"],
-        )
-        for level in api["levels"]
+def _latency_table(levels: list[Result], errors: str, errors_header: str) -> list[str]:
+    """One row per concurrency level of an API benchmark."""
+    keys = ("clients", "requests", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "throughput_rps")
+    rows = [(*(level[k] for k in keys), level[errors]) for level in levels]
+    headers = ["clients", "requests", "p50 ms", "p95 ms", "p99 ms", "mean ms", "req/s"]
+    return table([*headers, errors_header], rows)
+
+
+def _queue(queue: Result) -> list[str]:
+    return [
+        "## Review queue latency",
+        "",
+        f"`{queue['endpoint']}`, province {queue['province']} "
+        f"({queue['open_findings_in_province']:,} open of {queue['findings_total']:,} findings), "
+        f"{queue['page_size']} a page, {queue['server_workers']} server workers; target "
+        f"{queue['target']} (met: {fmt(queue['within_target'])}).",
+        "",
+        *_latency_table(queue["levels"], "errors", "errors"),
     ]
-    headers = ["clients", "requests", "p50 ms", "p95 ms", "p99 ms", "mean ms", "req/s", "5xx"]
+
+
+def _api(api: Result) -> list[str]:
     return [
         "## API latency",
         "",
@@ -130,7 +137,7 @@ def _api(api: Result) -> list[str]:
         f"{api['distinct_unit_months']} distinct unit-months; target {api['target']} "
         f"(met: {fmt(api['within_target'])}).",
         "",
-        *table(headers, rows),
+        *_latency_table(api["levels"], "errors_5xx", "5xx"),
     ]
 
 
@@ -284,6 +291,7 @@ def render(meta: Result, results: dict[str, Result]) -> str:
         "load": _load,
         "sweep": _sweep,
         "api": _api,
+        "queue": _queue,
     }
     for stage, section in sections.items():
         if stage in results:
@@ -310,6 +318,10 @@ def headline(meta: Result, results: dict[str, Result]) -> Result:
         }
     if "sweep" in results:
         figures["sweep_seconds"] = results["sweep"]["sweep_seconds"]
+    if "queue" in results:
+        figures["queue_p95_ms"] = {
+            str(level["clients"]): level["p95_ms"] for level in results["queue"]["levels"]
+        }
     if "api" in results:
         figures["api_p95_ms"] = {
             str(level["clients"]): level["p95_ms"] for level in results["api"]["levels"]

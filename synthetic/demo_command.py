@@ -125,12 +125,15 @@ def prepare_demo(out: Path, settings: Settings, console: Console) -> tuple[Store
 
 
 def _issue_demo_key() -> str:
-    """A national key for this session, added to the configured keys (never stored)."""
+    """A national supervisor key for this session (it may decide findings on the review
+    pages), added to the configured keys (never stored)."""
     from app.services.access import key_ring_from_environment
 
     key = secrets.token_urlsafe(24)
     configured = os.environ.get("MRVTRACE_API_KEYS", "")
-    os.environ["MRVTRACE_API_KEYS"] = ",".join(filter(None, [configured, f"national={key}"]))
+    os.environ["MRVTRACE_API_KEYS"] = ",".join(
+        filter(None, [configured, f"national@supervisor={key}"])
+    )
     key_ring_from_environment.cache_clear()
     return key
 

@@ -11,12 +11,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from app.infrastructure.stores.contract import Store
+from app.infrastructure.stores.contract import NATIONAL_FILTER, Store
 from app.infrastructure.stores.embedded import EmbeddedStore
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.presentation.api import routes_anomalies, routes_public, routes_sweeps, routes_units
 from app.presentation.api.main import ROUTERS, create_app
 from app.services.loading import load_dataset
+from app.services.review_sweep import reconcile_findings
+from app.services.reviews import now_text
 from app.services.sweep import run_sweep
 from app.settings import Settings, StoreKind
 from synthetic.dataset import generate_dataset
@@ -67,6 +69,9 @@ def replay_into_neo4j(source: EmbeddedStore, target: Neo4jStore, data: Path) -> 
     target.begin_sweep(record)
     target.write_scores(record.sweep_id, unit_months, nodes, edges)
     target.publish_sweep(record)
+    # As the sweep does after publishing: a finding per flagged unit-month.
+    frame = target.scoped_unit_months(None, NATIONAL_FILTER)
+    reconcile_findings(target, frame, record.sweep_id, record.periods, now_text())
 
 
 def analyst_app(settings: Settings, store: Store) -> FastAPI:
@@ -78,21 +83,26 @@ def analyst_app(settings: Settings, store: Store) -> FastAPI:
     return app
 
 
-def swept_store(kind: str, folder: Path, server: object | None) -> tuple[Store, Settings]:
-    """The swept store of `kind` ("embedded" or "neo4j" on `server`) and its settings."""
-    embedded = swept_embedded(folder)
-    if kind == "embedded":
-        return embedded, embedded.settings
+def neo4j_settings_of(server: object, home: Path) -> Settings:
+    """Settings of a Neo4j store on the session's `server`, its home folder `home`."""
     user, password = server.auth or ("neo4j", "")  # type: ignore[attr-defined]
-    settings = Settings(
+    return Settings(
         NEO4J_URI=server.uri,  # type: ignore[attr-defined]
         NEO4J_USER=user,
         NEO4J_PASSWORD=password,
         NEO4J_DATABASE=server.database,  # type: ignore[attr-defined]
         MRVTRACE_STORE=StoreKind.NEO4J,
-        MRVTRACE_HOME=folder / "neo4j-home",
+        MRVTRACE_HOME=home,
         **NO_THROTTLE,
     )
+
+
+def swept_store(kind: str, folder: Path, server: object | None) -> tuple[Store, Settings]:
+    """The swept store of `kind` ("embedded" or "neo4j" on `server`) and its settings."""
+    embedded = swept_embedded(folder)
+    if kind == "embedded":
+        return embedded, embedded.settings
+    settings = neo4j_settings_of(server, folder / "neo4j-home")
     store = Neo4jStore(settings)
     replay_into_neo4j(embedded, store, dataset(folder))
     return store, settings

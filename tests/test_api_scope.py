@@ -85,6 +85,9 @@ def list_paths(chain: dict[str, str]) -> list[str]:
         f"/checklist/unit-years?unit_id={chain['unit_id']}",
         "/checklist/unit-years?limit=500",
         "/checklist/labs?limit=500",
+        "/findings?limit=500",
+        f"/findings?region={chain['province_code']}",
+        "/reviews/stats",
     ]
 
 
@@ -174,6 +177,14 @@ NOT_JURISDICTION_IDS = {
     "path",
     "next",
     "failed",
+    # The review queue's filters by status, priority, age and reviewer name no jurisdiction.
+    "status",
+    "min_priority",
+    "min_age_days",
+    "assignee",
+    "format",
+    "max_p",
+    "conflict",
 }
 ROUTES_WITHOUT_IDS = {
     ("POST", "/sweeps"),
@@ -202,10 +213,13 @@ def out_of_scope_ids(client: TestClient, chain: dict[str, str], keys: dict[str, 
     labs = seen("/checklist/labs?limit=500", "lab_id", national)
     labs -= seen("/checklist/labs?limit=500", "lab_id", other)
     unit, period = chain["unit_id"], chain["period"]
+    findings = get(client, "/findings?limit=500", national).json()["items"]  # type: ignore[attr-defined]
     ids = {
+        "finding_id": next(f["finding_id"] for f in findings if f["unit_id"] == unit),
         "unit_id": unit,
         "edge_id": f"{unit}|{period}|statistical:coal_ncv_gj_t->coal_carbon_pct",
         "enterprise": chain["enterprise_id"],
+        "enterprise_id": chain["enterprise_id"],
         "region": chain["province_code"],
         "group": min(groups),
         "lab_id": min(labs),

@@ -268,6 +268,53 @@ def _evidence_lab(graph: SweptGraph) -> str:
     return str(labs[0])
 
 
+def _sample_finding(graph: SweptGraph) -> str:
+    """A finding the sweep of the sample graph opened."""
+    rows = _read_rows(graph.settings, "findings_read", SCOPE.parameters())
+    assert rows, "the sweep of the sample graph must open findings"
+    return str(rows[0]["finding"]["finding_id"])
+
+
+def _sample_place(graph: SweptGraph) -> dict[str, str]:
+    """The province and city of a finding the sweep of the sample graph opened."""
+    rows = _read_rows(graph.settings, "findings_read", SCOPE.parameters())
+    finding = rows[0]["finding"]
+    return {"province_code": finding["province_code"], "region_code": finding["region_code"]}
+
+
+def _finding_status(tx: Transaction, finding: str) -> str | None:
+    rows = list(tx.run(cypher.load("finding_get"), finding_id=finding, **SCOPE.parameters()))
+    return str(rows[0]["finding"]["status"]) if rows else None
+
+
+def _check_review_event_record(tx: Transaction, graph: SweptGraph) -> None:
+    assert _finding_status(tx, _sample_finding(graph)) == "in_review"
+
+
+def _check_findings_save(tx: Transaction, graph: SweptGraph) -> None:
+    assert _finding_status(tx, "FTEST") == "open"
+    events = list(
+        tx.run(cypher.load("review_events_read"), finding_ids=["FTEST"], **SCOPE.parameters())
+    )
+    assert [e["event"]["to_status"] for e in events] == ["open"]
+
+
+def _saved_finding(graph: SweptGraph) -> dict[str, Any]:
+    props = {"finding_id": "FTEST", "unit_id": graph.unit_id, "period": graph.period}
+    event = {"event_id": "FTEST-1", "finding_id": "FTEST", "version": 1, "to_status": "open"}
+    return {
+        "rows": [
+            {
+                "finding_id": "FTEST",
+                "expected_version": None,
+                "unit_month_key": unit_month_key(graph.unit_id, graph.period),
+                "props": props | {"status": "open", "version": 1},
+                "events": [event],
+            }
+        ]
+    }
+
+
 CASES: dict[str, Read | Write | Script | Destructive] = {
     "anomalies_list": Read(
         lambda g: {
@@ -282,6 +329,42 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
         }
     ),
     "browser_evidence": Read(lambda g: {"unit_id": g.unit_id, "period": g.period}),
+    "finding_get": Read(lambda g: {"finding_id": _sample_finding(g), **SCOPE.parameters()}),
+    **{
+        f"findings_queue_{level}": Read(
+            lambda g, where=where: {
+                "statuses": ["open"],
+                "region": None,
+                "min_priority": None,
+                "opened_before": None,
+                "assignee": None,
+                "after_priority": None,
+                "after_id": None,
+                "limit": 10,
+                "units_visible": True,
+                **where(g),
+            }
+        )
+        for level, where in (
+            ("national", lambda g: {}),
+            ("province", lambda g: {"province_code": _sample_place(g)["province_code"]}),
+            ("city", lambda g: {"region_code": _sample_place(g)["region_code"]}),
+        )
+    },
+    "findings_read": Read(lambda g: SCOPE.parameters()),
+    "findings_save": Write(_saved_finding, _check_findings_save),
+    "review_event_record": Write(
+        lambda g: {
+            "finding_id": _sample_finding(g),
+            "expected_version": 1,
+            "changes": {"status": "in_review", "version": 2},
+            "event": {"event_id": "x-2", "version": 2, "to_status": "in_review"},
+            **SCOPE.parameters(),
+        },
+        _check_review_event_record,
+    ),
+    "review_events_read": Read(lambda g: {"finding_ids": None, **SCOPE.parameters()}),
+    "review_schema": Script("schema_indexes_show"),
     "browser_flagged_unit_months": Read(lambda g: {"limit": 10}),
     "browser_shared_source": Read(lambda g: {"lab_id": _evidence_lab(g)}),
     "browser_unit_history": Read(lambda g: {"unit_id": g.unit_id, "name": "coal_carbon_pct"}),

@@ -1,9 +1,12 @@
 """Access by jurisdiction: API keys mapped to scopes, stored hashed.
 
 A scope is `national`, `province:<code>`, `city:<code>` or `public`. Keys come from a YAML/JSON
-file (`name: {id: ..., hash: ..., scope: ...}`, the id being the key's first 8 characters, which
-select the one hash a presented key is checked against) or from the environment as
-`scope=key,scope=key`; only hashes are kept. Hashes are `sha256$<salt>$<hex>` (API keys are
+file (`name: {id: ..., hash: ..., scope: ..., role: ...}`, the id being the key's first 8
+characters, which select the one hash a presented key is checked against) or from the
+environment as `scope=key,scope@role=key`; only hashes are kept. A key's role (`reviewer`,
+`supervisor`, `read-only`) says what it may do with review findings besides reading them; a key
+configured without one is `read-only`, so every key written before roles existed keeps exactly
+the access it had (it reads, it decides nothing). Hashes are `sha256$<salt>$<hex>` (API keys are
 long random tokens, so one salted SHA-256 is enough and keeps each request fast) or
 `pbkdf2_sha256$<iterations>$<salt>$<hex>`. Comparison is constant-time. `scope_filter` gives
 the parameters a store query takes, so that scope is applied inside the query, never after it.
@@ -48,6 +51,31 @@ class Scope:
 
 class ScopeError(ValueError):
     """A scope or key configuration that cannot be understood."""
+
+
+class Role(StrEnum):
+    """What a key may do with review findings (app.services.review_states says which change
+    needs which role)."""
+
+    READ_ONLY = "read-only"
+    REVIEWER = "reviewer"
+    SUPERVISOR = "supervisor"
+
+
+# A key configured without a role: it reads as every key did before roles, and decides nothing.
+DEFAULT_ROLE = Role.READ_ONLY
+
+
+def parse_role(text: str | None) -> Role:
+    """`reviewer`, `supervisor` or `read-only` (DEFAULT_ROLE when absent); ScopeError otherwise."""
+    if text is None or not text.strip():
+        return DEFAULT_ROLE
+    try:
+        return Role(text.strip().lower())
+    except ValueError:
+        raise ScopeError(
+            f"unknown role {text!r}: expected one of {', '.join(r.value for r in Role)}"
+        ) from None
 
 
 def parse_scope(text: str) -> Scope:
@@ -103,6 +131,7 @@ class ApiKey:
     scope: Scope
     # A file key's first KEY_ID_LENGTH characters, stored plain: they pick the one hash to check.
     key_id: str | None = None
+    role: Role = DEFAULT_ROLE
 
 
 # A per-process secret: configured plain keys are found by HMAC under it, so a presented key
@@ -157,11 +186,15 @@ class KeyRing:
         return any(k.name == name and k.scope == scope for k in self.keys)
 
 
-def key_entry(key: str, scope: str, scheme: str = "sha256") -> dict[str, str]:
-    """The entry of a keys file for `key` (name it as you like): its id, hash and scope."""
+def key_entry(
+    key: str, scope: str, scheme: str = "sha256", role: str | None = None
+) -> dict[str, str]:
+    """The entry of a keys file for `key` (name it as you like): its id, hash and scope, and
+    its role when one is given (without, the key is DEFAULT_ROLE)."""
     if len(key) < MIN_FILE_KEY_LENGTH:
         raise ScopeError(f"a key in a file needs at least {MIN_FILE_KEY_LENGTH} characters")
-    return {"id": key[:KEY_ID_LENGTH], "hash": hash_key(key, scheme), "scope": scope}
+    entry = {"id": key[:KEY_ID_LENGTH], "hash": hash_key(key, scheme), "scope": scope}
+    return entry | ({"role": parse_role(role).value} if role is not None else {})
 
 
 def keys_from_mapping(entries: Mapping[str, Mapping[str, str]]) -> KeyRing:
@@ -178,7 +211,8 @@ def keys_from_mapping(entries: Mapping[str, Mapping[str, str]]) -> KeyRing:
                 "configured key); key_entry() in app.services.access writes a whole entry"
             )
         scope = parse_scope(str(entry["scope"]))
-        keys.append(ApiKey(str(name), str(entry["hash"]), scope, key_id))
+        role = parse_role(str(entry["role"]) if entry.get("role") is not None else None)
+        keys.append(ApiKey(str(name), str(entry["hash"]), scope, key_id, role))
     ring = KeyRing(tuple(keys))
     _ = ring.by_id  # duplicate ids are a configuration error: raise it now, not per request
     return ring
@@ -194,7 +228,7 @@ def keys_from_file(path: Path) -> KeyRing:
 
 
 def keys_from_text(text: str) -> KeyRing:
-    """From the environment form `scope=key,scope=key`; the plain keys are hashed at once."""
+    """From the environment form `scope=key,scope@role=key`; the plain keys are hashed at once."""
     keys: list[ApiKey] = []
     plain: dict[bytes, ApiKey] = {}
     for index, item in enumerate(part.strip() for part in text.split(",")):
@@ -203,7 +237,9 @@ def keys_from_text(text: str) -> KeyRing:
         scope_text, separator, key = item.partition("=")
         if not separator or not key:
             raise ScopeError(f"API key entry {index + 1} is not 'scope=key'")
-        keys.append(ApiKey(f"env-{index + 1}", hash_key(key), parse_scope(scope_text)))
+        scope_text, _, role_text = scope_text.partition("@")
+        role = parse_role(role_text or None)
+        keys.append(ApiKey(f"env-{index + 1}", hash_key(key), parse_scope(scope_text), role=role))
         plain[_lookup_digest(key)] = keys[-1]
     return KeyRing(tuple(keys), plain)
 

@@ -21,7 +21,7 @@ from app.infrastructure.stores.contract import (
     UnitMonthWindow,
 )
 from app.services.access import Scope, scope_filter
-from app.services.page_cursors import BadCursor, decode_cursor, encode_cursor
+from app.services.page_cursors import decode_ranked_cursor, encode_cursor
 from app.services.tracing.trace import TraceResult, trace_unit_month
 from engine.catalogue import catalogue
 from graph_schema.periods import window
@@ -252,14 +252,8 @@ def unit_summary(store: Store, unit_id: str, scope: Scope) -> dict[str, object]:
 
 
 def _anomaly_after(text: str) -> AnomalyCursor:
-    score, unit_id, period = decode_cursor(text, 3)
-    try:
-        cursor = (float(score), str(unit_id), str(period))  # type: ignore[arg-type]
-    except (TypeError, ValueError) as error:
-        raise BadCursor(f"not a cursor of this service: {text!r}") from error
-    if not np.isfinite(cursor[0]):
-        raise BadCursor(f"not a cursor of this service: {text!r}")
-    return cursor
+    score, (unit_id, period) = decode_ranked_cursor(text, 3)
+    return score, unit_id, period
 
 
 def anomalies_page(

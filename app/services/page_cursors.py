@@ -6,6 +6,7 @@ Any text is a well-formed cursor to a client; one this service did not issue nam
 import base64
 import binascii
 import json
+import math
 
 
 class BadCursor(ValueError):
@@ -27,3 +28,16 @@ def decode_cursor(text: str, length: int) -> list[object]:
     if not isinstance(key, list) or len(key) != length:
         raise BadCursor(f"not a cursor of this service: {text!r}")
     return key
+
+
+def decode_ranked_cursor(text: str, length: int) -> tuple[float, list[str]]:
+    """The key of a page ranked by a number: (that finite number, the `length - 1` texts
+    that break its ties); BadCursor for any other text."""
+    rank, *ties = decode_cursor(text, length)
+    try:
+        number = float(rank)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as error:
+        raise BadCursor(f"not a cursor of this service: {text!r}") from error
+    if not math.isfinite(number):
+        raise BadCursor(f"not a cursor of this service: {text!r}")
+    return number, [str(t) for t in ties]

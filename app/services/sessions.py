@@ -12,7 +12,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from app.services.access import KeyRing, Scope, ScopeError, parse_scope
+from app.services.access import ApiKey, KeyRing, Scope, ScopeError, parse_scope
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS session "
@@ -64,6 +64,18 @@ class Sessions:
         except ScopeError:
             return None
         return scope if ring.holds(row[0], scope) else None
+
+    def key_of(self, session_id: str | None, ring: KeyRing) -> ApiKey | None:
+        """The configured key of a live session (its name, scope and role), else None."""
+        scope = self.scope_of(session_id, ring)
+        if scope is None:
+            return None
+        with closing(self._connect()) as connection:
+            row = connection.execute(
+                "SELECT key_name FROM session WHERE id_hash = ?", (_id_hash(str(session_id)),)
+            ).fetchone()
+        named = [k for k in ring.keys if row and k.name == row[0] and k.scope == scope]
+        return named[0] if named else None
 
     def close(self, session_id: str | None) -> None:
         if not session_id:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from app.infrastructure.stores.contract import NATIONAL_FILTER, Store, SweepRecord, SweepStatus
 from app.services.access import Scope, ScopeKind
+from app.services.review_sweep import reconcile_findings
 from engine.engine import EngineResult, UnitMonthEngine
 from engine.policy import ScoringPolicy
 from graph_schema.periods import month_index
@@ -158,13 +159,16 @@ def run_sweep(
         record.ended = _now()
         store.publish_sweep(record)
         lap("publish")
-        return record
     except BaseException as error:
         record.status = SweepStatus.FAILED
         record.ended = _now()
         record.error = f"{type(error).__name__}: {error}"
         store.fail_sweep(record)
         raise
+    # After publishing: the review loop reads the results now current, and a failure there
+    # leaves the published sweep as it is.
+    reconcile_findings(store, frame, record.sweep_id, record.periods, record.ended)
+    return record
 
 
 def _write(store: Store, record: SweepRecord, result: EngineResult, report: Progress) -> None:

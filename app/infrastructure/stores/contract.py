@@ -7,7 +7,8 @@ The protocol is three parts composed into one:
 - `GraphWrites`: schema, idempotent bulk upserts, the load ledger, counts, and the wide
   unit-month frame;
 - `SweepResults`: sweeps, their score frames and fitted models, published atomically;
-- `AnalystReads`: the scoped reads behind `why`, traces, anomaly lists and the public lists.
+- `AnalystReads`: the scoped reads behind `why`, traces, anomaly lists and the public lists;
+- `ReviewRecords`: the review loop's findings and their append-only events (graph_schema.review).
 
 Frames in and out are pandas DataFrames with the columns of `graph_schema.frames`: id columns
 text, value columns float64. Scope travels into every analyst read as a `ScopeFilter`, applied
@@ -304,7 +305,70 @@ class AnalystReads(Protocol):
         unit-months), `verifiers`, and `units` (unit_id, enterprise_id)."""
 
 
-class Store(GraphWrites, SweepResults, AnalystReads, Protocol):
+@dataclass(frozen=True)
+class FindingFilters:
+    """Filters of the review queue; None means no filter. `region` is a city or province;
+    `opened_before` an ISO timestamp (the queue's age filter)."""
+
+    status: str | None = None
+    region: str | None = None
+    min_priority: float | None = None
+    opened_before: str | None = None
+    assignee: str | None = None
+
+
+# Where a queue page ends: (priority, finding_id) of its last row; the queue runs priority
+# descending, then finding_id.
+FindingCursor = tuple[float, str]
+
+
+class FindingConflict(RuntimeError):
+    """A change decided on a version of a finding that is no longer its current one."""
+
+    def __init__(self, current: Row) -> None:
+        super().__init__(f"finding {current['finding_id']} is at version {current['version']}")
+        self.current = current
+
+
+class ReviewRecords(Protocol):
+    def save_findings(self, findings: pd.DataFrame, events: pd.DataFrame) -> int:
+        """Write findings (FINDING_COLUMNS plus `expected_version`) with their new events
+        (REVIEW_EVENT_COLUMNS). A row with no `expected_version` creates its finding when there
+        is none yet; any other row replaces the finding only while the stored version still is
+        `expected_version`. Events are appended only with their finding's row; a skipped row
+        (someone decided meanwhile) leaves the stored finding as it was. Returns rows written."""
+
+    def read_findings(self, scope: ScopeFilter) -> pd.DataFrame:
+        """Every finding in the scope (FINDING_COLUMNS), by finding_id."""
+
+    def list_findings(
+        self,
+        filters: FindingFilters,
+        limit: int,
+        cursor: FindingCursor | None,
+        scope: ScopeFilter,
+    ) -> list[Row]:
+        """Up to `limit` findings of the scope in the queue's order, strictly after `cursor`,
+        as plain rows (FINDING_COLUMNS keys): the queue is a request path, and builds no frames."""
+
+    def get_finding(self, finding_id: str, scope: ScopeFilter) -> Row | None:
+        """One finding (FINDING_COLUMNS), None when unknown or out of scope."""
+
+    def read_review_events(
+        self, finding_ids: Sequence[str] | None, scope: ScopeFilter
+    ) -> pd.DataFrame:
+        """Events (REVIEW_EVENT_COLUMNS) of these findings (None: all) in the scope, by
+        finding_id and version."""
+
+    def record_review_event(
+        self, finding_id: str, expected_version: int, changes: Row, event: Row, scope: ScopeFilter
+    ) -> Row | None:
+        """Apply `changes` to the finding and append `event`, in one atomic step, only while
+        its version is `expected_version`; FindingConflict (with the current finding) when it
+        is not. Returns the finding as changed; None when unknown or out of scope."""
+
+
+class Store(GraphWrites, SweepResults, AnalystReads, ReviewRecords, Protocol):
     """Everything business logic may ask of a store."""
 
 

@@ -451,6 +451,21 @@ class ComplianceRecord(BaseModel):
     status: str = Field(description="completed, short (too few allowances) or open.")
 
 
+class VerifierYear(BaseModel):
+    """One verifier's year, from confirmed findings only (never an open one)."""
+
+    year: int
+    enterprises_verified: int
+    confirmed_findings_without_nonconformity: int = Field(
+        description="Confirmed findings in enterprise-years it verified raising no nonconformity."
+    )
+    verified_co2_t: float
+    corrected_share: float = Field(
+        description="Share of its verified CO2 in enterprise-years whose monthly data was later "
+        "resubmitted as a corrected revision."
+    )
+
+
 class VerifierEvaluation(BaseModel):
     verifier_id: str
     name: str | None
@@ -461,6 +476,25 @@ class VerifierEvaluation(BaseModel):
         "unit-months by more than 5 %."
     )
     flagged_share: float = Field(description="Share of flagged unit-months among its clients.")
+    years: list[VerifierYear] = Field(
+        default_factory=list, description="Per year, from the findings reviewers confirmed."
+    )
+
+
+class LabYear(BaseModel):
+    """One testing lab's year, from confirmed findings only (never an open one)."""
+
+    lab_id: str
+    year: int
+    reports: int = Field(description="Its test reports the monthly data cites.")
+    reports_in_confirmed_findings: int
+    report_date_anomalies: int = Field(
+        description="Procedural checklist items on its reports (late, sample outside the month)."
+    )
+
+
+class PublicLabs(BaseModel):
+    items: list[LabYear]
 
 
 class PublicEnterprises(BaseModel):

@@ -17,6 +17,7 @@ from fastapi.security import APIKeyHeader
 from app.presentation.api.problems import Problem
 from app.services.access import ApiKey, Scope, ScopeKind, key_ring_from_environment
 from app.services.key_attempts import KeyAttempts
+from app.services.review_states import Actor
 
 API_KEY_HEADER = "X-API-Key"
 _header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="Your API key.")
@@ -65,3 +66,17 @@ async def analyst_scope(scope: Annotated[Scope, Depends(caller_scope)]) -> Scope
 
 AnyScope = Annotated[Scope, Depends(caller_scope)]
 AnalystScope = Annotated[Scope, Depends(analyst_scope)]
+
+
+def review_actor(request: Request, key: Annotated[str | None, Security(_header)]) -> Actor:
+    """Who calls a review route: the key's name, role and scope (401 without a valid key; a
+    `public` key gets 404, as on every analyst route)."""
+    found = checked_key(request, key)
+    if found is None:
+        raise Problem(401, f"a valid API key is required in the {API_KEY_HEADER} header")
+    if found.scope.kind == ScopeKind.PUBLIC:
+        raise Problem(404, "not found")
+    return Actor(found.name, found.role, found.scope)
+
+
+ReviewActor = Annotated[Actor, Depends(review_actor)]
