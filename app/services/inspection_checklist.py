@@ -67,7 +67,7 @@ def _procedural_items(months: pd.DataFrame) -> pd.DataFrame:
     evidence = months[["unit_id", "period", *[c for c in _EVIDENCE if c != "lab_id"]]]
     rows = items.merge(evidence, on=["unit_id", "period"], how="left")
     days = rows["days_beyond"].astype(float)
-    beyond = days.map(lambda d: "" if pd.isna(d) else f" ({d:g} days beyond)")
+    beyond = days.map(lambda d: "" if pd.isna(d) else f" ({d:g} days beyond)").astype(str)
     return rows.assign(
         kind="procedural",
         item=rows["rule_id"],
