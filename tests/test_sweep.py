@@ -10,7 +10,7 @@ import pytest
 from stalled_sweep import stalled_sweep
 from unit_month_examples import clean_frame, lower_carbon
 
-from app.infrastructure.stores.contract import SweepStatus
+from app.infrastructure.stores.contract import NATIONAL_FILTER, SweepStatus
 from app.services.findings_export import FINDINGS_COLUMNS, write_findings
 from app.services.sweep import run_sweep
 from app.settings import get_settings
@@ -84,6 +84,19 @@ def test_sweep_publishes_results(swept) -> None:
     assert carbon["score"] > 0.9 and carbon["expected"] > reported
     checks = swept.read_check_scores(FAULTY_UNIT, ["2022-10"])
     assert (checks["check_id"] == "statistical:coal_ncv_gj_t->coal_carbon_pct").any()
+
+
+def test_a_sweep_that_flags_nothing_publishes_and_opens_no_finding(
+    store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MRVTRACE_HOME", str(getattr(store, "home", tmp_path / "home")))
+    get_settings.cache_clear()
+    install_frame(store, clean_frame(n_units=30, months=15, seed=11))
+    record = run_sweep(store)
+    get_settings.cache_clear()
+    assert record.status == SweepStatus.PUBLISHED
+    assert _flagged(store).empty
+    assert store.read_findings(NATIONAL_FILTER).empty
 
 
 def test_second_sweep_without_change_scores_nothing(swept) -> None:

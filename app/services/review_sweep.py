@@ -49,7 +49,9 @@ def _flagged(store: Store, unit_months: pd.DataFrame) -> pd.DataFrame:
         )
     ]
     flagged["priority"] = flagged["priority"].astype(float).fillna(0.0)
-    return flagged.assign(finding_id=ids, root_parameter=flagged["top_parameter"])
+    # A sweep may flag nothing: the id column stays text even when empty.
+    ids_column = pd.Series(ids, index=flagged.index, dtype=object)
+    return flagged.assign(finding_id=ids_column, root_parameter=flagged["top_parameter"])
 
 
 def _opened(flagged: pd.DataFrame, known: pd.Series, sweep_id: str, at: str) -> pd.DataFrame:
@@ -157,8 +159,9 @@ def _refreshed(
 ) -> pd.DataFrame:
     """Findings of the scored periods whose score, flag or revision the sweep changed."""
     scored = existing[existing["scored"] & ~existing["finding_id"].isin(list(rechecked))]
+    scored = scored.assign(finding_id=scored["finding_id"].astype(object))
     now = scored.merge(
-        flagged[["finding_id", "score", "priority", "impact_t"]],
+        flagged[["finding_id", "score", "priority", "impact_t"]].astype({"finding_id": object}),
         on="finding_id",
         how="left",
         suffixes=("", "_now"),
