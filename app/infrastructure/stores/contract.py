@@ -7,7 +7,8 @@ The protocol is three parts composed into one:
 - `GraphWrites`: schema, idempotent bulk upserts, the load ledger, counts, and the wide
   unit-month frame;
 - `SweepResults`: sweeps, their score frames and fitted models, published atomically;
-- `AnalystReads`: the scoped reads behind `why`, traces, anomaly lists and the public lists.
+- `AnalystReads`: the scoped reads behind `why`, traces, anomaly lists and the public lists;
+- `KnowledgeIndex` (knowledge_contract.py): the knowledge base's passages and searches.
 
 Frames in and out are pandas DataFrames with the columns of `graph_schema.frames`: id columns
 text, value columns float64. Scope travels into every analyst read as a `ScopeFilter`, applied
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from app.infrastructure.stores.knowledge_contract import KnowledgeIndex
 from graph_schema.labels import NodeLabel, RelType
 
 
@@ -304,7 +306,7 @@ class AnalystReads(Protocol):
         unit-months), `verifiers`, and `units` (unit_id, enterprise_id)."""
 
 
-class Store(GraphWrites, SweepResults, AnalystReads, Protocol):
+class Store(GraphWrites, SweepResults, AnalystReads, KnowledgeIndex, Protocol):
     """Everything business logic may ask of a store."""
 
 

@@ -1,10 +1,10 @@
 """The embedded adapter of the store contract: the graph's frames in memory, persisted as Parquet
 under $MRVTRACE_HOME. One module per part of the contract."""
 
-from app.infrastructure.stores.embedded.analyst_reads import EmbeddedAnalystReads
+from app.infrastructure.stores.embedded.knowledge import EmbeddedKnowledge
 
 
-class EmbeddedStore(EmbeddedAnalystReads):
+class EmbeddedStore(EmbeddedKnowledge):
     """The Store in process (the zero-setup default)."""
 
 

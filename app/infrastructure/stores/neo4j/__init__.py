@@ -1,10 +1,10 @@
 """The Neo4j adapter of the store contract: one module per part of the contract, each a class
 built on the connection that runs the `cypher/` files."""
 
-from app.infrastructure.stores.neo4j.analyst_reads import Neo4jAnalystReads
+from app.infrastructure.stores.neo4j.knowledge import Neo4jKnowledge
 
 
-class Neo4jStore(Neo4jAnalystReads):
+class Neo4jStore(Neo4jKnowledge):
     """The Store on a Neo4j server (the system of record)."""
 
 
