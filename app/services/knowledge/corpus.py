@@ -30,8 +30,6 @@ from models.rules import RULES, Example, Rule
 CORPUS_COLUMNS = [*PASSAGE_COLUMNS, "embed_text"]
 GUIDANCE_SUFFIXES = (".md", ".markdown", ".txt")
 SEVERITY = {1: "advisory", 2: "strong", 3: "impossible or directly money-moving"}
-# The shipped documents are the repository's, under the names they have there.
-SHIPPED_NAMES = {"README.md": "README.md"}
 CHECKS_PER_FINDING = 3
 # The model reads at most this much of a passage (about 150 tokens).
 MEANING_CHARS = 500
@@ -43,11 +41,14 @@ def _passage(
     """A passage whose text ends with the Chinese words of its concepts; `meaning` (default:
     title and text) is what its vector is computed from, kept short since the model's time
     grows with the length of what it reads."""
-    terms = " ".join(filter(None, [concept_terms(f"{title} {text}"), glued_rule_ids(title)]))
+    concepts = concept_terms(f"{kind} {title} {text}")
+    terms = " ".join(filter(None, [concepts, glued_rule_ids(title)]))
     body = f"{text}\n术语: {terms}" if terms else text
     row = dict.fromkeys(CORPUS_COLUMNS, "")
     row.update(passage_id=passage_id, kind=kind, source=source, title=title, text=body)
-    row["embed_text"] = (meaning or f"{title}\n{text}")[:MEANING_CHARS]
+    # The Chinese words follow the (cut) English, so a Chinese question meets them too.
+    said = meaning or f"{title}\n{text}"
+    row["embed_text"] = f"{said[:MEANING_CHARS]}\n{concepts}"
     return row
 
 
@@ -61,8 +62,11 @@ def _example_text(example: Example) -> str:
 
 
 def _named(name: str) -> str:
+    """A parameter's name with its words (the analyser keeps `coal_ncv_gj_t` one token) and its
+    Chinese name."""
+    words = name.replace("_", " ")
     zh = parameter_name_zh(name)
-    return f"{name} ({zh})" if zh else name
+    return f"{name} ({words}; {zh})" if zh else f"{name} ({words})"
 
 
 def rule_passage(rule: Rule) -> dict[str, str]:
@@ -114,7 +118,7 @@ def parameter_passages() -> Iterator[dict[str, str]]:
                 "formula",
                 f"formula of {p.name} (graph_schema/parameters.py)",
                 f"Formula of {_named(p.name)}",
-                f"{p.name} = {p.description}, in {p.unit}.",
+                f"How {p.name} is computed: {p.name} = {p.description}, in {p.unit}.",
             )
     for name, value in FORMULA_CONSTANTS.items():
         yield _passage(
@@ -138,12 +142,13 @@ def _document_passages(text: str, name: str, kind: str) -> Iterator[dict[str, st
 
 
 def shipped_guidance() -> Iterator[dict[str, str]]:
-    """The repository's docs and README, shipped inside the package."""
+    """The repository's accounting guidance (docs/domain.md, docs/data-contract.md), shipped
+    inside the package (app/resources/guidance links to them) under their repository names."""
     folder = resources.files("app").joinpath("resources", "guidance")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(GUIDANCE_SUFFIXES):
-            name = SHIPPED_NAMES.get(entry.name, f"docs/{entry.name}")
-            yield from _document_passages(entry.read_text(encoding="utf-8"), name, "doc")
+            text = entry.read_text(encoding="utf-8")
+            yield from _document_passages(text, f"docs/{entry.name}", "doc")
 
 
 def user_guidance(folder: Path) -> Iterator[dict[str, str]]:

@@ -3,6 +3,7 @@ tokens) and its vector ranking (the local embedding model), fused by reciprocal 
 caller's scope goes into both store queries, so a finding outside it is never a candidate.
 """
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -16,6 +17,12 @@ from app.services.knowledge.terms import glued_rule_ids, named_rule_ids
 # 50 outranks one only a single side found.
 CANDIDATES = 50
 MAX_LIMIT = 50
+FINDINGS_AMONG_FIRST = 2
+# A question about findings: an identifier (unit, enterprise, lab, month) or words of flags.
+ASKS_FOR_FINDINGS = re.compile(
+    r"\d{5,}|\b[0-9A-Z]{18}\b|\bL\d{5}\b|\b20\d\d-\d\d\b|finding|flagged|疑点|异常|标记",
+    re.IGNORECASE,
+)
 
 
 class SearchMode(StrEnum):
@@ -34,6 +41,24 @@ class SearchHit:
 
 def _ranks(ranking: Ranked) -> dict[str, int]:
     return {pid: rank for rank, (pid, _) in enumerate(ranking, start=1)}
+
+
+def _findings_spread(text: str, ranking: Ranked) -> Ranked:
+    """Findings of one unit read alike, and there are thousands: unless the question is about
+    findings (names an identifier or speaks of flags), at most FINDINGS_AMONG_FIRST of them,
+    one per unit, stand among the first passages; the others follow the rest."""
+    if ASKS_FOR_FINDINGS.search(text):
+        return ranking
+    first: Ranked = []
+    later: Ranked = []
+    units: set[str] = set()
+    for pid, score in ranking:
+        unit = pid.split(":", 1)[1].split("|", 1)[0] if pid.startswith("finding:") else None
+        crowded = unit is not None and (unit in units or len(units) >= FINDINGS_AMONG_FIRST)
+        (later if crowded else first).append((pid, score))
+        if unit is not None and not crowded:
+            units.add(unit)
+    return first + later
 
 
 def _named_first(text: str, ranking: Ranked) -> Ranked:
@@ -62,8 +87,8 @@ def search(
         keyword = store.keyword_search(f"{text} {glued_rule_ids(text)}", depth, scope)
     if mode != SearchMode.KEYWORD and text.strip():
         vector = store.vector_search(embed_query(text), depth, scope)
-    fused = _named_first(text, reciprocal_rank_fusion([r for r in (keyword, vector) if r]))
-    fused = fused[:limit]
+    fused = reciprocal_rank_fusion([r for r in (keyword, vector) if r])
+    fused = _named_first(text, _findings_spread(text, fused))[:limit]
     if not fused:
         return []
     passages = {p["passage_id"]: p for p in store.read_passages([pid for pid, _ in fused], scope)}
