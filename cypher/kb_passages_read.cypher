@@ -6,5 +6,5 @@ WHERE node.passage_id IN $passage_ids
        OR ($units_visible
            AND ($province_code IS NULL OR node.province_code = $province_code)
            AND ($region_code IS NULL OR node.region_code = $region_code)))
-RETURN node {.passage_id, .kind, .source, .title, .text, .province_code, .region_code,
+RETURN node {.passage_id, .kind, .source, .title, .text, .terms, .province_code, .region_code,
              .unit_id, .period, .enterprise_id, .lab_id, .status, .root_parameter} AS passage

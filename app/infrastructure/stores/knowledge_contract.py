@@ -30,6 +30,9 @@ PASSAGE_COLUMNS: list[str] = [
     "source",
     "title",
     "text",
+    # Words searched beside title and text, never shown: Chinese names of the passage's
+    # concepts, rule ids written whole.
+    "terms",
     "province_code",
     "region_code",
     # Finding passages only (empty otherwise): what the graph questions select on.
@@ -43,6 +46,12 @@ PASSAGE_COLUMNS: list[str] = [
 # Passage ids with their score, best first.
 Ranked = list[tuple[str, float]]
 Row = dict[str, Any]
+
+
+def searched_text(passages: pd.DataFrame) -> list[str]:
+    """What the keyword side of each passage is: its title, text and terms, one field (so both
+    stores score one BM25 field alike)."""
+    return (passages["title"] + "\n" + passages["text"] + "\n" + passages["terms"]).tolist()
 
 
 class KnowledgeIndex(Protocol):

@@ -11,6 +11,7 @@ import typer
 
 from app.presentation.cli import (
     checklist_command,
+    kb_commands,
     load_command,
     neo4j_commands,
     rules_command,
@@ -38,6 +39,7 @@ for module in (
     why_command,
     checklist_command,
     rules_command,
+    kb_commands,
     schema_commands,
     neo4j_commands,
     serve_commands,

@@ -38,14 +38,13 @@ MEANING_CHARS = 500
 def _passage(
     passage_id: str, kind: str, source: str, title: str, text: str, meaning: str = ""
 ) -> dict[str, str]:
-    """A passage whose text ends with the Chinese words of its concepts; `meaning` (default:
+    """A passage, searched also by the Chinese words of its concepts; `meaning` (default:
     title and text) is what its vector is computed from, kept short since the model's time
     grows with the length of what it reads."""
     concepts = concept_terms(f"{kind} {title} {text}")
     terms = " ".join(filter(None, [concepts, glued_rule_ids(title)]))
-    body = f"{text}\n术语: {terms}" if terms else text
     row = dict.fromkeys(CORPUS_COLUMNS, "")
-    row.update(passage_id=passage_id, kind=kind, source=source, title=title, text=body)
+    row.update(passage_id=passage_id, kind=kind, source=source, title=title, text=text, terms=terms)
     # The Chinese words follow the (cut) English, so a Chinese question meets them too.
     said = meaning or f"{title}\n{text}"
     row["embed_text"] = f"{said[:MEANING_CHARS]}\n{concepts}"

@@ -3,6 +3,7 @@ once, and kept in a cache under `$MRVTRACE_HOME` so a re-index after a sweep emb
 texts it has not seen), written to the store in one replacement."""
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from app.services.knowledge.corpus import build_corpus
 from app.settings import Settings
 
 CACHE_FILE = "knowledge-embeddings.parquet"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -89,3 +91,21 @@ def index_knowledge(store: Store, settings: Settings) -> IndexReport:
             "total": round(written - started, 3),
         },
     )
+
+
+def refresh_after_sweep(store: Store, settings: Settings) -> IndexReport | None:
+    """Re-index after a published sweep (its findings are the current ones now), unless the
+    settings turn it off. The sweep stands whatever happens here: a failed index is logged
+    and the previous knowledge base stays."""
+    if not settings.kb_refresh_on_sweep:
+        return None
+    try:
+        report = index_knowledge(store, settings)
+    except Exception:
+        log.exception("knowledge base not refreshed", extra={"event": "kb_refresh_failed"})
+        return None
+    log.info(
+        "knowledge base refreshed",
+        extra={"event": "kb_refreshed", "passages": report.passages, **report.seconds},
+    )
+    return report

@@ -18,7 +18,12 @@ import pyarrow.parquet as pq
 
 from app.infrastructure.stores.contract import ScopeFilter, plain_rows
 from app.infrastructure.stores.embedded.analyst_reads import EmbeddedAnalystReads, in_scope
-from app.infrastructure.stores.knowledge_contract import PASSAGE_COLUMNS, Ranked, Row
+from app.infrastructure.stores.knowledge_contract import (
+    PASSAGE_COLUMNS,
+    Ranked,
+    Row,
+    searched_text,
+)
 from app.infrastructure.text_tokens import tokens
 from graph_schema.periods import window
 
@@ -50,15 +55,11 @@ class _Index:
         return [(str(ids[i]), float(scores[positions[i]])) for i in order]
 
 
-def _body(frame: pd.DataFrame) -> list[str]:
-    return (frame["title"] + "\n" + frame["text"]).tolist()
-
-
 def _bm25(passages: pd.DataFrame) -> bm25s.BM25 | None:
     if passages.empty:
         return None
     index = bm25s.BM25(method="lucene", k1=BM25_K1, b=BM25_B)
-    index.index([tokens(body) for body in _body(passages)], show_progress=False)
+    index.index([tokens(body) for body in searched_text(passages)], show_progress=False)
     return index
 
 

@@ -13,7 +13,12 @@ import numpy as np
 import pandas as pd
 
 from app.infrastructure.stores.contract import ScopeFilter
-from app.infrastructure.stores.knowledge_contract import PASSAGE_COLUMNS, Ranked, Row
+from app.infrastructure.stores.knowledge_contract import (
+    PASSAGE_COLUMNS,
+    Ranked,
+    Row,
+    searched_text,
+)
 from app.infrastructure.stores.neo4j.analyst_reads import Neo4jAnalystReads
 from app.infrastructure.text_tokens import plain_query
 
@@ -35,8 +40,9 @@ class Neo4jKnowledge(Neo4jAnalystReads):
     def replace_passages(self, passages: pd.DataFrame, vectors: np.ndarray) -> None:
         self._ensure_kb_schema()
         frame = passages[PASSAGE_COLUMNS].fillna("").astype(str)
-        body = (frame["title"] + "\n" + frame["text"]).tolist()
-        props = frame.assign(body=body).drop(columns="passage_id").to_dict("records")
+        props = (
+            frame.assign(body=searched_text(frame)).drop(columns="passage_id").to_dict("records")
+        )
         generation = datetime.now(UTC).isoformat()
         rows = [
             {"passage_id": pid, "props": p, "embedding": v, "generation": generation}
