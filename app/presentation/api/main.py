@@ -18,6 +18,7 @@ from app.presentation.api import (
     routes_anomalies,
     routes_browser,
     routes_checklist,
+    routes_knowledge,
     routes_public,
     routes_sweeps,
     routes_ui,
@@ -44,6 +45,7 @@ ROUTERS: list[APIRouter] = [
     routes_ui.router,
     submissions.router,
     routes_browser.router,
+    routes_knowledge.router,
 ]
 
 
