@@ -345,3 +345,23 @@ def test_kb_cli_index_search_and_ask(kb: tuple, monkeypatch: pytest.MonkeyPatch)
         assert "source: rule LOG-014 (models/rules.py)" in answer.output
     finally:
         get_settings.cache_clear()
+
+
+def test_the_pages_carry_a_search_box_and_answer_with_sources(client: tuple) -> None:
+    test_client, keys, target = client
+    national = {"X-API-Key": keys["national"]}
+    top = test_client.get("/ui/", headers=national)
+    assert top.status_code == 200 and 'action="/ui/kb"' in top.text
+    page = test_client.get("/ui/kb", params={"q": "what is LOG-014"}, headers=national)
+    assert page.status_code == 200
+    assert "rule LOG-014 (models/rules.py)" in page.text and 'name="q"' in page.text
+    question = f"findings of enterprise {target['enterprise_id']} by status"
+    graph = test_client.get("/ui/kb", params={"q": question}, headers=national)
+    assert 'id="cypher"' in graph.text and "MATCH (f:KbPassage" in graph.text
+    # Text is escaped, never markup; a public key meets no finding there either.
+    odd = test_client.get("/ui/kb", params={"q": "<script>x</script>"}, headers=national)
+    assert "<script>x</script>" not in odd.text
+    public = test_client.get(
+        "/ui/kb", params={"q": str(target["unit_id"])}, headers={"X-API-Key": keys["public"]}
+    )
+    assert public.status_code == 200 and "open the trace" not in public.text
