@@ -7,7 +7,7 @@ running server searches the newest index.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import bm25s
@@ -33,24 +33,37 @@ BM25_B = 0.75
 PASSAGES_FILE = "passages.parquet"
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Index:
+    """One generation of the knowledge base in memory, with what every search reads made
+    once: the ids, each passage as a row, and a visibility mask per scope asked."""
+
     stamp: int
     passages: pd.DataFrame
     vectors: np.ndarray
     bm25: bm25s.BM25 | None
+    ids: np.ndarray = field(init=False)
+    rows: list[Row] = field(init=False)
+    position: dict[str, int] = field(init=False)
+    masks: dict[ScopeFilter, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ids = self.passages["passage_id"].to_numpy(dtype=object)
+        self.rows = plain_rows(self.passages)
+        self.position = {str(pid): i for i, pid in enumerate(self.ids)}
 
     def visible(self, scope: ScopeFilter) -> np.ndarray:
         """Which passages `scope` may see: every passage without a jurisdiction, and the
         findings of the scope's own."""
-        general = self.passages["province_code"] == ""
-        return (general | in_scope(self.passages, scope)).to_numpy(dtype=bool)
+        if scope not in self.masks:
+            general = self.passages["province_code"] == ""
+            self.masks[scope] = (general | in_scope(self.passages, scope)).to_numpy(dtype=bool)
+        return self.masks[scope]
 
     def ranked(self, scores: np.ndarray, limit: int, scope: ScopeFilter, floor: float) -> Ranked:
         """The best `limit` scores above `floor` among the visible passages, ties by id."""
-        keep = self.visible(scope) & (scores > floor)
-        positions = np.flatnonzero(keep)
-        ids = self.passages["passage_id"].to_numpy()[positions]
+        positions = np.flatnonzero(self.visible(scope) & (scores > floor))
+        ids = self.ids[positions]
         order = np.lexsort((ids, -scores[positions]))[:limit]
         return [(str(ids[i]), float(scores[positions[i]])) for i in order]
 
@@ -115,14 +128,17 @@ class EmbeddedKnowledge(EmbeddedAnalystReads):
         index = self._index()
         if index.passages.empty:
             return []
-        # Scored as the Neo4j vector index scores cosine: (1 + cos) / 2, every passage.
-        similarity = (1.0 + index.vectors @ vector.astype(np.float32)) / 2.0
+        # Scored as the Neo4j vector index scores cosine: (1 + cos) / 2, every passage. einsum,
+        # not BLAS: a request thread must not start BLAS threads that fight the others.
+        cosine = np.einsum("ij,j->i", index.vectors, vector.astype(np.float32))
+        similarity = (1.0 + cosine) / 2.0
         return index.ranked(similarity, limit, scope, floor=-1.0)
 
     def read_passages(self, passage_ids: Sequence[str], scope: ScopeFilter) -> list[Row]:
         index = self._index()
-        chosen = index.passages["passage_id"].isin(list(passage_ids)).to_numpy()
-        return plain_rows(index.passages[chosen & index.visible(scope)])
+        visible = index.visible(scope)
+        found = (index.position.get(pid) for pid in passage_ids)
+        return [dict(index.rows[i]) for i in found if i is not None and visible[i]]
 
     def _findings(self, scope: ScopeFilter) -> pd.DataFrame:
         index = self._index()
