@@ -174,6 +174,9 @@ NOT_JURISDICTION_IDS = {
     "path",
     "next",
     "failed",
+    # The knowledge base's free text and search mode (its scope: tests/test_knowledge.py).
+    "q",
+    "mode",
 }
 ROUTES_WITHOUT_IDS = {
     ("POST", "/sweeps"),

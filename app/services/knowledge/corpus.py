@@ -12,6 +12,7 @@ matches. Findings alike in meaning then share one vector, computed once.
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -171,7 +172,7 @@ def _rationales() -> dict[str, str]:
     return {r.rule_id: r.rationale for r in RULES}
 
 
-def _finding_text(row: pd.Series, checks: list[str], rationale: dict[str, str]) -> str:
+def _finding_text(row: dict[str, Any], checks: list[str], rationale: dict[str, str]) -> str:
     root = str(row["top_parameter"] or "")
     spoke = "; ".join(f"{c} ({rationale[c]})" if c in rationale else c for c in checks)
     parts = [
@@ -198,11 +199,12 @@ def _finding_text(row: pd.Series, checks: list[str], rationale: dict[str, str]) 
     return " ".join(parts)
 
 
-def _finding_meaning(row: pd.Series, checks: list[str], rationale: dict[str, str]) -> str:
-    # The strongest check only: findings alike in root and first reason share one vector.
+def _finding_meaning(row: dict[str, Any], checks: list[str], rationale: dict[str, str]) -> str:
+    # The root and the strongest check only (status and ids are keyword matters): findings
+    # alike in those share one vector, embedded once.
     root = str(row["top_parameter"] or "")
     spoke = "; ".join(rationale.get(c, c) for c in checks[:1])
-    return f"{row['status']} finding: root parameter {_named(root)}. {spoke}"
+    return f"finding: root parameter {_named(root)}. {spoke}"
 
 
 def finding_passages(store: Store) -> list[dict[str, str]]:
@@ -232,7 +234,7 @@ def finding_passages(store: Store) -> list[dict[str, str]]:
     top = _top_checks(checks)
     rationale = _rationales()
     out = []
-    for _, row in rows.iterrows():
+    for row in rows.to_dict("records"):
         spoke = top.get((row["unit_id"], row["period"]), [])
         key = f"{row['unit_id']}|{row['period']}"
         passage = _passage(
