@@ -2,7 +2,7 @@
 hybrid search, keyword only and vector only, on the store the settings name after a
 `mrvtrace kb index`; figures to bench/results/knowledge_relevance.json.
 
-    python -m bench.knowledge_relevance [--k 5]
+    python -m bench.knowledge_relevance [--k 5] [--out FILE]
 
 A question's recall@k is the share of its expected sources among its first k hits; the figure
 is the mean over the questions, also per language.
@@ -85,6 +85,7 @@ def recall_by_mode(store: Store, questions: list[Question], k: int = K) -> dict[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--k", type=int, default=K)
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     settings = get_settings()
     store = open_store(settings)
@@ -105,8 +106,8 @@ def main() -> None:
         "modes": modes,
         "seconds": round(time.perf_counter() - started, 1),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps({m: v["recall"] for m, v in modes.items()}))
 
 

@@ -41,7 +41,11 @@ class Passage(BaseModel):
 
 
 class SearchResult(Passage):
-    score: float = Field(description="Reciprocal-rank-fusion score (higher is better)")
+    score: float = Field(
+        description="Reciprocal-rank-fusion score; the list's order is the ranking (a rule named "
+        "by id leads, and findings of one unit are spread out when the question is not about "
+        "findings)"
+    )
     keyword_rank: int | None = Field(None, description="Rank in the keyword (BM25) ranking")
     vector_rank: int | None = Field(None, description="Rank in the vector ranking")
 
