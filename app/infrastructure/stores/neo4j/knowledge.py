@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from app.infrastructure.stores.contract import ScopeFilter
+from app.infrastructure.stores.contract import NATIONAL_FILTER, ScopeFilter
 from app.infrastructure.stores.knowledge_contract import (
     PASSAGE_COLUMNS,
     Ranked,
@@ -23,9 +23,14 @@ from app.infrastructure.stores.neo4j.analyst_reads import Neo4jAnalystReads
 from app.infrastructure.text_tokens import plain_query
 
 # Candidates read from an index before the scope is applied: a regional caller's passages are
-# found among the best this many of the whole base.
+# found among the best this many of the whole base. A national caller sees every passage, so
+# its best `limit` are the index's (a deep vector pool costs the HNSW walk most of its time).
 SEARCH_POOL = 400
 WRITE_BATCH = 1_000
+
+
+def _pool(limit: int, scope: ScopeFilter) -> int:
+    return limit if scope == NATIONAL_FILTER else max(SEARCH_POOL, limit)
 
 
 class Neo4jKnowledge(Neo4jAnalystReads):
@@ -64,7 +69,7 @@ class Neo4jKnowledge(Neo4jAnalystReads):
         rows = self.run_read(
             "kb_keyword_search",
             query=query,
-            pool=max(SEARCH_POOL, limit),
+            pool=_pool(limit, scope),
             limit=limit,
             **scope.parameters(),
         )
@@ -76,7 +81,7 @@ class Neo4jKnowledge(Neo4jAnalystReads):
         rows = self.run_read(
             "kb_vector_search",
             vector=vector.astype(float).tolist(),
-            pool=max(SEARCH_POOL, limit),
+            pool=_pool(limit, scope),
             limit=limit,
             **scope.parameters(),
         )
