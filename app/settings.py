@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = Field(None, validation_alias="MRVTRACE_API_KEYS_FILE")
     api_keys: SecretStr | None = Field(None, validation_alias="MRVTRACE_API_KEYS")
 
+    # The knowledge base: a folder of the user's guidance documents (Markdown or plain text)
+    # indexed beside the rules, docs and findings, and whether each sweep re-indexes it.
+    kb_folder: Path | None = Field(None, validation_alias="MRVTRACE_KB_FOLDER")
+    kb_refresh_on_sweep: bool = Field(True, validation_alias="MRVTRACE_KB_REFRESH_ON_SWEEP")
+
     # Operations.
     sweep_cron: str = Field(DEFAULT_SWEEP_CRON, validation_alias="MRVTRACE_SWEEP_CRON")
     # Sweeps kept (with their scores and models); older ones are deleted after each sweep.

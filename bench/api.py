@@ -85,19 +85,19 @@ def start_server(
     raise RuntimeError("the API did not become ready")
 
 
-def run_level(
-    base: str, key: str, targets: list[tuple[str, str]], clients: int, requests: int
+def timed_gets(
+    base: str, key: str, gets: list[tuple[str, dict[str, str]]], clients: int
 ) -> dict[str, Any]:
-    """`requests` why-calls spread over `clients` threads, each with its own connection."""
+    """One GET per (path, query), spread over `clients` threads, each with its own connection:
+    latency percentiles, 5xx answers and throughput."""
 
     def worker(offset: int) -> tuple[list[float], int]:
         seen: list[float] = []
         failed = 0
         with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as client:
-            for i in range(offset, requests, clients):
-                unit_id, period = targets[i % len(targets)]
+            for path, params in gets[offset::clients]:
                 started = time.perf_counter()
-                reply = client.get(f"/units/{unit_id}/why", params={"period": period})
+                reply = client.get(path, params=params)
                 seen.append((time.perf_counter() - started) * 1000)
                 failed += reply.status_code >= 500
         return seen, failed
@@ -131,6 +131,15 @@ def figures(ms: np.ndarray, wall: float) -> dict[str, float]:
         "mean_ms": round(float(ms.mean()), 1),
         "throughput_rps": round(len(ms) / wall, 1),
     }
+
+
+def run_level(
+    base: str, key: str, targets: list[tuple[str, str]], clients: int, requests: int
+) -> dict[str, Any]:
+    """`requests` why-calls spread over `clients` threads, each with its own connection."""
+    picked = [targets[i % len(targets)] for i in range(requests)]
+    gets = [(f"/units/{unit_id}/why", {"period": period}) for unit_id, period in picked]
+    return timed_gets(base, key, gets, clients)
 
 
 def measure(

@@ -23,6 +23,10 @@ from app.infrastructure.stores.neo4j import Neo4jStore
 from app.infrastructure.stores.neo4j.connection import Neo4jConnection
 from app.settings import Settings, StoreKind
 
+# A sweep re-indexes the knowledge base (embedding its texts); the tests that sweep need none of
+# it, and tests/test_knowledge.py indexes on purpose. CLI runs in subprocesses inherit this.
+os.environ.setdefault("MRVTRACE_KB_REFRESH_ON_SWEEP", "false")
+
 NEO4J_FIXTURES = {"neo4j_server", "neo4j_settings", "neo4j_store", "spare_neo4j"}
 
 

@@ -185,6 +185,9 @@ NOT_JURISDICTION_IDS = {
     "format",
     "max_p",
     "conflict",
+    # The knowledge base's free text and search mode (its scope: tests/test_knowledge.py).
+    "q",
+    "mode",
 }
 ROUTES_WITHOUT_IDS = {
     ("POST", "/sweeps"),

@@ -13,11 +13,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from neo4j import GraphDatabase, ManagedTransaction, Transaction
 
 import cypher
+from app.infrastructure.embedding import DIMENSIONS
 from app.infrastructure.stores.contract import RelationshipSpec
+from app.infrastructure.stores.knowledge_contract import PASSAGE_COLUMNS, searched_text
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.infrastructure.stores.neo4j.batch_sizing import LIMIT_SETTINGS
 from app.infrastructure.stores.neo4j.connection import statements
@@ -315,6 +318,83 @@ def _saved_finding(graph: SweptGraph) -> dict[str, Any]:
     }
 
 
+KB_GENERATION = "sample-generation"
+KB_RULE = "rule:TEST-001"
+
+
+def _kb_row(graph: SweptGraph, passage_id: str, **values: str) -> dict[str, Any]:
+    """A knowledge-base row as kb_passages_write takes it, with a one-hot embedding."""
+    passage = dict.fromkeys(PASSAGE_COLUMNS, "") | {"passage_id": passage_id} | values
+    frame = pd.DataFrame([passage])
+    props = {k: v for k, v in passage.items() if k != "passage_id"}
+    embedding = [0.0] * DIMENSIONS
+    embedding[0] = 1.0
+    return {
+        "passage_id": passage_id,
+        "props": props | {"body": searched_text(frame)[0]},
+        "embedding": embedding,
+        "generation": KB_GENERATION,
+    }
+
+
+def _kb_sample(graph: SweptGraph) -> dict[str, Any]:
+    """Two knowledge-base passages on the sample graph, a rule and a finding of the sample
+    unit-month (its enterprise, jurisdiction and the lab of its report), written unless there;
+    returns nothing to add to a query's parameters."""
+    store = Neo4jStore(graph.settings)
+    try:
+        context = store.unit_context(graph.unit_id, NATIONAL)
+        assert context is not None
+        finding = f"finding:{graph.unit_id}|{graph.period}"
+        if len(store.read_passages([KB_RULE, finding], NATIONAL)) < 2:
+            store.run_script("kb_schema")
+            rows = [
+                _kb_row(graph, KB_RULE, kind="rule", title="TEST-001: 单位热值含碳量 carbon"),
+                _kb_row(
+                    graph,
+                    finding,
+                    kind="finding",
+                    title="Finding: coal_carbon_pct",
+                    province_code=str(context["province_code"]),
+                    region_code=str(context["region_code"]),
+                    unit_id=graph.unit_id,
+                    period=graph.period,
+                    enterprise_id=graph.enterprise_id,
+                    lab_id=_evidence_lab(graph),
+                    status="flagged",
+                ),
+            ]
+            store.write_batches("kb_passages_write", rows)
+            store.run_autocommit("schema_await_indexes")
+    finally:
+        store.close()
+    return {}
+
+
+def _kb_ids(graph: SweptGraph) -> dict[str, Any]:
+    return _kb_sample(graph) | {
+        "passage_ids": [KB_RULE, f"finding:{graph.unit_id}|{graph.period}"],
+        **SCOPE.parameters(),
+    }
+
+
+def _province(graph: SweptGraph) -> str:
+    store = Neo4jStore(graph.settings)
+    try:
+        context = store.unit_context(graph.unit_id, NATIONAL)
+    finally:
+        store.close()
+    assert context is not None
+    return str(context["province_code"])
+
+
+def _check_kb_passages_write(tx: Transaction, graph: SweptGraph) -> None:
+    rows = list(
+        tx.run(cypher.load("kb_passages_read"), passage_ids=["rule:TEST-002"], **SCOPE.parameters())
+    )
+    assert [r["passage"]["kind"] for r in rows] == ["rule"]
+
+
 CASES: dict[str, Read | Write | Script | Destructive] = {
     "anomalies_list": Read(
         lambda g: {
@@ -371,6 +451,45 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
     "count_nodes": Read(),
     "count_relationships": Read(),
     "graph_clear": Destructive(),
+    "kb_audit_returns": Read(
+        lambda g: {"province": _province(g), "year": g.period[:4], **SCOPE.parameters()}
+    ),
+    "kb_enterprise_findings": Read(
+        lambda g: _kb_sample(g) | {"enterprise_id": g.enterprise_id, **SCOPE.parameters()}
+    ),
+    "kb_keyword_search": Read(
+        lambda g: (
+            _kb_sample(g)
+            | {"query": "单位热值含碳量", "pool": 10, "limit": 5, **SCOPE.parameters()}
+        )
+    ),
+    "kb_lab_flagged_units": Read(
+        lambda g: (
+            _kb_sample(g) | {"lab_id": _evidence_lab(g), "year": g.period[:4], **SCOPE.parameters()}
+        )
+    ),
+    "kb_passage_count": Read(),
+    # Deleting the passages of every other generation keeps the sample's.
+    "kb_passages_prune": AutoCommit(
+        lambda g: {"generation": KB_GENERATION}, "kb_passages_read", _kb_ids
+    ),
+    "kb_passages_read": Read(_kb_ids),
+    "kb_passages_write": Write(
+        lambda g: {"rows": [_kb_row(g, "rule:TEST-002", kind="rule", title="TEST-002")]},
+        _check_kb_passages_write,
+    ),
+    "kb_schema": Script("schema_indexes_show"),
+    "kb_vector_search": Read(
+        lambda g: (
+            _kb_sample(g)
+            | {
+                "vector": [1.0] + [0.0] * (DIMENSIONS - 1),
+                "pool": 10,
+                "limit": 5,
+                **SCOPE.parameters(),
+            }
+        )
+    ),
     "graph_content_nodes": Read(lambda g: {"label": NodeLabel.UNIT.value}),
     "graph_content_relationships": Read(
         lambda g: {

@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 
 from app.infrastructure.stores.contract import Store, SweepRecord, SweepStatus
 from app.infrastructure.sweep_lock import SweepAlreadyRunning, sweep_lock
+from app.services.knowledge.indexing import refresh_after_sweep
 from app.services.sweep import run_sweep
-from app.settings import Settings
+from app.settings import Settings, get_settings
 from engine.policy import ScoringPolicy
 
 log = logging.getLogger(__name__)
@@ -81,10 +82,12 @@ def sweep_with_upkeep(
     policy: ScoringPolicy | None = None,
 ) -> SweepRecord:
     """A sweep with its upkeep; call only while holding the sweep lock. Abandoned sweeps are
-    marked failed first, and once this one is published the sweeps beyond `keep` go."""
+    marked failed first, and once this one is published the sweeps beyond `keep` go and the
+    knowledge base is re-indexed on its findings."""
     fail_abandoned_sweeps(store)
     record = run_sweep(
         store, periods=periods, full=full, progress=progress, on_begin=on_begin, policy=policy
     )
     prune_sweeps(store, keep)
+    refresh_after_sweep(store, get_settings())
     return record

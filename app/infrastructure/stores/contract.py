@@ -9,6 +9,7 @@ The protocol is three parts composed into one:
 - `SweepResults`: sweeps, their score frames and fitted models, published atomically;
 - `AnalystReads`: the scoped reads behind `why`, traces, anomaly lists and the public lists;
 - `ReviewRecords`: the review loop's findings and their append-only events (graph_schema.review).
+- `KnowledgeIndex` (knowledge_contract.py): the knowledge base's passages and searches.
 
 Frames in and out are pandas DataFrames with the columns of `graph_schema.frames`: id columns
 text, value columns float64. Scope travels into every analyst read as a `ScopeFilter`, applied
@@ -22,6 +23,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from app.infrastructure.stores.knowledge_contract import KnowledgeIndex
 from graph_schema.labels import NodeLabel, RelType
 
 
@@ -368,7 +370,7 @@ class ReviewRecords(Protocol):
         is not. Returns the finding as changed; None when unknown or out of scope."""
 
 
-class Store(GraphWrites, SweepResults, AnalystReads, ReviewRecords, Protocol):
+class Store(GraphWrites, SweepResults, AnalystReads, ReviewRecords, KnowledgeIndex, Protocol):
     """Everything business logic may ask of a store."""
 
 

@@ -19,6 +19,7 @@ from app.presentation.api import (
     routes_browser,
     routes_checklist,
     routes_inspection,
+    routes_knowledge,
     routes_public,
     routes_reviews,
     routes_sweeps,
@@ -50,6 +51,7 @@ ROUTERS: list[APIRouter] = [
     routes_ui_reviews.router,
     submissions.router,
     routes_browser.router,
+    routes_knowledge.router,
 ]
 
 

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from app.infrastructure.stores.contract import AnomalyFilters, Store, StoreUnavailable
 from app.presentation.api.deps import SettingsDep, StoreDep
 from app.presentation.api.security import API_KEY_HEADER, checked_key
+from app.presentation.knowledge_page import render_knowledge_page, search_box
 from app.presentation.quantities import format_p_equation
 from app.presentation.trace_picture import (
     format_value,
@@ -29,6 +30,8 @@ from app.presentation.trace_picture import (
 )
 from app.services.access import Scope, ScopeKind, key_ring_from_environment, scope_filter
 from app.services.analysis import NotFound, WhyAnswer, anomalies_page, explain_unit
+from app.services.knowledge.answers import ask
+from app.services.knowledge.search import search
 from app.services.sessions import Sessions
 from graph_schema.periods import shift_period
 
@@ -152,6 +155,7 @@ def index(request: Request, store: StoreDep) -> Response:
         else '<p class="muted">No flagged unit-months in your jurisdiction.</p>'
     )
     body = (
+        f"{search_box()}"
         f'<h1>Top anomalies</h1><p class="muted">Scope: {escape(str(scope))}. '
         f"Open a unit to see its trace.</p>{table}"
     )
@@ -285,4 +289,27 @@ def unit_page(
         return not_found
     except StoreUnavailable as error:
         return _unavailable(error)
-    return HTMLResponse(render_trace_page(picture_of_trace(answer.trace, series, _facts(answer))))
+    page = render_trace_page(picture_of_trace(answer.trace, series, _facts(answer)))
+    return HTMLResponse(page.replace("<body>", f"<body>{search_box()}", 1))
+
+
+@router.get("/kb", response_class=HTMLResponse)
+def knowledge_page(
+    request: Request,
+    store: StoreDep,
+    q: Annotated[str, Query(max_length=500)] = "",
+) -> Response:
+    """The knowledge base's answer to `q` with its sources, and the ranked passages, in the
+    caller's scope (a public key sees the rules and guidance, no findings)."""
+    scope = _scope(request)
+    if scope is None:
+        return _sign_in(f"/ui/kb?q={quote(q)}")
+    if not q.strip():
+        return HTMLResponse(render_knowledge_page("", None, []))
+    filters = scope_filter(scope)
+    try:
+        answer = ask(store, q, filters)
+        hits = search(store, q, filters, limit=10)
+    except StoreUnavailable as error:
+        return _unavailable(error)
+    return HTMLResponse(render_knowledge_page(q, answer, hits))

@@ -11,6 +11,7 @@ import typer
 
 from app.presentation.cli import (
     checklist_command,
+    kb_commands,
     load_command,
     neo4j_commands,
     review_command,
@@ -40,6 +41,7 @@ for module in (
     checklist_command,
     review_command,
     rules_command,
+    kb_commands,
     schema_commands,
     neo4j_commands,
     serve_commands,
