@@ -52,7 +52,7 @@ from engine.sequential import (
     drift_p_values,
     episodes_of_flags,
 )
-from engine.systemic import CARBON_EDGE, find_systemic_sources, systemic_links
+from engine.systemic import CARBON_EDGE, CARBON_ROOTS, find_systemic_sources, systemic_links
 from graph_schema.frames import CHECK_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
 from graph_schema.keys import parameter_key
 from graph_schema.periods import shift_period
@@ -265,6 +265,12 @@ class UnitMonthEngine:
         )
         months["flagged"] = episodes_of_flags(months, eligible & significant, eligible)
         systemic = self._systemic(evidence, f, months)
+        # A lab the direct test found shifted explains its clients' listed carbon months of the
+        # shifted months too: each is weak alone, the shared source is not.
+        shared = eligible & ~months["flagged"] & self._of_shifted_labs(months, systemic)
+        if shared.any():
+            months["flagged"] = months["flagged"] | shared
+            systemic = self._systemic(evidence, f, months)
         links = systemic_links(systemic)
         months = months.merge(links, on=["unit_id", "period"], how="left")
         wanted = (
@@ -367,6 +373,23 @@ class UnitMonthEngine:
         candidates = candidates[(lag == 0) | shown].reset_index(drop=True)
         candidates = candidates[plausible(candidates, f)].reset_index(drop=True)
         return summarise_candidates(candidates, f, index)
+
+    @staticmethod
+    def _of_shifted_labs(months: pd.DataFrame, systemic: pd.DataFrame) -> pd.Series:
+        """Rows rooted in carbon whose lab is a systemic source in that month."""
+        labs = systemic[systemic["entity_type"] == "lab"] if len(systemic) else systemic
+        if labs.empty or "lab_id" not in months:
+            return pd.Series(False, index=months.index)
+        shifted = labs[["entity_id", "periods"]].explode("periods").dropna()
+        keys = pd.MultiIndex.from_arrays(
+            [shifted["entity_id"].astype(str), shifted["periods"].astype(str)]
+        )
+        rows = pd.MultiIndex.from_arrays(
+            [months["lab_id"].astype(str), months["period"].astype(str)]
+        )
+        return pd.Series(rows.isin(keys), index=months.index) & months["root_parameter"].isin(
+            CARBON_ROOTS
+        )
 
     def _systemic(
         self, evidence: Sequence[CheckEvidence], f: pd.DataFrame, months: pd.DataFrame

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from engine.engine import EngineResult, UnitMonthEngine
+from engine.policy import DEFAULT_POLICY
 from engine.systemic import FINDING_COLUMNS, find_systemic_sources, systemic_links
 from tests import engine_fleets as ef
 
@@ -76,6 +77,25 @@ def test_the_flags_of_a_systemic_lab_carry_it_as_their_source(
     assert (flagged["systemic_source"] == FRAUD_LAB).all()
     elsewhere = months.drop(index=fraud.index)
     assert elsewhere["systemic_source"].isna().all()
+
+
+def test_a_systemic_labs_weak_months_are_flagged_with_it() -> None:
+    """A lab lowers carbon by 4 % for most of its clients: each month is weak alone (listed),
+    the shared source is not, so every such month rooted in carbon is flagged with the lab."""
+    frame = ef.fleet(FRAUD_FLEET_UNITS, N_MONTHS, seed=SEED)
+    clients = _lab_units(frame, FRAUD_LAB)[:14]
+    for unit in clients:
+        ef.lower_carbon(frame, ef.rows_of(frame, unit, FRAUD_MONTHS), 0.96, forged_report=True)
+    result = _score(frame)
+    assert FRAUD_LAB in set(result.systemic["entity_id"])
+    months = result.unit_months
+    fraud = months[months["unit_id"].isin(clients) & months["period"].isin(FRAUD_MONTHS)]
+    carbon = fraud[(fraud["status"] != "clear") & (fraud["top_parameter"] == "coal_carbon_pct")]
+    weak = carbon[carbon["p_value"] > DEFAULT_POLICY.false_alarm_share]
+    assert len(weak) > 0
+    # Not significant alone, flagged with the shared source.
+    assert weak["flagged"].all()
+    assert (carbon.loc[carbon["flagged"], "systemic_source"] == FRAUD_LAB).all()
 
 
 def test_a_lab_or_verifier_with_one_faulty_client_is_not_named(honest: pd.DataFrame) -> None:
