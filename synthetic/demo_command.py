@@ -91,6 +91,7 @@ def prepare_demo(out: Path, settings: Settings, console: Console) -> tuple[Store
     import pandas as pd
 
     from app.infrastructure.stores.factory import open_store
+    from app.services.knowledge.indexing import refresh_after_sweep
     from app.services.loading import load_dataset
     from app.services.sweep import run_sweep
     from synthetic.dataset import generate_dataset
@@ -115,6 +116,8 @@ def prepare_demo(out: Path, settings: Settings, console: Console) -> tuple[Store
         f"sweep {record.sweep_id}: {record.counts.get('flagged', 0):,} unit-months flagged "
         f"of {record.counts.get('unit_months', 0):,}"
     )
+    with console.status("indexing the knowledge base: rules, guidance and the findings"):
+        refresh_after_sweep(store, settings)
     with console.status("tracing the most suspicious units"):
         units = most_suspicious(store)
     table = pd.DataFrame(

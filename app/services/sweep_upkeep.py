@@ -89,5 +89,9 @@ def sweep_with_upkeep(
         store, periods=periods, full=full, progress=progress, on_begin=on_begin, policy=policy
     )
     prune_sweeps(store, keep)
+    if progress is not None:
+        progress("indexing the knowledge base on the new findings", 0, 1)
     refresh_after_sweep(store, get_settings())
+    if progress is not None:
+        progress("indexing the knowledge base on the new findings", 1, 1)
     return record

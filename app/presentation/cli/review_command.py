@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.presentation.cli.help_style import HELP_MARKUP
+from app.presentation.quantities import format_value
 from app.settings import get_settings
 
 review_app = typer.Typer(
@@ -39,7 +40,9 @@ def _actor(scope: str, role: str, by: str | None) -> object:
 
 
 def _text(value: object) -> str:
-    return "–" if value is None or value != value else str(value)
+    if isinstance(value, float):
+        return format_value(value)
+    return "–" if value is None else str(value)
 
 
 @review_app.command("list")
@@ -69,7 +72,11 @@ def list_command(
     table = Table(title="Review queue")
     for name in _FIELDS:
         # Ids whole, never cut: they are what `show` and `decide` take.
-        table.add_column(name, no_wrap=name == "finding_id", overflow="fold")
+        table.add_column(
+            name,
+            no_wrap=name in ("finding_id", "root_parameter"),
+            justify="right" if name in ("version", "priority") else "left",
+        )
     for row in page:
         table.add_row(*[_text(row[name]) for name in _FIELDS])
     Console().print(table)
