@@ -37,6 +37,10 @@ def test_list_decide_and_show(home: None) -> None:
     finding = re.findall(r"F[0-9a-f]{15}", output)[0]
     code, output = _run("decide", finding, "in_review", "--version", "1", "--by", "alice")
     assert code == 0 and "in_review (version 2)" in output, output
+    code, output = _run("list", "--assignee", "alice")
+    assert code == 0 and re.findall(r"F[0-9a-f]{15}", output) == [finding], output
+    code, output = _run("list", "--min-priority", "1e15")
+    assert code == 0 and not re.findall(r"F[0-9a-f]{15}", output), output
     code, output = _run("decide", finding, "confirmed", "--version", "1")
     assert code == 3, output
     code, output = _run("decide", finding, "confirmed", "--version", "2", "--role", "read-only")

@@ -49,6 +49,13 @@ def _text(value: object) -> str:
 def list_command(
     status: Annotated[str | None, typer.Option(help="Only findings of this status.")] = None,
     region: Annotated[str | None, typer.Option(help="A city or province code.")] = None,
+    min_priority: Annotated[
+        float | None, typer.Option(min=0, help="Only findings of at least this priority.")
+    ] = None,
+    min_age_days: Annotated[
+        float | None, typer.Option(min=0, max=36_500, help="Only findings open this many days.")
+    ] = None,
+    assignee: Annotated[str | None, typer.Option(help="Only findings this reviewer took.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
     scope: ScopeOption = "national",
     role: RoleOption = "supervisor",
@@ -66,7 +73,8 @@ def list_command(
         raise typer.BadParameter(f"unknown status {status!r}") from None
     store = open_store(get_settings())
     try:
-        page, _ = findings_page(store, QueueFilters(wanted, region), limit, None, actor)
+        filters = QueueFilters(wanted, region, min_priority, min_age_days, assignee)
+        page, _ = findings_page(store, filters, limit, None, actor)
     finally:
         store.close()
     table = Table(title="Review queue")
