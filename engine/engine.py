@@ -6,9 +6,11 @@ the fleet it was fitted on, decides which unit-months to flag, and says why.
 
 Scoring, step by step:
 1. evidence: every rule and both views of every learned edge, with calibrated p-values, plus
-   drift episodes of every edge (engine.sequential);
-2. the prevalence guard takes fleet conventions and persistent unit conditions out of the
-   monthly decisions and reports them as patterns;
+   drift episodes of every edge (engine.sequential), whose nulls leave out the months other
+   relations explain (engine.explained);
+2. annual figures spread over months (engine.annual_figures), fleet conventions and persistent
+   unit conditions (the prevalence guard) leave the monthly decisions and are reported as
+   patterns;
 3. a unit-month's p-value is its strongest flagging check, corrected for the number of
    effectively independent checks it has; that number is learned from the fleet (the share
    ρ of its checks that makes the fleet's combined p-values uniform at the median);
@@ -18,7 +20,8 @@ Scoring, step by step:
    in its own month, and its evidence is certain or its impact material; a flag then grows
    back over the run of consecutive listed months with its root before it (a drift's change
    point);
-6. labs and verifiers are tested directly for systemic shifts (engine.systemic).
+6. labs and verifiers are tested directly for systemic shifts (engine.systemic); a shifted
+   lab's listed carbon months of its shifted months are flagged with it.
 The same attribution runs at request time on a unit-month's stored checks (`explain`).
 """
 
@@ -46,12 +49,7 @@ from engine.explained import ExplainedElsewhere
 from engine.impact import impacts
 from engine.policy import DEFAULT_POLICY, ScoringPolicy
 from engine.prevalence import Pattern, fleet_conventions, silence, unit_conditions
-from engine.sequential import (
-    DriftNull,
-    drift_matrix,
-    drift_p_values,
-    episodes_of_flags,
-)
+from engine.sequential import DriftNull, drift_matrix, drift_p_values, episodes_of_flags
 from engine.systemic import CARBON_EDGE, CARBON_ROOTS, find_systemic_sources, systemic_links
 from graph_schema.frames import CHECK_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
 from graph_schema.keys import parameter_key
