@@ -58,6 +58,8 @@ MAGNITUDE = frozenset(
         EvidenceClass.SLIP,
     }
 )
+# Continuous checks: those whose p-value is uniform under the null (a row's effective count).
+CONTINUOUS = frozenset({EvidenceClass.HORIZONTAL, EvidenceClass.EXACT})
 # Evidence that may flag a unit-month (the unit's own history and level only corroborate).
 FLAGGING = frozenset(set(EvidenceClass) - {EvidenceClass.HISTORY, EvidenceClass.OWN_LEVEL})
 

@@ -36,7 +36,7 @@ from scipy import optimize
 from engine.annual_figures import silence_annual_figures
 from engine.attribution import attribute, hypothesis_probability, normal_scores, plausible
 from engine.catalogue import DRIFT_PREFIX, catalogue
-from engine.checks import CERTAIN, FLAGGING, CheckEvidence, EvidenceClass
+from engine.checks import CERTAIN, CONTINUOUS, FLAGGING, CheckEvidence
 from engine.combine import benjamini_hochberg
 from engine.evidence import (
     assign_p_values,
@@ -60,8 +60,6 @@ from models.rule_engine import RuleFrame
 from models.rules import RULES, Quantity, Rule
 
 MAX_CANDIDATES = 5
-# Continuous checks: those whose p-value is uniform under the null (the effective count).
-_CONTINUOUS = frozenset({EvidenceClass.HORIZONTAL, EvidenceClass.EXACT})
 
 
 def prepared(frame: pd.DataFrame) -> pd.DataFrame:
@@ -89,7 +87,7 @@ def _combined(evidence: Sequence[CheckEvidence], n: int) -> tuple[np.ndarray, np
         if check.evidence not in FLAGGING:
             continue
         p_min = np.minimum(p_min, np.where(check.applies, check.p, 1.0))
-        if check.evidence in _CONTINUOUS:
+        if check.evidence in CONTINUOUS:
             count += check.applies
     return p_min, np.maximum(count, 1.0)
 

@@ -4,16 +4,15 @@ One fault moves several relations: a season of shaded carbon moves the carbon ch
 CEMS cross-check alike. Fitted on the fleet as it is, a relation's null then carries the other
 relations' faults in its tail (in a fleet with faults, they are most of its tail), which hides
 its own faults. A month where a check on neither end of the relation reaches the flag level
-on its own is therefore left out of that relation's fitted nulls, monthly and sequential.
+on its own is therefore left out of that relation's drift episodes and of the fleet's drift
+null it is judged against (engine.engine).
 """
 
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from engine.checks import FLAGGING, CheckEvidence, EvidenceClass
-
-_CONTINUOUS = frozenset({EvidenceClass.HORIZONTAL, EvidenceClass.EXACT})
+from engine.checks import CONTINUOUS, FLAGGING, CheckEvidence
 
 
 class ExplainedElsewhere:
@@ -24,7 +23,7 @@ class ExplainedElsewhere:
         flagging = [c for c in evidence if c.evidence in FLAGGING]
         n = len(flagging[0].applies) if flagging else 0
         count = np.maximum(
-            sum((c.applies for c in flagging if c.evidence in _CONTINUOUS), np.zeros(n)), 1.0
+            sum((c.applies for c in flagging if c.evidence in CONTINUOUS), np.zeros(n)), 1.0
         )
         level = -np.expm1(np.log1p(-alpha) / count)
         self._strong = [(_ends(c), c.applies & (c.p <= level)) for c in flagging]
