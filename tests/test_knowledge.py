@@ -26,9 +26,11 @@ from app.presentation.cli.main import app
 from app.services.access import key_ring_from_environment
 from app.services.knowledge.answers import ask
 from app.services.knowledge.fusion import reciprocal_rank_fusion
+from app.services.knowledge.graph_questions import current_year
 from app.services.knowledge.indexing import CACHE_FILE, index_knowledge, refresh_after_sweep
 from app.services.knowledge.markdown_chunks import chunks
 from app.services.knowledge.search import SearchMode, search
+from app.services.sweep import run_sweep
 from app.settings import Settings, get_settings
 from bench.knowledge_relevance import TARGET_RECALL, load_questions, recall_by_mode
 from tests.swept_stores import analyst_app, swept_embedded, swept_store
@@ -365,3 +367,14 @@ def test_the_pages_carry_a_search_box_and_answer_with_sources(client: tuple) -> 
         "/ui/kb", params={"q": str(target["unit_id"])}, headers={"X-API-Key": keys["public"]}
     )
     assert public.status_code == 200 and "open the trace" not in public.text
+
+
+def test_this_year_survives_a_sweep_that_changed_nothing(kb: tuple) -> None:
+    """A sweep that finds nothing changed scores no period: "this year" stays the data's."""
+    stores, _ = kb
+    store = stores["embedded"]
+    before = current_year(store)
+    assert before
+    record = run_sweep(store)
+    assert record.periods == []
+    assert current_year(store) == before

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import cypher
-from app.infrastructure.stores.contract import ScopeFilter, Store
+from app.infrastructure.stores.contract import ScopeFilter, Store, SweepStatus
 from app.infrastructure.stores.knowledge_contract import Row
 
 YEAR = re.compile(r"\b(20\d{2})\s*年?")
@@ -108,9 +108,15 @@ TEMPLATES: tuple[_Template, ...] = (
 
 
 def current_year(store: Store) -> str:
-    """The latest year the current sweep scored ('this year' of the data, not the clock)."""
-    record = store.current_sweep()
-    return max(record.periods)[:4] if record and record.periods else ""
+    """The latest year any published sweep scored ('this year' of the data, not the clock): a
+    sweep that found nothing changed scores no period, and the year stays its predecessor's."""
+    periods = [
+        p
+        for record in store.list_sweeps()
+        if record.status == SweepStatus.PUBLISHED
+        for p in record.periods
+    ]
+    return max(periods)[:4] if periods else ""
 
 
 def answer_graph_question(store: Store, question: str, scope: ScopeFilter) -> GraphAnswer | None:
