@@ -5,7 +5,7 @@ respondents report net generation once a year and EIA allocates it over the mont
 net is flat and out of step with gross (EIA-923 instructions, "annual respondents"). Such a
 series has no monthly information: every check that reads it, directly or through a quantity
 computed from it, says nothing of that unit-year's months, and the unit gets one pattern (the
-quantity, the years) instead of monthly flags. Only flows (t, MWh, GJ, tCO2, tce) qualify: a
+quantity, its months) instead of monthly flags. Only flows (t, MWh, GJ, tCO2, tce) qualify: a
 constant intensive value (a default oxidation rate or carbon content) is a default, not an
 annual total, and its months are still checked. A copied-series fault repeats a value for a
 few months; one value over every month of a unit-year, at least half a year of them, is a
