@@ -154,7 +154,7 @@ class UnitMonthEngine:
             for check in evidence
             if self._drifts(check)
         }
-        evidence = [*evidence, *self._drift_evidence(evidence, f)]
+        evidence = [*evidence, *self._drift_evidence(evidence, f, explained)]
         silence_annual_figures(evidence, f, self.rules)
         self.conventions_ = fleet_conventions(
             evidence, f, policy.false_alarm_share, policy.prevalence_share
@@ -181,10 +181,12 @@ class UnitMonthEngine:
         return np.where(explained.months(check), np.nan, self._signed_scores(check))
 
     def _drift_evidence(
-        self, evidence: Sequence[CheckEvidence], f: pd.DataFrame
+        self,
+        evidence: Sequence[CheckEvidence],
+        f: pd.DataFrame,
+        explained: ExplainedElsewhere,
     ) -> list[CheckEvidence]:
         out = []
-        explained = ExplainedElsewhere(evidence, self.policy.false_alarm_share)
         for check in evidence:
             null = self.drift_nulls_.get(check.check_id) if self._drifts(check) else None
             if null is None:
@@ -230,7 +232,8 @@ class UnitMonthEngine:
         f = prepared(frame)
         evidence = build_evidence(f, self.edges_, self.rules)
         assign_p_values(evidence, f, self.nulls_)
-        evidence = [*evidence, *self._drift_evidence(evidence, f)]
+        explained = ExplainedElsewhere(evidence, policy.false_alarm_share)
+        evidence = [*evidence, *self._drift_evidence(evidence, f, explained)]
         annual = silence_annual_figures(evidence, f, self.rules)
         silence(evidence, f, self.conventions_)
         conditions = self._unit_conditions(evidence, f)

@@ -15,6 +15,7 @@ from typing import NoReturn
 
 import pytest
 from neo4j.exceptions import DriverError, Neo4jError
+from playwright.sync_api import Browser, sync_playwright
 
 from app.infrastructure.neo4j_local import LocalNeo4j, Neo4jLocalError, free_port
 from app.infrastructure.stores.contract import Store, StoreUnavailable
@@ -192,3 +193,31 @@ def store(request: pytest.FixtureRequest) -> Store:
     """Each adapter in turn: the fixture of the shared contract suite."""
     chosen: Store = request.getfixturevalue(f"{request.param}_store")
     return chosen
+
+
+# The browser tests drive Debian's Chromium (scripts/test installs it; Playwright never
+# downloads a browser here).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), (
+        f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium"
+    )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

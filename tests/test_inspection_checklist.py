@@ -10,14 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 from typer.testing import CliRunner
 
 from app.infrastructure.stores.contract import NATIONAL_FILTER
 from app.presentation.cli.main import app as cli_app
 from app.settings import get_settings
 from tests.review_setup import ReviewStore, review_client, review_store
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, assert_not_blank, screenshot
+from tests.test_browser import assert_not_blank, screenshot
 
 KEYS = {"national": "k-insp-national", "other": "k-insp-other"}
 Setup = tuple[TestClient, ReviewStore, dict[str, str]]
@@ -93,7 +93,9 @@ def test_another_province_gets_404_like_an_unknown_enterprise(setup: Setup) -> N
     assert chain["confirmed"] not in theirs.text  # type: ignore[attr-defined]
 
 
-def test_the_cli_writes_csv_and_html_that_chromium_opens(setup: Setup, tmp_path: Path) -> None:
+def test_the_cli_writes_csv_and_html_that_chromium_opens(
+    setup: Setup, tmp_path: Path, browser: Browser
+) -> None:
     client, prepared, chain = setup
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MRVTRACE_HOME", str(prepared.settings.home))
@@ -107,14 +109,9 @@ def test_the_cli_writes_csv_and_html_that_chromium_opens(setup: Setup, tmp_path:
     csv = pd.read_csv(tmp_path / f"{name}.csv", dtype=str)
     api = pd.read_csv(io.StringIO(_get(client, chain, "national", "csv").text), dtype=str)  # type: ignore[attr-defined]
     pd.testing.assert_frame_equal(csv, api)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto((tmp_path / f"{name}.html").as_uri())
-            assert chain["enterprise_id"] in page.inner_text("#headline")
-            assert page.locator("tr.item").count() == len(csv)
-            assert page.locator("tr.finding").count() == int((csv["kind"] == "finding").sum())
-            assert_not_blank(screenshot(page, f"inspection-checklist-{name}"))
-        finally:
-            browser.close()
+    page = browser.new_page()
+    page.goto((tmp_path / f"{name}.html").as_uri())
+    assert chain["enterprise_id"] in page.inner_text("#headline")
+    assert page.locator("tr.item").count() == len(csv)
+    assert page.locator("tr.finding").count() == int((csv["kind"] == "finding").sum())
+    assert_not_blank(screenshot(page, f"inspection-checklist-{name}"))

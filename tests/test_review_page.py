@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from app.infrastructure.neo4j_local import free_port
 from app.infrastructure.stores.contract import NATIONAL_FILTER
@@ -15,7 +15,7 @@ from app.services.access import key_ring_from_environment
 from tests.review_setup import review_store
 from tests.served_app import serving
 from tests.swept_stores import analyst_app
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, assert_not_blank, screenshot
+from tests.test_browser import assert_not_blank, screenshot
 
 REVIEWER_KEY = "review-page-city-reviewer-key-0123"
 OTHER_KEY = "review-page-other-city-reviewer-key"
@@ -39,16 +39,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         with serving(config) as port:
             yield f"http://127.0.0.1:{port}", chain
     key_ring_from_environment.cache_clear()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _signed_in(browser: Browser, base: str, key: str) -> Page:
