@@ -361,3 +361,38 @@ __all__ = [
     "hypothesis_probability",
     "normal_scores",
 ]
+
+
+def one_root_per_episode(
+    candidates: pd.DataFrame, checks: pd.DataFrame, units: np.ndarray, share: float
+) -> pd.DataFrame:
+    """A drift episode is one fault: its months take the root of the month where its drift
+    speaks loudest (the largest residual of the drift check), when that root is among their own
+    hypotheses. Its first months drift by a fraction of the last; alone, their small residuals
+    can favour a figure that a weak unrelated check hints at (a monitor drifting 5 % in a month
+    whose coal reads 2 % high), though the episode as a whole points at the monitor.
+    `checks` are the listed months' checks; `units` the unit of each `um`; `candidates` are
+    sorted strongest first within each unit-month, and come back so."""
+    drifting = checks[
+        checks["check_id"].astype(str).str.startswith(DRIFT_PREFIX)
+        & (checks["p"].to_numpy(dtype=float) <= share)
+    ]
+    if drifting.empty or candidates.empty:
+        return candidates
+    tops = candidates[candidates["lag"] == 0].groupby("um").head(1).set_index("um")["parameter"]
+    episode = drifting.assign(
+        unit=units[drifting["um"].to_numpy(dtype=int)],
+        size=np.abs(drifting["residual"].to_numpy(dtype=float)),
+    )
+    peaks = episode.sort_values("size", ascending=False, kind="stable").drop_duplicates(
+        ["unit", "check_id"]
+    )
+    peak_root = peaks.assign(root=tops.reindex(peaks["um"]).to_numpy()).dropna(subset=["root"])
+    wanted = episode.merge(peak_root[["unit", "check_id", "root"]], on=["unit", "check_id"])
+    wanted = wanted.drop_duplicates("um", keep="first").set_index("um")["root"]
+    promoted = (candidates["lag"] == 0).to_numpy() & (
+        candidates["parameter"].to_numpy() == wanted.reindex(candidates["um"]).to_numpy()
+    )
+    order = candidates.assign(_first=~promoted)
+    order = order.sort_values(["um", "_first"], kind="stable")
+    return order.drop(columns="_first").reset_index(drop=True)

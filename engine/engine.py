@@ -34,7 +34,13 @@ import pandas as pd
 from scipy import optimize
 
 from engine.annual_figures import silence_annual_figures
-from engine.attribution import attribute, hypothesis_probability, normal_scores, plausible
+from engine.attribution import (
+    attribute,
+    hypothesis_probability,
+    normal_scores,
+    one_root_per_episode,
+    plausible,
+)
 from engine.catalogue import DRIFT_PREFIX, catalogue
 from engine.checks import CERTAIN, CONTINUOUS, FLAGGING, CheckEvidence
 from engine.combine import benjamini_hochberg
@@ -371,6 +377,9 @@ class UnitMonthEngine:
         shown = earlier_listed.reindex(keys).fillna(False).to_numpy(dtype=bool)
         candidates = candidates[(lag == 0) | shown].reset_index(drop=True)
         candidates = candidates[plausible(candidates, f)].reset_index(drop=True)
+        candidates = one_root_per_episode(
+            candidates, checks, f["unit_id"].to_numpy(), self.policy.false_alarm_share
+        )
         return summarise_candidates(candidates, f, index)
 
     @staticmethod

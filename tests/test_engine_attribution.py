@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.attribution import plausible
+from engine.attribution import one_root_per_episode, plausible
 from engine.engine import EngineResult, UnitMonthEngine
 from engine.policy import DEFAULT_POLICY
 from graph_schema.parameters import ParameterKind, parameter_names
@@ -326,3 +326,48 @@ def test_a_hypothesis_far_outside_the_units_own_figures_or_on_a_default_is_impla
         }
     )
     assert plausible(candidates, frame).tolist() == [False, True, False, True]
+
+
+# --- drift episodes --------------------------------------------------------------------------
+
+
+def test_the_months_of_a_drift_episode_share_the_root_of_its_loudest_month() -> None:
+    """Unit A's monitor drifts over months 0-2: its loudest month (2) is rooted at the monitor,
+    so month 0, whose small drift favoured the coal, takes the monitor too; month 1 has no
+    monitor hypothesis and keeps its own; unit B's month (3), outside A's episode, keeps its
+    root, and so does a drift check that is not significant."""
+    drift = "drift:cross_check:cems_co2_t->total_co2_t"
+    checks = pd.DataFrame(
+        {
+            "um": [0, 1, 2, 3],
+            "check_id": drift,
+            "residual": [-0.05, -0.1, -0.2, -0.01],
+            "p": [1e-5, 1e-5, 1e-5, 0.5],
+        }
+    )
+    candidates = pd.DataFrame(
+        {
+            "um": [0, 0, 1, 2, 2, 3, 3],
+            "parameter": [
+                "coal_consumption_t",
+                "cems_co2_t",
+                "coal_consumption_t",
+                "cems_co2_t",
+                "coal_consumption_t",
+                "coal_consumption_t",
+                "cems_co2_t",
+            ],
+            "lag": 0,
+            "lam": [9.0, 8.0, 5.0, 40.0, 2.0, 6.0, 1.0],
+        }
+    )
+    units = np.array(["A", "A", "A", "B"])
+    found = one_root_per_episode(candidates, checks, units, ALPHA)
+    roots = found.groupby("um").head(1).set_index("um")["parameter"].to_dict()
+    assert roots == {
+        0: "cems_co2_t",
+        1: "coal_consumption_t",
+        2: "cems_co2_t",
+        3: "coal_consumption_t",
+    }
+    assert len(found) == len(candidates)
