@@ -12,14 +12,15 @@ matches. Findings alike in meaning then share one vector, computed once.
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from app.infrastructure.stores.contract import NATIONAL_FILTER, Store
 from app.infrastructure.stores.knowledge_contract import PASSAGE_COLUMNS
 from app.services.knowledge.markdown_chunks import chunks
 from app.services.knowledge.terms import (
+    CONCEPTS_ZH,
     FAMILY_NAMES_ZH,
     concept_terms,
     glued_rule_ids,
@@ -159,61 +160,122 @@ def user_guidance(folder: Path) -> Iterator[dict[str, str]]:
             yield from _document_passages(path.read_text(encoding="utf-8"), name, "user")
 
 
-def _top_checks(checks: pd.DataFrame) -> pd.Series:
-    """Per unit-month key, the ids of its strongest checks, strongest first."""
+def _spoken_checks(rows: pd.DataFrame, checks: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per finding row, its strongest checks, strongest first, each with its rule's rationale
+    ("; "-joined), and the rationale of the strongest alone (its id when it is no rule)."""
+    empty = pd.Series("", index=rows.index)
     if checks.empty:
-        return pd.Series(dtype=object)
-    strongest = checks.sort_values("score", ascending=False)
-    strongest = strongest.groupby(["unit_id", "period"]).head(CHECKS_PER_FINDING)
-    return strongest.groupby(["unit_id", "period"], sort=False)["check_id"].agg(list)
+        return empty, empty
+    keys = rows[["unit_id", "period"]].reset_index()
+    found = checks[["unit_id", "period", "check_id", "score"]].merge(keys, on=["unit_id", "period"])
+    # Ties by check id, so every store picks the same checks.
+    found = found.sort_values(["index", "score", "check_id"], ascending=[True, False, True])
+    found = found[found.groupby("index").cumcount() < CHECKS_PER_FINDING]
+    rationale = pd.Series(_rationales())
+    said = found["check_id"].map(rationale)
+    labelled = (found["check_id"] + " (" + said + ")").fillna(found["check_id"])
+    spoke = labelled.groupby(found["index"]).agg("; ".join).reindex(rows.index, fill_value="")
+    first = found.drop_duplicates("index").set_index("index")
+    strongest = first["check_id"].map(rationale).fillna(first["check_id"])
+    return spoke, strongest.reindex(rows.index, fill_value="")
 
 
 def _rationales() -> dict[str, str]:
     return {r.rule_id: r.rationale for r in RULES}
 
 
-def _finding_text(row: dict[str, Any], checks: list[str], rationale: dict[str, str]) -> str:
-    root = str(row["top_parameter"] or "")
-    spoke = "; ".join(f"{c} ({rationale[c]})" if c in rationale else c for c in checks)
-    parts = [
-        f"Unit {row['unit_id']} of enterprise {row['enterprise_id']} (group {row['group_id']}, "
-        f"city {row['region_code']}, province {row['province_code']}), month {row['period']}: "
-        f"{row['status']}, score {float(row['score']):.3f}.",
-        f"Root parameter {_named(root)} in {row['root_period'] or row['period']}"
-        + (
-            f", expected {float(row['root_expected']):.4g}."
-            if pd.notna(row["root_expected"])
-            else "."
-        ),
-    ]
-    if spoke:
-        parts.append(f"Checks that spoke: {spoke}.")
-    evidence = [f"lab {row['lab_id']}" if row["lab_id"] else ""]
-    evidence.append(f"test report {row['carbon_report_id']}" if row["carbon_report_id"] else "")
-    if any(evidence):
-        parts.append(f"Evidence: {', '.join(e for e in evidence if e)}.")
-    if row["systemic_source"]:
-        parts.append(f"Systemic source: {row['systemic_source']}.")
-    if pd.notna(row["impact_t"]):
-        parts.append(f"Impact {float(row['impact_t']):,.0f} tCO2.")
-    return " ".join(parts)
+def _named_column(names: pd.Series) -> pd.Series:
+    unique = names.drop_duplicates()
+    return names.map(dict(zip(unique, map(_named, unique), strict=True)))
 
 
-def _finding_meaning(row: dict[str, Any], checks: list[str], rationale: dict[str, str]) -> str:
-    # The root and the strongest check only (status and ids are keyword matters): findings
-    # alike in those share one vector, embedded once.
-    root = str(row["top_parameter"] or "")
-    spoke = "; ".join(rationale.get(c, c) for c in checks[:1])
-    return f"finding: root parameter {_named(root)}. {spoke}"
+def _formatted(values: pd.Series, spec: str) -> pd.Series:
+    return values.map(spec.format)
 
 
-def finding_passages(store: Store) -> list[dict[str, str]]:
+def _concept_column(texts: pd.Series) -> pd.Series:
+    """concept_terms of each text, one vectorised match per concept."""
+    lowered = texts.str.lower()
+    found = np.column_stack([lowered.str.contains(en, regex=False) for en in CONCEPTS_ZH])
+    words = found * np.array([f"{zh} " for zh in CONCEPTS_ZH.values()], dtype=object)
+    return pd.Series(words.sum(axis=1), index=texts.index).str.rstrip()
+
+
+def _finding_frame(rows: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
+    """The finding passages of `rows` (current findings with their unit-month's jurisdiction
+    and evidence), built column-wise: there are thousands."""
+    spoke, strongest = _spoken_checks(rows, checks)
+    root = _named_column(rows["top_parameter"].astype(str))
+    key = rows["unit_id"] + "|" + rows["period"]
+    expected = rows["root_expected"].astype(float)
+    impact = rows["impact_t"].astype(float)
+    root_period = rows["root_period"].where(rows["root_period"] != "", rows["period"])
+    lab = ("lab " + rows["lab_id"]).where(rows["lab_id"] != "", "")
+    report = ("test report " + rows["carbon_report_id"]).where(rows["carbon_report_id"] != "", "")
+    both = (lab != "") & (report != "")
+    evidence_text = lab + pd.Series(", ", index=rows.index).where(both, "") + report
+    text = (
+        "Unit "
+        + rows["unit_id"]
+        + " of enterprise "
+        + rows["enterprise_id"]
+        + " (group "
+        + rows["group_id"]
+        + ", city "
+        + rows["region_code"]
+        + ", province "
+        + rows["province_code"]
+        + "), month "
+        + rows["period"]
+        + ": "
+        + rows["status"]
+        + ", score "
+        + _formatted(rows["score"].astype(float), "{:.3f}")
+        + ". Root parameter "
+        + root
+        + " in "
+        + root_period
+        + (", expected " + _formatted(expected, "{:.4g}") + ".").where(expected.notna(), ".")
+        + (" Checks that spoke: " + spoke + ".").where(spoke != "", "")
+        + (" Evidence: " + evidence_text + ".").where(evidence_text != "", "")
+        + (" Systemic source: " + rows["systemic_source"] + ".").where(
+            rows["systemic_source"] != "", ""
+        )
+        + (" Impact " + _formatted(impact, "{:,.0f}") + " tCO2.").where(impact.notna(), "")
+    )
+    title = "Finding " + key + ": " + root
+    frame = pd.DataFrame(
+        {
+            "passage_id": "finding:" + key,
+            "kind": "finding",
+            "source": "finding " + key,
+            "title": title,
+            "text": text,
+            "terms": _concept_column("finding " + title + " " + text),
+            "unit_id": rows["unit_id"],
+            "period": rows["period"],
+            "enterprise_id": rows["enterprise_id"],
+            "lab_id": rows["lab_id"],
+            "status": rows["status"],
+            "root_parameter": rows["top_parameter"],
+            "province_code": rows["province_code"],
+            "region_code": rows["region_code"],
+            # The root and the strongest check only (status and ids are keyword matters):
+            # findings alike in those share one vector, embedded once.
+            "embed_text": "finding: root parameter " + root + ". " + strongest,
+        }
+    )
+    return frame.astype(str)
+
+
+def finding_passages(store: Store) -> pd.DataFrame:
     """One passage per current finding (flagged or listed unit-month) of the store."""
     scores = store.read_unit_month_scores(flagged_only=False)
     scores = scores[scores["status"].isin(["flagged", "listed"])]
     if scores.empty:
-        return []
-    months = store.scoped_unit_months(sorted(scores["period"].unique()), NATIONAL_FILTER)
+        return pd.DataFrame(columns=CORPUS_COLUMNS)
+    periods = sorted(scores["period"].unique())
+    months = store.scoped_unit_months(periods, NATIONAL_FILTER)
     where = months[
         [
             "unit_id",
@@ -230,30 +292,9 @@ def finding_passages(store: Store) -> list[dict[str, str]]:
     rows = rows.astype({c: object for c in where.columns}).fillna(
         dict.fromkeys([*where.columns, "top_parameter", "root_period", "systemic_source"], "")
     )
-    _, checks = store.scored_elements(sorted(rows["period"].unique()))
-    top = _top_checks(checks)
-    rationale = _rationales()
-    out = []
-    for row in rows.to_dict("records"):
-        spoke = top.get((row["unit_id"], row["period"]), [])
-        key = f"{row['unit_id']}|{row['period']}"
-        passage = _passage(
-            f"finding:{key}",
-            "finding",
-            f"finding {key}",
-            f"Finding {key}: {_named(str(row['top_parameter']))}",
-            _finding_text(row, spoke, rationale),
-        )
-        passage.update(
-            {c: str(row[c]) for c in ("province_code", "region_code", "unit_id", "period")},
-            enterprise_id=str(row["enterprise_id"]),
-            lab_id=str(row["lab_id"]),
-            status=str(row["status"]),
-            root_parameter=str(row["top_parameter"]),
-            embed_text=_finding_meaning(row, spoke, rationale),
-        )
-        out.append(passage)
-    return out
+    rows = rows.astype({c: str for c in [*where.columns, "status", "systemic_source"]})
+    _, checks = store.scored_elements(periods)
+    return _finding_frame(rows.reset_index(drop=True), checks)[CORPUS_COLUMNS]
 
 
 def build_corpus(store: Store, user_folder: Path | None) -> pd.DataFrame:
@@ -263,5 +304,5 @@ def build_corpus(store: Store, user_folder: Path | None) -> pd.DataFrame:
     rows += list(shipped_guidance())
     if user_folder is not None:
         rows += list(user_guidance(user_folder))
-    rows += finding_passages(store)
-    return pd.DataFrame(rows, columns=CORPUS_COLUMNS)
+    general = pd.DataFrame(rows, columns=CORPUS_COLUMNS)
+    return pd.concat([general, finding_passages(store)], ignore_index=True)
