@@ -354,15 +354,6 @@ def hypothesis_probability(lam: np.ndarray) -> np.ndarray:
     return 1.0 - stats.chi2.sf(np.asarray(lam, dtype=float), 1)
 
 
-__all__ = [
-    "CANDIDATE_COLUMNS",
-    "EvidenceClass",
-    "attribute",
-    "hypothesis_probability",
-    "normal_scores",
-]
-
-
 def one_root_per_episode(
     candidates: pd.DataFrame, checks: pd.DataFrame, units: np.ndarray, share: float
 ) -> pd.DataFrame:
@@ -379,7 +370,10 @@ def one_root_per_episode(
     ]
     if drifting.empty or candidates.empty:
         return candidates
-    tops = candidates[candidates["lag"] == 0].groupby("um").head(1).set_index("um")["parameter"]
+    # The loudest month's root, unless it lies in an earlier month (then it is no root of the
+    # episode's months).
+    first = candidates.groupby("um").head(1).set_index("um")
+    tops = first["parameter"].where(first["lag"] == 0)
     episode = drifting.assign(
         unit=units[drifting["um"].to_numpy(dtype=int)],
         size=np.abs(drifting["residual"].to_numpy(dtype=float)),
@@ -396,3 +390,13 @@ def one_root_per_episode(
     order = candidates.assign(_first=~promoted)
     order = order.sort_values(["um", "_first"], kind="stable")
     return order.drop(columns="_first").reset_index(drop=True)
+
+
+__all__ = [
+    "CANDIDATE_COLUMNS",
+    "EvidenceClass",
+    "attribute",
+    "hypothesis_probability",
+    "normal_scores",
+    "one_root_per_episode",
+]
