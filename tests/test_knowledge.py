@@ -30,6 +30,7 @@ from app.services.knowledge.graph_questions import current_year
 from app.services.knowledge.indexing import CACHE_FILE, index_knowledge, refresh_after_sweep
 from app.services.knowledge.markdown_chunks import chunks
 from app.services.knowledge.search import SearchMode, search
+from app.services.knowledge.terms import concept_terms, concept_terms_of
 from app.services.sweep import run_sweep
 from app.settings import Settings, get_settings
 from bench.knowledge_relevance import TARGET_RECALL, load_questions, recall_by_mode
@@ -378,3 +379,18 @@ def test_this_year_survives_a_sweep_that_changed_nothing(kb: tuple) -> None:
     record = run_sweep(store)
     assert record.periods == []
     assert current_year(store) == before
+
+
+def test_the_column_of_concept_terms_matches_the_terms_of_each_text() -> None:
+    """Findings take their Chinese words column-wise, the other passages one by one: the same
+    words either way."""
+    texts = pd.Series(
+        [
+            "Root parameter coal carbon content in 2023-03; CEMS drifting over months",
+            "net supply above gross generation",
+            "nothing the concepts name",
+            "",
+        ]
+    )
+    assert concept_terms_of(texts).tolist() == [concept_terms(t) for t in texts]
+    assert any(concept_terms(t) for t in texts)

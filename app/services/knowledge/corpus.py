@@ -13,16 +13,15 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from app.infrastructure.stores.contract import NATIONAL_FILTER, Store
 from app.infrastructure.stores.knowledge_contract import PASSAGE_COLUMNS
 from app.services.knowledge.markdown_chunks import chunks
 from app.services.knowledge.terms import (
-    CONCEPTS_ZH,
     FAMILY_NAMES_ZH,
     concept_terms,
+    concept_terms_of,
     glued_rule_ids,
     parameter_name_zh,
 )
@@ -193,14 +192,6 @@ def _formatted(values: pd.Series, spec: str) -> pd.Series:
     return values.map(spec.format)
 
 
-def _concept_column(texts: pd.Series) -> pd.Series:
-    """concept_terms of each text, one vectorised match per concept."""
-    lowered = texts.str.lower()
-    found = np.column_stack([lowered.str.contains(en, regex=False) for en in CONCEPTS_ZH])
-    words = found * np.array([f"{zh} " for zh in CONCEPTS_ZH.values()], dtype=object)
-    return pd.Series(words.sum(axis=1), index=texts.index).str.rstrip()
-
-
 def _finding_frame(rows: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
     """The finding passages of `rows` (current findings with their unit-month's jurisdiction
     and evidence), built column-wise: there are thousands."""
@@ -251,7 +242,7 @@ def _finding_frame(rows: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
             "source": "finding " + key,
             "title": title,
             "text": text,
-            "terms": _concept_column("finding " + title + " " + text),
+            "terms": concept_terms_of("finding " + title + " " + text),
             "unit_id": rows["unit_id"],
             "period": rows["period"],
             "enterprise_id": rows["enterprise_id"],

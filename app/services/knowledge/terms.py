@@ -4,6 +4,9 @@ meets the words of an English rule (keyword side) as well as its meaning (vector
 
 import re
 
+import numpy as np
+import pandas as pd
+
 PARAMETER_NAMES_ZH: dict[str, str] = {
     "coal_consumption_t": "燃煤消耗量 耗煤量",
     "coal_ncv_gj_t": "低位发热量 热值",
@@ -122,6 +125,15 @@ def concept_terms(text: str) -> str:
     """The Chinese words of the concepts `text` speaks of, space-separated (empty: none)."""
     lowered = text.lower()
     return " ".join(zh for en, zh in CONCEPTS_ZH.items() if en in lowered)
+
+
+def concept_terms_of(texts: pd.Series) -> pd.Series:
+    """concept_terms of every text of a column, one vectorised match per concept (thousands of
+    findings)."""
+    lowered = texts.str.lower()
+    found = np.column_stack([lowered.str.contains(en, regex=False) for en in CONCEPTS_ZH])
+    words = found * np.array([f"{zh} " for zh in CONCEPTS_ZH.values()], dtype=object)
+    return pd.Series(words.sum(axis=1), index=texts.index, dtype=object).str.rstrip()
 
 
 RULE_ID = re.compile(r"\b(EXT|STD|THR|LOG)-(\d{3})\b", re.IGNORECASE)
