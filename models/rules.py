@@ -235,6 +235,54 @@ def basis_of(check: Check) -> Basis:
     raise TypeError(f"unknown check {check!r}")
 
 
+def _quantity_text(quantity: Quantity) -> str:
+    if isinstance(quantity, Ratio):
+        scale = "" if quantity.factor == 1.0 else f"{quantity.factor:g} × "
+        return f"{scale}{quantity.num} / {quantity.den}"
+    return quantity
+
+
+def describe_check(check: Check) -> str:
+    """A check spec as one line a reader can follow (rule listings, the knowledge base)."""
+    match check:
+        case Band(quantity=q, lo=lo, hi=hi):
+            low = "" if lo is None else f"{lo:g} ≤ "
+            high = "" if hi is None else f" ≤ {hi:g}"
+            return f"{low}{_quantity_text(q)}{high}"
+        case LessEqual(a=a, b=b, tol=tol):
+            return f"{a} ≤ {b}" + (f" × (1 + {tol:g})" if tol else "")
+        case ImpliesZero(when_zero=zero, then=then):
+            return f"{zero} = 0 ⇒ {then} = 0"
+        case ImpliesNotPositive(when_zero=zero, then=then):
+            return f"{zero} = 0 ⇒ {then} ≤ 0"
+        case RequiresPositive(when_positive=positive, then=then):
+            return f"{positive} > 0 ⇒ {then} > 0"
+        case Agrees(a=a, b=b):
+            return f"{a} = {b} to the rounding of the figures"
+        case PeerZ(quantity=q, group_by=group_by, min_peers=min_peers):
+            return (
+                f"ln({_quantity_text(q)}) against its peers of the same {', '.join(group_by)} "
+                f"(robust z, at least {min_peers} peers)"
+            )
+        case OwnZ(quantity=q, window=window, min_history=min_history):
+            return (
+                f"ln({_quantity_text(q)}) against the unit's own previous {window} months "
+                f"(robust z, at least {min_history} months)"
+            )
+        case Jump(quantity=q, lag=lag):
+            return f"change of ln({_quantity_text(q)}) from {lag} month(s) before"
+        case DecadeJump(parameter=parameter):
+            return f"{parameter} moves by a power of ten from last month"
+        case Frozen(parameter=parameter, run_length=run_length):
+            return f"the same non-zero {parameter} {run_length} months in a row"
+        case DateOrder(first=first, second=second):
+            return f"{first} on or before {second}"
+        case DateWindow(column=column, anchor=anchor, min_days=lo, max_days=hi):
+            start = anchor.value.replace("_", " ")
+            return f"{lo:g} to {hi:g} days between the {start} of the period and {column}"
+    raise TypeError(f"unknown check {check!r}")
+
+
 @dataclass(frozen=True)
 class Example:
     """A mutation of one honest unit's latest `months` months that must make the rule fire.
@@ -305,7 +353,7 @@ class Rule:
 
     def describe(self) -> str:
         """The check spec as one line of text (for `mrvtrace rules list`)."""
-        return repr(self.check)
+        return describe_check(self.check)
 
 
 # --- sources of the physical and regulatory bounds -----------------------------------------

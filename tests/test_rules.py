@@ -33,6 +33,7 @@ from models.rules import (
     LessEqual,
     OwnZ,
     PeerZ,
+    Ratio,
     RequiresPositive,
     Rule,
     rule,
@@ -334,6 +335,21 @@ def test_list_rules_describes_every_rule_with_its_basis_and_source() -> None:
     hard = table[table["basis"].isin([Basis.PHYSICAL.value, Basis.REGULATORY.value])]
     assert len(hard) > 0
     assert hard["source"].str.len().gt(0).all()
+
+
+def test_each_rule_describes_its_check_in_words_naming_what_it_reads() -> None:
+    for each in RULES:
+        text = each.describe()
+        assert f"{type(each.check).__name__}(" not in text, each.rule_id
+        # Plain strings are parameter or column names (enums are options, said in words).
+        read = [v for v in vars(each.check).values() if type(v) is str]
+        read += [
+            part
+            for v in vars(each.check).values()
+            if isinstance(v, Ratio)
+            for part in (v.num, v.den)
+        ]
+        assert read and all(name in text for name in read), each.rule_id
 
 
 def test_rules_list_prints_every_family_with_counts() -> None:
