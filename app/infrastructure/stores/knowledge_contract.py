@@ -61,11 +61,12 @@ class KnowledgeIndex(Protocol):
 
     def passage_count(self) -> int: ...
 
-    def keyword_search(self, text: str, limit: int, scope: ScopeFilter) -> Ranked:
-        """Up to `limit` passages visible in `scope` by BM25 over their tokenised text."""
-
-    def vector_search(self, vector: np.ndarray, limit: int, scope: ScopeFilter) -> Ranked:
-        """Up to `limit` passages visible in `scope` by cosine similarity to `vector`."""
+    def ranked_passages(
+        self, words: str | None, vector: np.ndarray | None, limit: int, scope: ScopeFilter
+    ) -> tuple[Ranked, Ranked]:
+        """Up to `limit` passages visible in `scope` by BM25 over their tokenised text against
+        `words`, and up to `limit` by cosine similarity to `vector`, in one call (one round trip
+        on a server); a side whose input is None is empty."""
 
     def read_passages(self, passage_ids: Sequence[str], scope: ScopeFilter) -> list[Row]:
         """The passages of these ids visible in `scope` (PASSAGE_COLUMNS), in any order."""

@@ -81,12 +81,9 @@ def search(
 ) -> list[SearchHit]:
     """The best `limit` passages for `text` visible in `scope`, best first."""
     depth = max(CANDIDATES, limit)
-    keyword: Ranked = []
-    vector: Ranked = []
-    if mode != SearchMode.VECTOR:
-        keyword = store.keyword_search(f"{text} {glued_rule_ids(text)}", depth, scope)
-    if mode != SearchMode.KEYWORD and text.strip():
-        vector = store.vector_search(embed_query(text), depth, scope)
+    words = f"{text} {glued_rule_ids(text)}" if mode != SearchMode.VECTOR else None
+    meaning = embed_query(text) if mode != SearchMode.KEYWORD and text.strip() else None
+    keyword, vector = store.ranked_passages(words, meaning, depth, scope)
     fused = reciprocal_rank_fusion([r for r in (keyword, vector) if r])
     fused = _named_first(text, _findings_spread(text, fused))[:limit]
     if not fused:

@@ -117,14 +117,22 @@ class EmbeddedKnowledge(EmbeddedAnalystReads):
     def passage_count(self) -> int:
         return len(self._index().passages)
 
-    def keyword_search(self, text: str, limit: int, scope: ScopeFilter) -> Ranked:
+    def ranked_passages(
+        self, words: str | None, vector: np.ndarray | None, limit: int, scope: ScopeFilter
+    ) -> tuple[Ranked, Ranked]:
+        return (
+            [] if words is None else self._keyword_ranking(words, limit, scope),
+            [] if vector is None else self._vector_ranking(vector, limit, scope),
+        )
+
+    def _keyword_ranking(self, text: str, limit: int, scope: ScopeFilter) -> Ranked:
         index = self._index()
         query = tokens(text)
         if index.bm25 is None or not query:
             return []
         return index.ranked(index.bm25.get_scores(query), limit, scope, floor=0.0)
 
-    def vector_search(self, vector: np.ndarray, limit: int, scope: ScopeFilter) -> Ranked:
+    def _vector_ranking(self, vector: np.ndarray, limit: int, scope: ScopeFilter) -> Ranked:
         index = self._index()
         if index.passages.empty:
             return []

@@ -62,30 +62,24 @@ class Neo4jKnowledge(Neo4jAnalystReads):
     def passage_count(self) -> int:
         return int(self.run_read("kb_passage_count")[0]["passages"])
 
-    def keyword_search(self, text: str, limit: int, scope: ScopeFilter) -> Ranked:
-        query = plain_query(text)
-        if not query or not self._kb_exists():
-            return []
-        rows = self.run_read(
-            "kb_keyword_search",
-            query=query,
+    def ranked_passages(
+        self, words: str | None, vector: np.ndarray | None, limit: int, scope: ScopeFilter
+    ) -> tuple[Ranked, Ranked]:
+        query = plain_query(words) if words is not None else ""
+        if not (query or vector is not None) or not self._kb_exists():
+            return [], []
+        row = self.run_read(
+            "kb_search",
+            query=query or None,
+            vector=None if vector is None else vector.astype(float).tolist(),
             pool=_pool(limit, scope),
             limit=limit,
             **scope.parameters(),
+        )[0]
+        return (
+            [(str(pid), float(score)) for pid, score in row["keyword"]],
+            [(str(pid), float(score)) for pid, score in row["vector"]],
         )
-        return [(str(r["passage_id"]), float(r["score"])) for r in rows]
-
-    def vector_search(self, vector: np.ndarray, limit: int, scope: ScopeFilter) -> Ranked:
-        if not self._kb_exists():
-            return []
-        rows = self.run_read(
-            "kb_vector_search",
-            vector=vector.astype(float).tolist(),
-            pool=_pool(limit, scope),
-            limit=limit,
-            **scope.parameters(),
-        )
-        return [(str(r["passage_id"]), float(r["score"])) for r in rows]
 
     def _kb_exists(self) -> bool:
         """Whether the indexes exist (querying a missing index is an error, not no rows)."""
