@@ -3,16 +3,15 @@
 // slot is read from the current sweep's pointer, so an analyst sets only $limit.
 // Params: $limit.
 OPTIONAL MATCH (s:Sweep {current: true})
-// pointer_json is {"<period>": {"fingerprint": …, "slot": "s0", "sweep_id": …}, …}. Cypher
-// has no JSON parser, so each period's entry is cut out as text (split on } then on ").
-WITH [part IN split(coalesce(s.pointer_json, ''), '}') | split(part, '"')] AS parts
-UNWIND [t IN parts WHERE size(t) > 3 | {
-  period: t[1],
-  slot: [i IN range(0, size(t) - 3) WHERE t[i] = 'slot' | t[i + 2]][0],
-  sweep_id: [i IN range(0, size(t) - 3) WHERE t[i] = 'sweep_id' | t[i + 2]][0]
+// The pointer is kept as parallel lists: pointer_periods[i] is in slot pointer_slots[i],
+// written by sweep pointer_sweep_ids[i].
+WITH s, range(0, size(coalesce(s.pointer_periods, [])) - 1) AS entries
+UNWIND [i IN entries | {
+  period: s.pointer_periods[i], slot: s.pointer_slots[i], sweep_id: s.pointer_sweep_ids[i]
 }] AS current
-// A slot's properties are named <property>_<slot> (app/stores/neo4j/scoring.py). A value
-// counts only where the slot's stamp is the current sweep of that month.
+// A slot's properties are named <property>_<slot> (app/infrastructure/stores/neo4j/
+// sweep_results.py). A value counts only where the slot's stamp is the current sweep of that
+// month.
 MATCH (m:UnitMonth {period: current.period})
 WHERE m['sweep_' + current.slot] = current.sweep_id
   AND m['flagged_' + current.slot] = true

@@ -1,6 +1,9 @@
 // The unit-month frame inside the caller's scope (optionally some periods), with the verifier
 // of each enterprise-year: the population systemic-source tests compare flags against.
-// Params: $periods (list or null), $units_visible, $province_code, $region_code.
+// Only the contract's columns, as a list in $columns' order: the sweep's score slots on the
+// same nodes are large and nobody reading the frame wants them.
+// Params: $columns (property names), $periods (list or null), $units_visible, $province_code,
+// $region_code.
 MATCH (m:UnitMonth)
 WHERE ($periods IS NULL OR m.period IN $periods)
   AND $units_visible
@@ -9,4 +12,4 @@ WHERE ($periods IS NULL OR m.period IN $periods)
 OPTIONAL MATCH (:EnterpriseYear {key: m.enterprise_id + '|' + substring(m.period, 0, 4)})
                <-[:VERIFIES]-(v:Verification)
 WITH m, head(collect(v.verifier_id)) AS verifier_id
-RETURN properties(m) AS props, verifier_id
+RETURN [column IN $columns | m[column]] AS values, verifier_id

@@ -30,6 +30,7 @@ from app.services.access import Scope, ScopeKind, scope_filter
 from app.services.loading import load_dataset
 from app.services.sweep import run_sweep
 from app.settings import Settings, StoreKind
+from graph_schema.frames import UNIT_MONTH_COLUMNS
 from graph_schema.keys import unit_month_key
 from graph_schema.labels import KEY_PROPERTY, NodeLabel, RelType
 from graph_schema.periods import window
@@ -457,12 +458,6 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
     "kb_enterprise_findings": Read(
         lambda g: _kb_sample(g) | {"enterprise_id": g.enterprise_id, **SCOPE.parameters()}
     ),
-    "kb_keyword_search": Read(
-        lambda g: (
-            _kb_sample(g)
-            | {"query": "单位热值含碳量", "pool": 10, "limit": 5, **SCOPE.parameters()}
-        )
-    ),
     "kb_lab_flagged_units": Read(
         lambda g: (
             _kb_sample(g) | {"lab_id": _evidence_lab(g), "year": g.period[:4], **SCOPE.parameters()}
@@ -479,10 +474,11 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
         _check_kb_passages_write,
     ),
     "kb_schema": Script("schema_indexes_show"),
-    "kb_vector_search": Read(
+    "kb_search": Read(
         lambda g: (
             _kb_sample(g)
             | {
+                "query": "单位热值含碳量",
                 "vector": [1.0] + [0.0] * (DIMENSIONS - 1),
                 "pool": 10,
                 "limit": 5,
@@ -559,13 +555,20 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
     "sweep_list": Read(),
     "sweeps_delete": Write(lambda g: {"sweep_ids": [g.sweep_id]}, _check_sweeps_delete),
     "sweeps_stored": Read(_stored_sweeps),
-    "tracing_scoped_unit_months": Read(lambda g: {"periods": [g.period], **SCOPE.parameters()}),
+    "tracing_scoped_unit_months": Read(
+        lambda g: {
+            "columns": list(UNIT_MONTH_COLUMNS),
+            "periods": [g.period],
+            **SCOPE.parameters(),
+        }
+    ),
     "tracing_scored_nodes": Read(lambda g: {"slots": g.slots}),
     "tracing_unit_context": Read(lambda g: {"unit_id": g.unit_id, **SCOPE.parameters()}),
     "tracing_unit_month_window": Read(
         lambda g: {
             "keys": [unit_month_key(g.unit_id, p) for p in window(g.period, 2)],
             "period": g.period,
+            "columns": list(UNIT_MONTH_COLUMNS),
             "slots": [slot_properties(slot) | {"name": slot} for slot in SLOTS],
             **SCOPE.parameters(),
         }

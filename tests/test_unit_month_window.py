@@ -89,3 +89,25 @@ def test_unknown_or_out_of_scope_unit_month_has_no_window(
         assert store.unit_month_window("no-such-unit", "2023-01", 2, NATIONAL) is None
         assert store.unit_month_window(str(unit.unit_id), "1999-01", 2, NATIONAL) is None
         assert store.unit_month_window(str(unit.unit_id), str(unit.period), 2, other) is None
+
+
+def test_a_sweep_published_before_the_pointer_lists_is_traced_after_the_schema_is_applied(
+    stores: tuple[EmbeddedStore, Store],
+) -> None:
+    embedded, neo4j = stores
+    unit = embedded.read_unit_month_scores(flagged_only=True).iloc[0]
+    unit_id, period = str(unit.unit_id), str(unit.period)
+    before = neo4j.unit_month_window(unit_id, period, DEFAULT_DEPTH, NATIONAL)
+    assert before is not None and before.result is not None
+    neo4j.run_write(  # type: ignore[attr-defined]
+        "sweep_update",
+        sweep_id=before.sweep_id,
+        props={"pointer_periods": None, "pointer_slots": None, "pointer_sweep_ids": None},
+    )
+    stripped = neo4j.unit_month_window(unit_id, period, DEFAULT_DEPTH, NATIONAL)
+    assert stripped is not None and stripped.result is None and stripped.nodes == []
+    neo4j.apply_schema()
+    after = neo4j.unit_month_window(unit_id, period, DEFAULT_DEPTH, NATIONAL)
+    assert after is not None and after.result == before.result
+    assert _nodes(after) == _nodes(before) != {}
+    assert _checks(after) == _checks(before) != {}

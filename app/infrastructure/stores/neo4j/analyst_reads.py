@@ -3,14 +3,14 @@ lists, each one parameterised query from `cypher/`.
 
 Scope travels into every query as parameters (the caller's ScopeFilter), so a unit outside the
 scope is never returned by the server. Sweep scores sit in two property slots (see
-scoring.py); the subgraph query returns both slots with the current pointer so that one round
-trip is enough, and the slot the pointer names is kept here.
+sweep_results.py); the window query picks each month's slot from the current sweep's pointer
+on the server, so one round trip brings only current scores.
 """
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
 import pandas as pd
 
 from app.infrastructure.stores.contract import (
@@ -27,7 +27,7 @@ from app.infrastructure.stores.neo4j.sweep_results import (
     results_frame,
     slot_properties,
 )
-from graph_schema.frames import ANOMALY_COLUMNS, NODE_SCORE_COLUMNS
+from graph_schema.frames import ANOMALY_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_COLUMNS
 from graph_schema.keys import edge_id, unit_month_key
 from graph_schema.periods import window
 from loaders.unit_month_frame import conform_unit_month_frame
@@ -42,34 +42,9 @@ def _nodes_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def _current_slot(pointer: Mapping[str, Any], period: str) -> tuple[str, str] | None:
-    """(slot, sweep id) the current sweep's pointer names for `period`, if any."""
-    entry = pointer.get(period)
-    return (entry["slot"], entry["sweep_id"]) if entry else None
-
-
-def _unit_month_result(
-    month: Mapping[str, Any], current: tuple[str, str] | None
-) -> dict[str, Any] | None:
-    """A UnitMonth's result in the current slot, if the current sweep stamped it there."""
-    if current is None or month.get(f"sweep_{current[0]}") != current[1]:
-        return None
-    text = month.get(f"result_{current[0]}")
-    return json.loads(text) if text else None
-
-
-def _node_row(
-    unit_id: str, period: str, parameter: Mapping[str, Any], slot: Mapping[str, Any]
-) -> dict[str, Any]:
-    return {
-        "key": parameter["key"],
-        "unit_id": unit_id,
-        "period": period,
-        "name": parameter["name"],
-        "value": parameter["value"],
-        "expected": slot["expected"],
-        "z": slot["z"],
-        "score": slot["score"],
+def _node_row(unit_id: str, period: str, parameter: Mapping[str, Any]) -> dict[str, Any]:
+    return {"unit_id": unit_id, "period": period} | {
+        name: parameter[name] for name in ("key", "name", "value", "expected", "z", "score")
     }
 
 
@@ -78,11 +53,15 @@ def _check_rows(unit_id: str, period: str, text: str | None) -> list[dict[str, A
     where = {"unit_id": unit_id, "period": period}
     return [
         {"edge_id": edge_id(unit_id, period, c["check_id"]), **where, **c}
-        for c in json.loads(text or "[]")
+        for c in orjson.loads(text or "[]")
     ]
 
 
 class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
+    def apply_schema(self) -> None:
+        super().apply_schema()
+        self.keep_pointer_lists()
+
     def unit_context(self, unit_id: str, scope: ScopeFilter) -> dict[str, object] | None:
         """Unit → enterprise → group → city → province, or None when unknown or out of scope."""
         rows = self.run_read("tracing_unit_context", unit_id=unit_id, **scope.parameters())
@@ -104,29 +83,32 @@ class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
             "tracing_unit_month_window",
             keys=[unit_month_key(unit_id, p) for p in window(period, depth)],
             period=period,
+            columns=list(UNIT_MONTH_COLUMNS),
             slots=_SLOT_NAMES,
             **scope.parameters(),
         )
-        focal = next((r["month"] for r in rows if r["month"]["period"] == period), None)
+        months = [dict(zip(UNIT_MONTH_COLUMNS, r["month"], strict=True)) for r in rows]
+        focal = next((i for i, m in enumerate(months) if m["period"] == period), None)
         if focal is None:
             return None
-        pointer = json.loads(rows[0]["pointer"] or "{}")
-        months, nodes, checks = [], [], []
-        for row in rows:
-            month = row["month"]
-            months.append(month | {"verifier_id": row["verifier_id"]})
-            current = _current_slot(pointer, month["period"])
+        nodes, checks = [], []
+        for row, month in zip(rows, months, strict=True):
+            month["verifier_id"] = row["verifier_id"]
             for parameter in row["parameters"]:
-                slot = next(
-                    (s for s in parameter["slots"] if (s["slot"], s["stamp"]) == current), None
-                )
-                if parameter["key"] is None or slot is None:
+                if parameter["key"] is None:
                     continue
-                nodes.append(_node_row(unit_id, month["period"], parameter, slot))
-                checks.extend(_check_rows(unit_id, month["period"], slot["checks"]))
-        result = _unit_month_result(focal, _current_slot(pointer, period))
+                nodes.append(_node_row(unit_id, month["period"], parameter))
+                checks.extend(_check_rows(unit_id, month["period"], parameter["checks"]))
+        result = rows[focal]["result"]
         return UnitMonthWindow(
-            unit_id, period, depth, months, nodes, checks, result, rows[0]["sweep_id"]
+            unit_id,
+            period,
+            depth,
+            months,
+            nodes,
+            checks,
+            orjson.loads(result) if result else None,
+            rows[0]["sweep_id"],
         )
 
     def scored_elements(self, periods: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -143,21 +125,19 @@ class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
         """The unit-month frame restricted to the scope, with `verifier_id`."""
         rows = self.run_read(
             "tracing_scoped_unit_months",
+            columns=list(UNIT_MONTH_COLUMNS),
             periods=list(periods) if periods is not None else None,
             **scope.parameters(),
         )
-        frame = conform_unit_month_frame(pd.DataFrame([r["props"] for r in rows]))
+        raw = pd.DataFrame([r["values"] for r in rows], columns=list(UNIT_MONTH_COLUMNS))
         verifiers = pd.Series(
             [r["verifier_id"] for r in rows],
-            index=pd.MultiIndex.from_tuples(
-                [(r["props"]["unit_id"], r["props"]["period"]) for r in rows]
-            )
-            if rows
-            else None,
+            index=pd.MultiIndex.from_frame(raw[["unit_id", "period"]].astype(str)),
             dtype="string",
         )
+        frame = conform_unit_month_frame(raw)
         keys = pd.MultiIndex.from_frame(frame[["unit_id", "period"]].astype(str))
-        frame["verifier_id"] = verifiers.reindex(keys).to_numpy() if rows else pd.NA
+        frame["verifier_id"] = verifiers.reindex(keys).to_numpy()
         frame["verifier_id"] = frame["verifier_id"].astype("string")
         return frame
 

@@ -3,9 +3,10 @@
 Each period has two slots, `s0` and `s1`. A sweep writes a period into the slot that is NOT
 current for it (properties `score_s1`, `sweep_s1`, … on UnitMonth and Parameter nodes), stamped
 with its sweep id; publishing sets the new per-period pointer on the sweep's `Sweep` node and
-makes it current in ONE transaction. Readers take the pointer first and read `n[$prop]` only
-where the stamp matches, so a sweep that dies halfway is invisible and stale values left in a
-slot by older sweeps are ignored (no clean-up pass on the hot path).
+makes it current in ONE transaction. Readers take the pointer first (or, in one query, index
+its copy as lists) and read `n[$prop]` only where the stamp matches, so a sweep that dies
+halfway is invisible and stale values left in a slot by older sweeps are ignored (no clean-up
+pass on the hot path).
 
 What is written is what the sweep hands over (its storage policy): every unit-month's result
 (score, flag and root parameter as properties Browser shows, the whole row as JSON), and the
@@ -21,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from typing import Any
 
+import numpy as np
+import orjson
 import pandas as pd
 
 from app.infrastructure.stores.contract import SweepRecord, SweepStatus, require_edge_children
@@ -70,6 +73,17 @@ def _record(props: dict[str, Any]) -> SweepRecord:
     return SweepRecord(**fields)
 
 
+def _pointer_lists(pointer: dict[str, dict[str, str]]) -> dict[str, list[str]]:
+    """The pointer as parallel lists, which Cypher can index (tracing's window query and the
+    Browser favourites): period i is in slot i, written by sweep i."""
+    periods = sorted(pointer)
+    return {
+        "pointer_periods": periods,
+        "pointer_slots": [pointer[p]["slot"] for p in periods],
+        "pointer_sweep_ids": [pointer[p]["sweep_id"] for p in periods],
+    }
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as driver parameters, with NaN as null."""
     clean = frame.astype(object).where(frame.notna(), None)
@@ -81,17 +95,32 @@ def _batches(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
         yield rows[start : start + BATCH_ROWS]
 
 
+def _json_values(column: pd.Series) -> list[Any]:
+    """A column as JSON-ready Python values: floats stay floats (orjson writes NaN as null),
+    anything else has its missing values as None."""
+    if pd.api.types.is_float_dtype(column.dtype):
+        return column.to_numpy(dtype=float).tolist()
+    return column.to_numpy(dtype=object, na_value=None).tolist()
+
+
 def _checks_json(checks: pd.DataFrame) -> pd.DataFrame:
-    """Per target node key, its checks as a JSON list."""
+    """Per target node key, its checks as a JSON list (in their order within the frame)."""
     if len(checks) == 0:
         return pd.DataFrame(columns=["key", "checks"])
-    parts = checks[_CHECK_FIELDS].astype(object).where(checks[_CHECK_FIELDS].notna(), None)
-    objects = pd.Series(
-        [json.dumps(r) for r in parts.to_dict("records")], index=checks.index, dtype=object
+    keys = (checks["unit_id"] + "|" + checks["period"] + "|" + checks["child"]).to_numpy(
+        dtype=object
     )
-    keys = checks["unit_id"] + "|" + checks["period"] + "|" + checks["child"]
-    grouped = objects.groupby(keys.to_numpy()).agg(lambda objs: "[" + ", ".join(objs) + "]")
-    return grouped.rename_axis("key").rename("checks").reset_index()
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    ordered = checks.iloc[order]
+    rows = [
+        dict(zip(_CHECK_FIELDS, values, strict=True))
+        for values in zip(*(_json_values(ordered[c]) for c in _CHECK_FIELDS), strict=True)
+    ]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    texts = [orjson.dumps(rows[a:b]).decode() for a, b in zip(starts, ends, strict=True)]
+    return pd.DataFrame({"key": keys[starts], "checks": texts})
 
 
 def result_rows(unit_month_scores: pd.DataFrame) -> list[dict[str, Any]]:
@@ -106,7 +135,7 @@ def result_rows(unit_month_scores: pd.DataFrame) -> list[dict[str, Any]]:
             "score": r["score"],
             "flagged": bool(r["flagged"]),
             "top_parameter": r["top_parameter"],
-            "result": json.dumps(r),
+            "result": orjson.dumps(r).decode(),
         }
         for r in plain
     ]
@@ -114,7 +143,7 @@ def result_rows(unit_month_scores: pd.DataFrame) -> list[dict[str, Any]]:
 
 def results_frame(texts: list[str | None]) -> pd.DataFrame:
     """Unit-month score rows from their stored JSON."""
-    frame = pd.DataFrame([json.loads(t) for t in texts if t], columns=UNIT_MONTH_SCORE_COLUMNS)
+    frame = pd.DataFrame([orjson.loads(t) for t in texts if t], columns=UNIT_MONTH_SCORE_COLUMNS)
     for column in UNIT_MONTH_SCORE_COLUMNS:
         if column in UNIT_MONTH_SCORE_TEXT_COLUMNS:
             frame[column] = frame[column].astype("str")
@@ -174,7 +203,17 @@ class Neo4jSweepResults(Neo4jConnection):
                 "fingerprint": record.fingerprints.get(period, ""),
             }
         props = _props(record) | {"pointer_json": json.dumps(pointer, sort_keys=True)}
+        props |= _pointer_lists(pointer)
         self.run_write("sweep_publish", sweep_id=record.sweep_id, props=props)
+
+    def keep_pointer_lists(self) -> None:
+        """Give a current sweep published before the pointer was also kept as lists its lists,
+        so that tracing's window query finds its slots without waiting for the next sweep."""
+        rows = self.run_read("sweep_current")
+        if rows and "pointer_periods" not in rows[0]["sweep"]:
+            sweep = rows[0]["sweep"]
+            lists = _pointer_lists(json.loads(sweep.get("pointer_json") or "{}"))
+            self.run_write("sweep_update", sweep_id=sweep["sweep_id"], props=lists)
 
     def fail_sweep(self, record: SweepRecord) -> None:
         self.run_write("sweep_update", sweep_id=record.sweep_id, props=_props(record))
@@ -271,7 +310,7 @@ def checks_frame(units: pd.Series, periods: pd.Series, texts: pd.Series) -> pd.D
         {"unit_id": unit_id, "period": period, **check}
         for unit_id, period, text in zip(units, periods, texts, strict=True)
         if isinstance(text, str)
-        for check in json.loads(text)
+        for check in orjson.loads(text)
     ]
     frame = pd.DataFrame(rows, columns=[c for c in CHECK_SCORE_COLUMNS if c != "edge_id"])
     frame.insert(
