@@ -6,7 +6,8 @@ Point the settings at a loaded and swept Neo4j (NEO4J_URI, MRVTRACE_STORE=neo4j;
 unflagged unit-months of the current sweep, warms up, then sends a bounded number of requests
 per concurrency level (--levels) and writes p50/p95/p99, errors, and the peak memory of the API
 server's processes and of the Neo4j server to bench/results/api.json.
-The server and the clients share this machine's cores: the figures include that contention.
+The server and the clients share this machine's cores: the figures include that contention, and
+each level says how much CPU the API server, Neo4j and the load generator spent per request.
 """
 
 import argparse
@@ -27,7 +28,13 @@ import numpy as np
 
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.settings import StoreKind, get_settings
-from bench.machine import bolt_pid, reset_peak_rss, server_peak_rss_mb, tree_peak_rss_mb
+from bench.machine import (
+    bolt_pid,
+    cpu_seconds,
+    reset_peak_rss,
+    server_peak_rss_mb,
+    tree_peak_rss_mb,
+)
 
 RESULTS = Path(__file__).parent / "results" / "api.json"
 TARGET_P95_MS_AT_8 = 50.0
@@ -134,12 +141,27 @@ def figures(ms: np.ndarray, wall: float) -> dict[str, float]:
 
 
 def run_level(
-    base: str, key: str, targets: list[tuple[str, str]], clients: int, requests: int
+    base: str,
+    key: str,
+    targets: list[tuple[str, str]],
+    clients: int,
+    requests: int,
+    processes: dict[str, tuple[int | None, bool]] | None = None,
 ) -> dict[str, Any]:
-    """`requests` why-calls spread over `clients` threads, each with its own connection."""
+    """`requests` why-calls spread over `clients` threads, each with its own connection; with
+    `processes` (role: pid, with its children), the CPU each role spent per request, which
+    says where the machine's cores went while the level ran."""
     picked = [targets[i % len(targets)] for i in range(requests)]
     gets = [(f"/units/{unit_id}/why", {"period": period}) for unit_id, period in picked]
-    return timed_gets(base, key, gets, clients)
+    watched = processes or {}
+    before = {role: cpu_seconds(pid, tree) for role, (pid, tree) in watched.items()}
+    level = timed_gets(base, key, gets, clients)
+    if watched:
+        level["cpu_ms_per_request"] = {
+            role: round((cpu_seconds(pid, tree) - before[role]) * 1000 / requests, 2)
+            for role, (pid, tree) in watched.items()
+        }
+    return level
 
 
 def measure(
@@ -159,7 +181,12 @@ def measure(
     server = start_server(port, os.environ | {"MRVTRACE_API_KEYS": f"national={key}"}, workers)
     try:
         run_level(base, key, picked, WARM_UP_CLIENTS, min(WARM_UP_REQUESTS, requests))
-        measured = [run_level(base, key, picked, c, requests) for c in levels]
+        processes = {
+            "api server": (server.pid, True),
+            "neo4j": (neo4j, False),
+            "load generator": (os.getpid(), False),
+        }
+        measured = [run_level(base, key, picked, c, requests, processes) for c in levels]
         # Read before stopping: the peaks vanish with the processes.
         api_peaks = tree_peak_rss_mb(server.pid)
     finally:

@@ -82,3 +82,15 @@ def tree_peak_rss_mb(pid: int) -> dict[str, float]:
     except psutil.Error:
         pass
     return peaks
+
+
+def cpu_seconds(pid: int | None, with_children: bool = False) -> float:
+    """CPU time (user + system) a process, and optionally its descendants, have used so far."""
+    if pid is None:
+        return 0.0
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)] if with_children else [root]
+        return sum(sum(p.cpu_times()[:2]) for p in procs)
+    except psutil.Error:
+        return 0.0

@@ -138,6 +138,22 @@ def _api(api: Result) -> list[str]:
         f"(met: {fmt(api['within_target'])}).",
         "",
         *_latency_table(api["levels"], "errors_5xx", "5xx"),
+        *_cpu_split(api["levels"]),
+    ]
+
+
+def _cpu_split(levels: list[Result]) -> list[str]:
+    """Where the cores went: CPU ms per request of each process role, per level."""
+    measured = [level for level in levels if level.get("cpu_ms_per_request")]
+    if not measured:
+        return []
+    roles = list(measured[0]["cpu_ms_per_request"])
+    rows = [(level["clients"], *level["cpu_ms_per_request"].values()) for level in measured]
+    return [
+        "",
+        "CPU ms per request, by process (the clients run on the same cores):",
+        "",
+        *table(["clients", *roles], rows),
     ]
 
 
