@@ -117,7 +117,9 @@ def prepare_demo(out: Path, settings: Settings, console: Console) -> tuple[Store
         f"of {record.counts.get('unit_months', 0):,}"
     )
     with console.status("indexing the knowledge base: rules, guidance and the findings"):
-        refresh_after_sweep(store, settings)
+        indexed = refresh_after_sweep(store, settings)
+    if indexed is not None:
+        console.print(f"knowledge base indexed: {indexed.passages:,} passages")
     with console.status("tracing the most suspicious units"):
         units = most_suspicious(store)
     table = pd.DataFrame(

@@ -26,7 +26,7 @@ from app.services.knowledge.terms import (
     parameter_name_zh,
 )
 from graph_schema.parameters import FORMULA_CONSTANTS, PARAMETERS, ParameterKind
-from models.rules import RULES, Example, Rule
+from models.rules import RULES, Example, Rule, When
 
 CORPUS_COLUMNS = [*PASSAGE_COLUMNS, "embed_text"]
 GUIDANCE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -69,6 +69,13 @@ def _named(name: str) -> str:
     return f"{name} ({words}; {zh})" if zh else f"{name} ({words})"
 
 
+def _applies_to(rule: Rule) -> str:
+    """Which unit-months a rule reads, in words ("every unit-month", "running unit-months")."""
+    if rule.when is When.ALWAYS:
+        return "every unit-month"
+    return f"{rule.when.value.replace('_', ' ')} unit-months"
+
+
 def rule_passage(rule: Rule) -> dict[str, str]:
     family = rule.family.value
     lines = [
@@ -76,7 +83,7 @@ def rule_passage(rule: Rule) -> dict[str, str]:
         f"basis {rule.basis.value}, severity {rule.severity} ({SEVERITY[rule.severity]}).",
         f"Target parameter: {_named(rule.target)}; "
         f"reads {', '.join(map(_named, rule.parameters))}.",
-        f"Applies to: {rule.when.value.replace('_', ' ')} unit-months.",
+        f"Applies to: {_applies_to(rule)}.",
         f"Check: {rule.describe()}.",
         f"Example: {_example_text(rule.example)}.",
     ]
