@@ -207,8 +207,8 @@ class Neo4jSweepResults(Neo4jConnection):
         self.run_write("sweep_publish", sweep_id=record.sweep_id, props=props)
 
     def keep_pointer_lists(self) -> None:
-        """Give a current sweep published before the pointer was also kept as lists its lists,
-        so that tracing's window query finds its slots without waiting for the next sweep."""
+        """Write the pointer lists of a current sweep published before they existed, so that
+        tracing's window query finds its slots without waiting for the next sweep."""
         rows = self.run_read("sweep_current")
         if rows and "pointer_periods" not in rows[0]["sweep"]:
             sweep = rows[0]["sweep"]
