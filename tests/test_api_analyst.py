@@ -4,6 +4,7 @@ A small generated dataset is loaded and swept once (tests/swept_stores.py); ever
 through the HTTP API with a national key.
 """
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from fastapi.testclient import TestClient
 from app.presentation.api.problems import PROBLEM_MEDIA_TYPE
 from app.services.access import key_ring_from_environment
 from tests.swept_stores import analyst_app, dataset, swept_store
+
+SWEEP_TIMEOUT_S = 300.0
 
 NATIONAL_KEY = "national-test-key"
 KEYS = f"national={NATIONAL_KEY}"
@@ -205,4 +208,9 @@ def test_sweeps_are_listed_started_and_followed(client: TestClient) -> None:
     assert reply.status_code == 202, reply.text
     sweep_id = reply.json()["sweep_id"]
     assert reply.headers["location"] == f"/sweeps/{sweep_id}"
-    assert client.get(f"/sweeps/{sweep_id}").status_code == 200
+    # Followed to its end (which also keeps the sweep from outliving the store it writes to).
+    deadline = time.monotonic() + SWEEP_TIMEOUT_S
+    while (status := client.get(f"/sweeps/{sweep_id}").json()["status"]) == "running":
+        assert time.monotonic() < deadline, "the sweep did not finish"
+        time.sleep(0.2)
+    assert status == "published"

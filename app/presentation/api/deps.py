@@ -1,5 +1,6 @@
 """The resources routers receive, each declared once as an `Annotated` alias (the FastAPI
-full-stack template's pattern): no router reaches into `app.state` itself."""
+full-stack template's pattern): no router reaches into `app.state` itself. They are `async`:
+reading `app.state` does not block, and a sync dependency costs each request a thread-pool trip."""
 
 from typing import Annotated
 
@@ -9,7 +10,7 @@ from app.infrastructure.stores.contract import Store
 from app.settings import Settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The application's store, opened once by `create_app`."""
     store: Store = request.app.state.store
     return store
@@ -18,7 +19,7 @@ def get_store(request: Request) -> Store:
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings the application was created with."""
     settings: Settings = request.app.state.settings
     return settings

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from app.infrastructure.stores.contract import StoreUnavailable
 from app.presentation.api.deps import StoreDep
+from app.presentation.api.model_json import ModelJSON
 from app.presentation.api.problems import PROBLEM_RESPONSES, Problem
 from app.presentation.api.security import AnyScope
 from app.services.access import scope_filter
@@ -82,7 +83,7 @@ def kb_search(
     q: Question,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
     mode: SearchMode = SearchMode.HYBRID,
-) -> SearchPage:
+) -> ModelJSON:
     """The passages that best answer `q` inside the caller's scope, best first: keyword
     (BM25 over CJK-aware tokens) and vector rankings fused by reciprocal rank."""
     try:
@@ -98,7 +99,7 @@ def kb_search(
         )
         for h in hits
     ]
-    return SearchPage(query=q, mode=mode, items=items)
+    return ModelJSON(SearchPage(query=q, mode=mode, items=items))
 
 
 @router.get("/ask", response_model=AnswerOut)

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from app.presentation.api.deps import SettingsDep, StoreDep
+from app.presentation.api.model_json import ModelJSON
 from app.presentation.api.problems import PROBLEM_RESPONSES, Problem
 from app.presentation.api.schemas import UnitOut, WhyAnswerOut, WhyList, why_out
 from app.presentation.api.security import AnalystScope
@@ -38,7 +39,7 @@ def why_unit(
     settings: SettingsDep,
     scope: AnalystScope,
     period: Period = None,
-) -> WhyList:
+) -> ModelJSON:
     """Why is the unit flagged? The root parameter and month, observed vs expected, the path
     root → symptom, the evidence, systemic sources, the impact in tCO2 and CNY, and a Cypher
     statement to open the same subgraph in Neo4j Browser. Without `period`: every flagged
@@ -47,7 +48,7 @@ def why_unit(
         answers = explain_unit(store, unit_id, period, scope, settings.allowance_price_cny)
     except NotFound as error:
         raise Problem(404, str(error)) from None
-    return WhyList(unit_id=unit_id, answers=[why_out(a) for a in answers])
+    return ModelJSON(WhyList(unit_id=unit_id, answers=[why_out(a) for a in answers]))
 
 
 @router.get("/edges/{edge_id}/trace", response_model=WhyAnswerOut)
@@ -62,9 +63,9 @@ def trace(
     store: StoreDep,
     settings: SettingsDep,
     scope: AnalystScope,
-) -> WhyAnswerOut:
+) -> ModelJSON:
     """The root cause behind one data-transfer edge's anomaly, with path and evidence."""
     try:
-        return why_out(trace_edge(store, edge_id, scope, settings.allowance_price_cny))
+        return ModelJSON(why_out(trace_edge(store, edge_id, scope, settings.allowance_price_cny)))
     except NotFound as error:
         raise Problem(404, str(error)) from None
