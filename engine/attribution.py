@@ -217,6 +217,14 @@ def attribute(
     keep = (checks["evidence"] != EvidenceClass.HISTORY.value).to_numpy() | (
         np.abs(score) >= SUPPORT_SCORE
     )
+    # A drift check repeats its monthly check's residual: it speaks on a drift episode, in a
+    # unit-month where some drift fires. Elsewhere its silence says only "no drift", and
+    # counting it as agreement would refute a one-month fault its monthly check sees.
+    drift = checks["check_id"].astype(str).str.startswith(DRIFT_PREFIX).to_numpy()
+    drifting = (
+        pd.Series(drift & (np.abs(score) > 1.0)).groupby(checks["um"].to_numpy()).transform("any")
+    )
+    keep &= ~drift | drifting.to_numpy()
     checks = checks[keep].reset_index(drop=True)
     score = score[keep]
     sign_rows = signatures(checks, months, quantity_of, lag_of)

@@ -25,11 +25,11 @@ Scoring, step by step:
 The same attribution runs at request time on a unit-month's stored checks (`explain`).
 """
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import orjson
 import pandas as pd
 from scipy import optimize
 
@@ -58,8 +58,8 @@ from engine.prevalence import Pattern, fleet_conventions, silence, unit_conditio
 from engine.sequential import DriftNull, drift_matrix, drift_p_values, episodes_of_flags
 from engine.systemic import CARBON_EDGE, CARBON_ROOTS, find_systemic_sources, systemic_links
 from graph_schema.frames import CHECK_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
-from graph_schema.keys import parameter_key
-from graph_schema.periods import shift_period
+from graph_schema.keys import edge_ids, parameter_keys
+from graph_schema.periods import shift_periods
 from graph_schema.transfer_edges import learned_edges
 from models.edge_models import EdgeRegression
 from models.rule_engine import RuleFrame
@@ -458,31 +458,31 @@ class UnitMonthEngine:
         if chosen.empty:
             return pd.DataFrame(columns=NODE_SCORE_COLUMNS)
         hypotheses = chosen[["unit_id", "period", "hypotheses"]].explode("hypotheses").dropna()
+        named = pd.DataFrame(
+            hypotheses["hypotheses"].tolist(),
+            columns=["parameter", "observed", "expected", "z", "score"],
+        )
         parts = [
             pd.DataFrame(
                 {
                     "unit_id": hypotheses["unit_id"].to_numpy(),
                     "period": hypotheses["period"].to_numpy(),
-                    "name": hypotheses["hypotheses"].map(lambda h: h["parameter"]).to_numpy(),
-                    "value": hypotheses["hypotheses"]
-                    .map(lambda h: h["observed"])
-                    .to_numpy(dtype=float),
-                    "expected": hypotheses["hypotheses"]
-                    .map(lambda h: h["expected"])
-                    .to_numpy(dtype=float),
-                    "z": hypotheses["hypotheses"].map(lambda h: h["z"]).to_numpy(dtype=float),
-                    "score": hypotheses["hypotheses"]
-                    .map(lambda h: h["score"])
-                    .to_numpy(dtype=float),
+                    "name": named["parameter"].to_numpy(),
+                    "value": named["observed"].to_numpy(dtype=float),
+                    "expected": named["expected"].to_numpy(dtype=float),
+                    "z": named["z"].to_numpy(dtype=float),
+                    "score": named["score"].to_numpy(dtype=float),
                 }
             )
         ]
         targets = checks[checks["um"].isin(chosen.index)][["um", "target"]].drop_duplicates()
         target_rows = months.loc[targets["um"].to_numpy()]
-        values = [
-            float(target_rows[name].iloc[i]) if name in target_rows else np.nan
-            for i, name in enumerate(targets["target"].to_numpy())
-        ]
+        names = targets["target"].to_numpy()
+        values = np.full(len(targets), np.nan)
+        for name in np.unique(names):
+            if name in target_rows:
+                at = names == name
+                values[at] = pd.to_numeric(target_rows[name].iloc[at], errors="coerce")
         parts.append(
             pd.DataFrame(
                 {
@@ -499,11 +499,7 @@ class UnitMonthEngine:
         nodes = pd.concat(parts, ignore_index=True).drop_duplicates(
             ["unit_id", "period", "name"], keep="first"
         )
-        nodes.insert(
-            0,
-            "key",
-            [parameter_key(u, p, n) for u, p, n in nodes[["unit_id", "period", "name"]].to_numpy()],
-        )
+        nodes.insert(0, "key", parameter_keys(nodes["unit_id"], nodes["period"], nodes["name"]))
         return nodes[NODE_SCORE_COLUMNS].reset_index(drop=True)
 
     @staticmethod
@@ -516,9 +512,9 @@ class UnitMonthEngine:
         p = rows["p"].to_numpy(dtype=float)
         out = pd.DataFrame(
             {
-                "edge_id": [
-                    f"{u}|{t}|{c}" for u, t, c in zip(unit, period, rows["check_id"], strict=True)
-                ],
+                "edge_id": edge_ids(
+                    pd.Series(unit), pd.Series(period), pd.Series(rows["check_id"].to_numpy())
+                ).to_numpy(),
                 "unit_id": unit,
                 "period": period,
                 "check_id": rows["check_id"].to_numpy(),
@@ -572,10 +568,9 @@ def summarise_candidates(
     periods = f["period"].to_numpy()
     candidates = candidates.assign(
         score=np.round(hypothesis_probability(candidates["lam"].to_numpy()), 4),
-        period=[
-            shift_period(periods[int(um)], -int(lag))
-            for um, lag in zip(candidates["um"], candidates["lag"], strict=True)
-        ],
+        period=shift_periods(
+            periods[candidates["um"].to_numpy(dtype=int)], -candidates["lag"].to_numpy(dtype=int)
+        ),
         z=np.sqrt(candidates["lam"].to_numpy(dtype=float))
         * -np.sign(np.nan_to_num(candidates["delta"].to_numpy(dtype=float))),
     )
@@ -583,36 +578,16 @@ def summarise_candidates(
     candidates["share"] = candidates["lam"] / total.where(total > 0, 1.0)
     first = candidates.groupby("um").head(1).set_index("um")
     top = candidates.groupby("um").head(MAX_CANDIDATES)
-    as_json = top.groupby("um").apply(
-        lambda rows: json.dumps(
-            [
-                {
-                    "parameter": r.parameter,
-                    "period": r.period,
-                    "score": float(r.score),
-                    "expected": None
-                    if not np.isfinite(r.expected)
-                    else round(float(r.expected), 6),
-                }
-                for r in rows.itertuples()
-            ]
-        ),
-        include_groups=False,
+    expected = top["expected"].to_numpy(dtype=float)
+    shown = top.assign(
+        score=top["score"].astype(float),
+        expected=np.where(np.isfinite(expected), np.round(expected, 6), None),
+    )
+    as_json = records_by_um(shown, ["parameter", "period", "score", "expected"]).map(
+        lambda rows: orjson.dumps(rows).decode()
     )
     own = candidates[candidates["lag"] == 0]
-    hypotheses = own.groupby("um").apply(
-        lambda rows: [
-            {
-                "parameter": r.parameter,
-                "observed": r.observed,
-                "expected": r.expected,
-                "z": r.z,
-                "score": r.score,
-            }
-            for r in rows.itertuples()
-        ],
-        include_groups=False,
-    )
+    hypotheses = records_by_um(own, ["parameter", "observed", "expected", "z", "score"])
     out = pd.DataFrame(
         {
             "root_parameter": first["parameter"],
@@ -625,3 +600,16 @@ def summarise_candidates(
         }
     )
     return out.reindex(pd.Index(index))
+
+
+def records_by_um(rows: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Each unit-month's rows, in their order, as a list of dicts of `columns`, indexed by
+    `um` (one slice per unit-month, not one DataFrame per group)."""
+    ordered = rows.sort_values("um", kind="stable")
+    um = ordered["um"].to_numpy()
+    records = ordered[columns].to_dict("records")
+    starts = np.flatnonzero(np.r_[True, um[1:] != um[:-1]])
+    ends = np.r_[starts[1:], len(um)]
+    return pd.Series(
+        [records[a:b] for a, b in zip(starts, ends, strict=True)], index=um[starts], dtype=object
+    )

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.attribution import one_root_per_episode, plausible
+from engine.attribution import attribute, one_root_per_episode, plausible
+from engine.catalogue import DRIFT_PREFIX, catalogue
 from engine.engine import EngineResult, UnitMonthEngine
 from engine.policy import DEFAULT_POLICY
 from graph_schema.parameters import ParameterKind, parameter_names
@@ -143,6 +144,38 @@ def test_over_reported_supply_is_rooted_at_the_supply(honest: pd.DataFrame) -> N
     for period in FAULT_MONTHS:
         truth = _value(honest, unit, period, "power_supply_mwh")
         assert months.loc[period, "root_expected"] == pytest.approx(truth, rel=0.02)
+
+
+def test_a_silent_drift_check_does_not_refute_a_one_month_fault(honest: pd.DataFrame) -> None:
+    """As on the real sample (unit 26-05 in 2009-02, its net supply another unit's figure): the
+    net-to-gross check fires, and its drift view, which repeats the month's residual, is silent
+    because one month is no drift. That silence is not agreement: the supply keeps the
+    evidence of its monthly check."""
+    edge = "statistical:power_generation_mwh->power_supply_mwh"
+    known = catalogue()
+    months = honest.iloc[:1].set_axis([0])
+    monthly = {"um": 0, "evidence": "horizontal", "residual": -4.6, "scale": 0.01}
+    checks = pd.DataFrame(
+        [
+            {**monthly, "check_id": edge, "p": 1e-12},
+            {**monthly, "check_id": DRIFT_PREFIX + edge, "p": 1.0},
+        ]
+    )
+
+    def supply_lam(rows: pd.DataFrame) -> float:
+        found = attribute(
+            rows,
+            months,
+            {k: v.quantity for k, v in known.items()},
+            {k: v.lag for k, v in known.items()},
+            {},
+        )
+        supply = found[(found["parameter"] == "power_supply_mwh") & (found["lag"] == 0)]
+        return float(supply["lam"].iloc[0])
+
+    alone = supply_lam(checks.iloc[:1])
+    assert alone > 40.0
+    assert supply_lam(checks) == pytest.approx(alone)
 
 
 def test_a_kwh_for_mwh_slip_is_rooted_in_its_month_and_not_flagged_the_month_after(
