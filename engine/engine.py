@@ -512,9 +512,7 @@ class UnitMonthEngine:
         p = rows["p"].to_numpy(dtype=float)
         out = pd.DataFrame(
             {
-                "edge_id": edge_ids(
-                    pd.Series(unit), pd.Series(period), pd.Series(rows["check_id"].to_numpy())
-                ).to_numpy(),
+                "edge_id": edge_ids(pd.Series(unit), pd.Series(period), rows["check_id"]),
                 "unit_id": unit,
                 "period": period,
                 "check_id": rows["check_id"].to_numpy(),
