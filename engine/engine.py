@@ -56,7 +56,13 @@ from engine.impact import impacts
 from engine.policy import DEFAULT_POLICY, ScoringPolicy
 from engine.prevalence import Pattern, fleet_conventions, silence, unit_conditions
 from engine.sequential import DriftNull, drift_matrix, drift_p_values, episodes_of_flags
-from engine.systemic import CARBON_EDGE, CARBON_ROOTS, find_systemic_sources, systemic_links
+from engine.systemic import (
+    CARBON_EDGE,
+    CARBON_ROOTS,
+    find_systemic_sources,
+    shifted_client_months,
+    systemic_links,
+)
 from graph_schema.frames import CHECK_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
 from graph_schema.keys import edge_ids, parameter_keys
 from graph_schema.periods import shift_periods
@@ -269,13 +275,14 @@ class UnitMonthEngine:
             months["q_value"] <= policy.false_discovery_rate
         )
         months["flagged"] = episodes_of_flags(months, eligible & significant, eligible)
-        systemic = self._systemic(evidence, f, months)
-        # A lab the direct test found shifted explains its clients' listed carbon months of the
-        # shifted months too: each is weak alone, the shared source is not.
-        shared = eligible & ~months["flagged"] & self._of_shifted_labs(months, systemic)
+        records = self._carbon_records(evidence, f)
+        systemic = self._systemic(records, months)
+        # A lab the direct test found shifted explains the listed carbon months of its shifted
+        # clients too: each is weak alone, the shared source is not.
+        shared = eligible & ~months["flagged"] & self._of_shifted_labs(months, systemic, records)
         if shared.any():
             months["flagged"] = months["flagged"] | shared
-            systemic = self._systemic(evidence, f, months)
+            systemic = self._systemic(records, months)
         links = systemic_links(systemic)
         months = months.merge(links, on=["unit_id", "period"], how="left")
         wanted = (
@@ -382,38 +389,53 @@ class UnitMonthEngine:
         )
         return summarise_candidates(candidates, f, index)
 
-    @staticmethod
-    def _of_shifted_labs(months: pd.DataFrame, systemic: pd.DataFrame) -> pd.Series:
-        """Rows rooted in carbon whose lab is a systemic source in that month."""
+    def _of_shifted_labs(
+        self, months: pd.DataFrame, systemic: pd.DataFrame, records: pd.DataFrame
+    ) -> pd.Series:
+        """Rows rooted in carbon of the shifted clients of a systemic lab, in its months."""
         labs = systemic[systemic["entity_type"] == "lab"] if len(systemic) else systemic
         if labs.empty or "lab_id" not in months:
             return pd.Series(False, index=months.index)
-        shifted = labs[["entity_id", "periods"]].explode("periods").dropna()
-        keys = pd.MultiIndex.from_arrays(
-            [shifted["entity_id"].astype(str), shifted["periods"].astype(str)]
+        victims = pd.concat(
+            shifted_client_months(
+                records,
+                "lab_id",
+                lab.entity_id,
+                lab.periods,
+                lab.shift,
+                self.policy.false_alarm_share,
+            )
+            for lab in labs.itertuples()
         )
+        keys = pd.MultiIndex.from_frame(victims)
         rows = pd.MultiIndex.from_arrays(
-            [months["lab_id"].astype(str), months["period"].astype(str)]
+            [months["unit_id"].astype(str), months["period"].astype(str)]
         )
         return pd.Series(rows.isin(keys), index=months.index) & months["root_parameter"].isin(
             CARBON_ROOTS
         )
 
-    def _systemic(
-        self, evidence: Sequence[CheckEvidence], f: pd.DataFrame, months: pd.DataFrame
-    ) -> pd.DataFrame:
+    def _carbon_records(self, evidence: Sequence[CheckEvidence], f: pd.DataFrame) -> pd.DataFrame:
+        """Per unit-month its entities and the signed score of its carbon-per-heat check, the
+        records the direct test of systemic sources compares."""
         carbon = next((c for c in evidence if c.check_id == CARBON_EDGE), None)
         scores = self._signed_scores(carbon) if carbon is not None else np.full(len(f), np.nan)
-        records = f[
+        return f[
             [
                 "unit_id",
                 "period",
                 *[c for c in ("enterprise_id", "lab_id", "verifier_id") if c in f],
             ]
         ].assign(score=scores)
+
+    def _systemic(self, records: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
         flags = months.loc[months["flagged"], ["unit_id", "period", "root_parameter"]]
         return find_systemic_sources(
-            records, flags, self.policy.systemic_fdr, self.policy.systemic_tail_share
+            records,
+            flags,
+            self.policy.systemic_fdr,
+            self.policy.systemic_tail_share,
+            self.policy.false_alarm_share,
         )
 
     # --- output rows -----------------------------------------------------------------------

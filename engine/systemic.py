@@ -15,6 +15,11 @@ where the enterprise is not known. The test uses ranks only, so a few sites far 
 own reasons (a fuel switch, one unit's fault) cannot make an entity systemic, and because the
 comparison is with peers in the same period neither can a fleet whose flags are many; on an
 honest fleet the expected number of sources named is below the policy's false-discovery rate.
+
+A named entity explains the flags of its clients whose own records in its shifted periods are
+shifted its way (the mean of their scores there, times the square root of their number, past the
+one-sided normal quantile of `client_alpha`): an honest client of a shifted lab with one low
+month is not its victim.
 """
 
 from dataclasses import dataclass
@@ -94,7 +99,11 @@ def _shift_tests(records: pd.DataFrame, tail_share: float) -> pd.DataFrame:
 
 
 def find_systemic_sources(
-    records: pd.DataFrame, flags: pd.DataFrame, fdr: float, tail_share: float = 0.1
+    records: pd.DataFrame,
+    flags: pd.DataFrame,
+    fdr: float,
+    tail_share: float = 0.1,
+    client_alpha: float = 0.005,
 ) -> pd.DataFrame:
     """Systemic findings (FINDING_COLUMNS), strongest first.
 
@@ -133,21 +142,48 @@ def find_systemic_sources(
     table = pd.concat(tests, ignore_index=True)
     table["q"] = benjamini_hochberg(table["p"].to_numpy(dtype=float))
     significant = table[table["q"] <= fdr]
-    return _findings(significant, records, flags)
+    return _findings(significant, records, flags, client_alpha)
+
+
+def shifted_client_months(
+    records: pd.DataFrame,
+    entity_column: str,
+    entity: str,
+    periods: list[str],
+    shift: float,
+    alpha: float,
+) -> pd.DataFrame:
+    """The unit-months (`unit_id`, `period`) of `entity` in `periods` whose unit's scores there
+    are shifted in the direction of `shift`, one-sided at `alpha`."""
+    months = _entity_months(records, entity_column, entity, periods)
+    per_unit = months.groupby("unit_id")["score"].agg(["mean", "count"])
+    z = np.sign(shift) * per_unit["mean"] * np.sqrt(per_unit["count"])
+    shifted = per_unit.index[z.to_numpy(dtype=float) >= stats.norm.isf(alpha)]
+    return months.loc[months["unit_id"].isin(shifted), ["unit_id", "period"]]
+
+
+def _entity_months(
+    records: pd.DataFrame, entity_column: str, entity: str, periods: list[str]
+) -> pd.DataFrame:
+    ties = records[records[entity_column].astype(str) == entity]
+    in_periods = ties["period"].astype(str).str.slice(0, len(periods[0])).isin(periods)
+    return ties.loc[in_periods, ["unit_id", "period", "score"]].astype(
+        {"unit_id": str, "period": str}
+    )
 
 
 def _findings(
-    significant: pd.DataFrame, records: pd.DataFrame, flags: pd.DataFrame
+    significant: pd.DataFrame, records: pd.DataFrame, flags: pd.DataFrame, client_alpha: float
 ) -> pd.DataFrame:
     out = []
     for (entity_type, column, entity), group in significant.groupby(
         ["entity_type", "column", "entity"]
     ):
         periods = sorted(group["period"].astype(str))
-        ties = records[records[column].astype(str) == entity]
-        in_periods = ties["period"].astype(str).str.slice(0, len(periods[0])).isin(periods)
-        months = ties[in_periods][["unit_id", "period"]].astype(str)
-        explained = flags.merge(months, on=["unit_id", "period"])
+        units = _entity_months(records, column, entity, periods)["unit_id"]
+        shift = float(group["shift"].mean())
+        victims = shifted_client_months(records, column, entity, periods, shift, client_alpha)
+        explained = flags.merge(victims, on=["unit_id", "period"])
         if entity_type == "lab":
             explained = explained[explained["root_parameter"].isin(CARBON_ROOTS)]
         out.append(
@@ -155,9 +191,9 @@ def _findings(
                 "entity_type": entity_type,
                 "entity_id": entity,
                 "periods": periods,
-                "units": sorted(months["unit_id"].unique().tolist()),
+                "units": sorted(units.unique().tolist()),
                 "n": int(group["n"].sum()),
-                "shift": float(group["shift"].mean()),
+                "shift": shift,
                 "p_value": float(group["p"].min()),
                 "q_value": float(group["q"].min()),
                 "explained_flags": sorted(

@@ -163,10 +163,15 @@ NO_FLAGS = pd.DataFrame(columns=["unit_id", "period", "root_parameter"])
 def test_a_shifted_lab_is_found_with_the_flags_it_explains() -> None:
     records = _records(np.random.default_rng(1))
     clients = sorted(records.loc[records["lab_id"] == "L7", "unit_id"].unique())
-    assert len(clients) >= 8
+    assert len(clients) >= 9
     fraud = records["unit_id"].isin(clients[:8]) & records["period"].isin(FRAUD_MONTHS)
     records.loc[fraud, "score"] -= 3.0
-    flags = records.loc[fraud, ["unit_id", "period"]].assign(root_parameter="coal_carbon_pct")
+    # An honest client of the lab with one low month of its own in the shifted months.
+    bystander = (records["unit_id"] == clients[8]) & (records["period"] == FRAUD_MONTHS[2])
+    records.loc[bystander, "score"] = -3.0
+    flags = records.loc[fraud | bystander, ["unit_id", "period"]].assign(
+        root_parameter="coal_carbon_pct"
+    )
     found = find_systemic_sources(records, flags, fdr=0.01)
     assert len(found) >= 1
     top = found.iloc[0]
@@ -175,7 +180,10 @@ def test_a_shifted_lab_is_found_with_the_flags_it_explains() -> None:
     links = systemic_links(found)
     linked = set(zip(links["unit_id"], links["period"], strict=True))
     assert len(linked) > 0
-    assert linked <= set(zip(flags["unit_id"], flags["period"], strict=True))
+    assert linked <= set(
+        zip(records.loc[fraud, "unit_id"], records.loc[fraud, "period"], strict=True)
+    )
+    assert (clients[8], FRAUD_MONTHS[2]) not in linked
     assert set(links["systemic_source"]) == {"L7"}
 
 
