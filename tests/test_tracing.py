@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from app.infrastructure.stores.contract import UnitMonthWindow, plain_rows
-from app.services.tracing.trace import TraceResult, counterfactual, trace_unit_month
+from app.services.tracing.trace import TraceResult, counterfactual, path_between, trace_unit_month
 from engine.catalogue import catalogue, check_info
 from engine.engine import EngineResult, UnitMonthEngine
 from graph_schema.periods import shift_period
@@ -132,6 +132,26 @@ def test_a_carbon_root_reaches_a_cems_symptom_through_the_formulas(swept: Swept)
         ("combustion_co2_t", EdgeKind.FORMULA.value),
         ("total_co2_t", EdgeKind.FORMULA.value),
     ]
+
+
+def test_the_path_takes_the_route_through_parameters_the_month_has() -> None:
+    """Net supply reaches the energy monitor through gross generation or through the supply
+    coal rate, both two hops before the fuel heat: the route follows what the month has. Without
+    coal figures (the real sample) the coal rate has no value, and gross generation is taken."""
+
+    def route(known: set[str]) -> list[str]:
+        names = [hop[0] for hop in path_between("power_supply_mwh", "energy_monitor_tce", known)]
+        assert names[0] == "power_supply_mwh" and names[-1] == "energy_monitor_tce"
+        for before, after in itertools.pairwise(names):
+            assert (before, after) in SAME_MONTH_EDGES or (after, before) in SAME_MONTH_EDGES
+        return names
+
+    metered = {"power_supply_mwh", "power_generation_mwh", "operating_hours", "energy_monitor_tce"}
+    assert "power_generation_mwh" in route(metered)
+    assert "supply_coal_gce_kwh" not in route(metered)
+    rated = {"power_supply_mwh", "supply_coal_gce_kwh", "fuel_heat_gj", "energy_monitor_tce"}
+    assert "supply_coal_gce_kwh" in route(rated)
+    assert "power_generation_mwh" not in route(rated)
 
 
 def test_every_hop_of_the_path_has_a_score(swept: Swept) -> None:

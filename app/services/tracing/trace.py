@@ -14,7 +14,7 @@ expected value, the candidates and the impact; a trace reads them and lays out:
 
 import itertools
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -139,16 +139,26 @@ def schema_graph() -> nx.DiGraph:
     return graph
 
 
-def path_between(source: str, target: str) -> list[tuple[str, str | None, str | None]]:
+def path_between(
+    source: str, target: str, known: Collection[str] | None = None
+) -> list[tuple[str, str | None, str | None]]:
     """(parameter, kind, edge type of the edge into it) from `source` to `target`: along the
     data flow when it leads there, else along the edges either way (a cross-check links two
-    measurements of one quantity), else the two alone."""
+    measurements of one quantity), else the two alone. With `known` (the parameters the month
+    has values of), a route through known parameters is taken over a shorter one through a
+    parameter the data lacks, whose hop could be neither shown nor scored."""
     graph = schema_graph()
     if source == target:
         return [(source, None, None)]
+    # An unknown parameter costs more than any route through known ones.
+    unknown_cost = float(graph.number_of_nodes())
+
+    def cost(_u: str, v: str, _data: object) -> float:
+        return 1.0 if known is None or v in known or v == target else unknown_cost
+
     for view in (graph, graph.to_undirected(as_view=True)):
         try:
-            names = nx.shortest_path(view, source, target)
+            names = nx.shortest_path(view, source, target, weight=cost)
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             continue
         hops: list[tuple[str, str | None, str | None]] = [(names[0], None, None)]
@@ -299,7 +309,9 @@ def _path(
                 None,
             )
         )
-    for index, (name, kind, edge_type) in enumerate(path_between(root.parameter, target)):
+    known = {name for name in _NAMES if np.isfinite(_number(month.get(name)))}
+    route = path_between(root.parameter, target, known)
+    for index, (name, kind, edge_type) in enumerate(route):
         observed = _number(month.get(name))
         if index == 0 and not hops:
             expected, score = root.expected, root.score
