@@ -6,7 +6,6 @@ denominator is empty (e.g. no drifting-CEMS unit-month detected) is None and its
 check is "n/a", never a pass.
 """
 
-import json
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -183,8 +182,8 @@ def score_real(findings: pd.DataFrame, unit_month: pd.DataFrame) -> dict[str, An
 def top_flags(
     findings: pd.DataFrame, unit_month: pd.DataFrame, external: pd.DataFrame, top: int
 ) -> pd.DataFrame:
-    """The `top` flags by score (ties by the best root candidate's score, then unit and
-    period) with the raw figures around them:
+    """The first `top` flags of the findings export, in its order (score, then priority: the
+    product's own ranking) with the raw figures around them:
     hours, gross and net generation, heat input (energy_monitor_tce, as GJ per gross MWh) and
     the unit's own median heat per gross MWh over its running months."""
     figures = unit_month[
@@ -197,15 +196,7 @@ def top_flags(
     figures["unit_median_heat_gj_per_mwh"] = figures.groupby("unit_id")[
         "heat_gj_per_mwh"
     ].transform("median")
-    # Many flags share the top score: the best root candidate's own score breaks the tie.
-    strength = findings["root_candidates"].map(
-        lambda text: json.loads(text)[0]["score"] if text and text != "[]" else 0.0
-    )
-    best = (
-        findings.assign(root_score=strength)
-        .sort_values(["score", "root_score", *KEY], ascending=[False, False, True, True])
-        .head(top)
-    )
+    best = findings.head(top)
     columns = [*KEY, "score", "root_parameter", "root_period"]
     listing = best[columns].merge(figures, on=KEY, how="left")
     return listing.round(

@@ -125,8 +125,8 @@ def _clean_roots(report: dict[str, Any]) -> list[str]:
 
 def _top_flags(real: dict[str, Any]) -> list[str]:
     lines = [
-        f"Top {len(real['top_flags'])} flags of the real sample by score, ties by the best root "
-        "candidate's score (heat = "
+        f"The first {len(real['top_flags'])} flags of the real sample's findings export, in its "
+        "order (score, then priority: score × CO2 impact) (heat = "
         "energy_monitor_tce as GJ per gross MWh; the unit's own median over its running "
         "months beside it):",
         "",

@@ -147,11 +147,12 @@ def _real() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             "energy_monitor_tce": [0, 0, 0, 400, 100, 110, 300],
         }
     )
+    # In the export's order: best first.
     findings = _findings(
         [
-            ("X", "2012-01", 0.6, "power_supply_mwh", ""),
             ("X", "2012-04", 1.0, "power_supply_mwh", ""),
             ("Y", "2012-03", 0.9, "energy_monitor_tce", ""),
+            ("X", "2012-01", 0.6, "power_supply_mwh", ""),
         ]
     )
     return findings, unit_month, external
