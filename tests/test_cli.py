@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,10 @@ from typer.testing import CliRunner
 
 from app.infrastructure.neo4j_local import free_port
 from app.presentation.cli.main import app
+from app.presentation.cli.why_command import impact_line
 from app.presentation.quantities import format_value
 from app.presentation.trace_picture import UNIT_OF
+from app.services.analysis import Impact
 from app.settings import get_settings
 from tests.swept_stores import swept_embedded
 
@@ -80,6 +83,25 @@ def test_values_print_grouped_in_fixed_point_with_their_unit(
     value: float | None, unit: str, shown: str
 ) -> None:
     assert format_value(value, unit) == shown
+
+
+def test_the_impact_says_its_directions_and_what_the_month_cannot_give() -> None:
+    # A month with no fuel figures (the real sample): net supply under-reported by 420,723 MWh.
+    impact = Impact(
+        reported_co2_t=float("nan"),
+        counterfactual_co2_t=float("nan"),
+        co2_delta_t=float("nan"),
+        allocation_delta_t=-368976.0,
+        impact_t=368976.0,
+        allowance_value_cny=33207840.0,
+        price_cny_per_t=90.0,
+    )
+    assert impact_line(impact) == (
+        "Impact: 368,976 tCO2 at stake (emissions not computable from the month's figures; "
+        "allocation -368,976 tCO2: under-allocated) = 33,207,840 CNY at 90 CNY/t"
+    )
+    under = replace(impact, co2_delta_t=1200.0, allocation_delta_t=0.0, impact_t=1200.0)
+    assert "(emissions 1,200 tCO2: under-reported; allocation 0 tCO2)" in impact_line(under)
 
 
 def test_neo4j_status_prints_the_uri_of_the_ports_asked_for() -> None:

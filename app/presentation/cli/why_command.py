@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,7 +13,7 @@ from app.presentation.quantities import format_p_equation, format_p_value, forma
 from app.settings import StoreKind, get_settings
 
 if TYPE_CHECKING:
-    from app.services.analysis import WhyAnswer
+    from app.services.analysis import Impact, WhyAnswer
 
 console = Console()
 
@@ -70,14 +71,27 @@ def render(answer: WhyAnswer) -> None:
             f"Persistent condition of the unit: {pattern['label']} ({pattern['check_id']})"
         )
     if answer.impact is not None:
-        impact = answer.impact
-        console.print(
-            f"Impact: {format_value(impact.impact_t, 'tCO2')} at stake "
-            f"(emissions {format_value(impact.co2_delta_t, 'tCO2')}, allocation "
-            f"{format_value(impact.allocation_delta_t, 'tCO2')}) = "
-            f"{format_value(impact.allowance_value_cny, 'CNY')} at "
-            f"{format_value(impact.price_cny_per_t, 'CNY/t')}"
-        )
+        console.print(impact_line(answer.impact))
+
+
+def impact_line(impact: Impact) -> str:
+    """The impact in words: each part with its direction, and a part the month's figures cannot
+    give (emissions of a month without fuel figures) said to be unknown rather than a dash."""
+    parts = []
+    for name, delta, more, less in (
+        ("emissions", impact.co2_delta_t, "under-reported", "over-reported"),
+        ("allocation", impact.allocation_delta_t, "over-allocated", "under-allocated"),
+    ):
+        if delta is None or not math.isfinite(delta):
+            parts.append(f"{name} not computable from the month's figures")
+        else:
+            direction = f": {more}" if delta > 0 else f": {less}" if delta < 0 else ""
+            parts.append(f"{name} {format_value(delta, 'tCO2')}{direction}")
+    return (
+        f"Impact: {format_value(impact.impact_t, 'tCO2')} at stake ({'; '.join(parts)}) = "
+        f"{format_value(impact.allowance_value_cny, 'CNY')} at "
+        f"{format_value(impact.price_cny_per_t, 'CNY/t')}"
+    )
 
 
 def why(
