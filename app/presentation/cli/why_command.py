@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from app.presentation.quantities import format_p_equation, format_p_value, format_value
 from app.settings import StoreKind, get_settings
@@ -34,7 +34,16 @@ def render(answer: WhyAnswer) -> None:
         f"{format_value(root.observed, unit)}, expected {format_value(root.expected, unit)} "
         f"(explains {format_value(100 * root.explained_fraction, '%')} of the evidence)"
     )
-    path = Table("hop", "parameter", "month", "observed", "expected", "score", "via edge")
+    # Identifiers fold onto the next line in a narrow terminal: a cut name is no name.
+    path = Table(
+        "hop",
+        Column("parameter", overflow="fold"),
+        "month",
+        "observed",
+        "expected",
+        "score",
+        Column("via edge", overflow="fold"),
+    )
     for index, hop in enumerate(trace.path):
         unit = UNIT_OF.get(hop.parameter, "")
         path.add_row(
@@ -47,7 +56,7 @@ def render(answer: WhyAnswer) -> None:
             hop.edge_type or "",
         )
     console.print(path)
-    checks = Table("check", "reason", "evidence", "p-value")
+    checks = Table(Column("check", overflow="fold"), "reason", "evidence", "p-value")
     for check in trace.checks:
         checks.add_row(check.check_id, check.reason, check.evidence, format_p_value(check.p_value))
     console.print(checks)
