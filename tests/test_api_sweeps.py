@@ -2,6 +2,7 @@
 starts only for a national key and at most one at a time (429 otherwise), the list comes in
 cursor pages."""
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -107,6 +108,19 @@ def test_a_burst_of_sweep_requests_starts_none_within_the_interval(setup: tuple)
     assert {r.status_code for r in replies} == {429}
     assert all(0 < int(r.headers["retry-after"]) <= 3600 for r in replies)
     assert len(store.list_sweeps()) == before
+
+
+def test_shutdown_waits_for_a_sweep_started_over_the_api(setup: tuple) -> None:
+    """The upkeep after publishing (the knowledge-base re-index) still uses the store: the app
+    lets its sweep finish before whoever owns the store may close it."""
+    _, store, settings, _ = setup
+    eager = settings.model_copy(update={"sweep_min_interval_s": 0.0})
+    with TestClient(analyst_app(eager, store), headers=NATIONAL) as client:
+        reply = client.post("/sweeps")
+        assert reply.status_code == 202, reply.text
+    assert not [t for t in threading.enumerate() if t.name == "api-sweep"]
+    record = store.get_sweep(reply.json()["sweep_id"])
+    assert record is not None and record.status == SweepStatus.PUBLISHED
 
 
 def test_regional_keys_cannot_start_a_sweep(setup: tuple) -> None:

@@ -3,6 +3,7 @@
 Routers of other concerns are added to ROUTERS; `create_app` includes each of them.
 """
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,6 +38,9 @@ from app.services.sweep_upkeep import fail_abandoned_at_start
 from app.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+# At shutdown a sweep started over the API gets this long to finish before the store closes
+# (a sweep cut short shows as failed; the previous results stay current).
+SWEEP_SHUTDOWN_WAIT_S = 600.0
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -84,6 +88,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         try:
             yield
         finally:
+            await asyncio.to_thread(routes_sweeps.wait_for_sweeps, app, SWEEP_SHUTDOWN_WAIT_S)
             if store is None:
                 graph.close()
 
@@ -96,6 +101,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         redoc_url=None,
         dependencies=[Depends(single_valued_query)],
     )
+    app.state.sweep_workers = []
     app.state.key_attempts = KeyAttempts(chosen.key_failures_per_minute)
     app.state.sessions = Sessions(chosen.home / "sessions.sqlite3", chosen.session_hours * 3600)
     app.state.browser_origins = chosen.allowed_browser_origins

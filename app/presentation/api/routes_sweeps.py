@@ -5,15 +5,19 @@ lock, so it never overlaps a scheduled or CLI sweep) and answers 202 with its id
 Only a national key starts a sweep, at most one runs at a time, and the next may start
 `MRVTRACE_SWEEP_MIN_INTERVAL_S` after the last one began: 429 problem+json otherwise. A regional
 key reads its own jurisdiction's counts of each sweep, never the national totals.
+
+The app keeps its sweep threads: at shutdown it waits for them (the upkeep after publishing, the
+knowledge-base re-index, still reads and writes the store) before the store closes.
 """
 
 import logging
 import math
 import threading
+import time
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request, Response
 
 from app.infrastructure.stores.contract import Store, SweepRecord
 from app.infrastructure.sweep_lock import SweepAlreadyRunning, lock_holder, sweep_lock
@@ -94,9 +98,22 @@ def _throttle(store: Store, settings: Settings) -> None:
         )
 
 
+def wait_for_sweeps(app: FastAPI, timeout_s: float) -> None:
+    """Wait up to `timeout_s` for the sweep threads the app started; log those still running."""
+    deadline = time.monotonic() + timeout_s
+    for worker in getattr(app.state, "sweep_workers", []):
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            log.warning("shutting down with a sweep still running; it will show as failed")
+
+
 @router.post("/sweeps", response_model=SweepAccepted, status_code=202)
 def start_sweep(
-    store: StoreDep, settings: SettingsDep, response: Response, scope: AnalystScope
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    response: Response,
+    scope: AnalystScope,
 ) -> SweepAccepted:
     """Start an incremental sweep (periods whose data changed) in the background; national keys
     only, one at a time (429 with Retry-After otherwise)."""
@@ -106,6 +123,9 @@ def start_sweep(
     worker = threading.Thread(
         target=_run, args=(store, started, settings), name="api-sweep", daemon=True
     )
+    workers = request.app.state.sweep_workers
+    workers[:] = [w for w in workers if w.is_alive()]
+    workers.append(worker)
     worker.start()
     started.ready.wait(START_TIMEOUT_S)
     if started.record is None:
