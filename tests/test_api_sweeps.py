@@ -111,8 +111,8 @@ def test_a_burst_of_sweep_requests_starts_none_within_the_interval(setup: tuple)
 
 
 def test_shutdown_waits_for_a_sweep_started_over_the_api(setup: tuple) -> None:
-    """The upkeep after publishing (the knowledge-base re-index) still uses the store: the app
-    lets its sweep finish before whoever owns the store may close it."""
+    """The upkeep after publishing (pruning old sweeps, re-indexing the knowledge base) still
+    uses the store: the app lets its sweep finish before whoever owns the store may close it."""
     _, store, settings, _ = setup
     eager = settings.model_copy(update={"sweep_min_interval_s": 0.0})
     with TestClient(analyst_app(eager, store), headers=NATIONAL) as client:

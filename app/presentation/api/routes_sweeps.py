@@ -6,8 +6,9 @@ Only a national key starts a sweep, at most one runs at a time, and the next may
 `MRVTRACE_SWEEP_MIN_INTERVAL_S` after the last one began: 429 problem+json otherwise. A regional
 key reads its own jurisdiction's counts of each sweep, never the national totals.
 
-The app keeps its sweep threads: at shutdown it waits for them (the upkeep after publishing, the
-knowledge-base re-index, still reads and writes the store) before the store closes.
+The app keeps its sweep threads: at shutdown it waits for them (the upkeep after publishing,
+pruning old sweeps and re-indexing the knowledge base, still uses the store) before the store
+closes.
 """
 
 import logging
