@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from engine.combine import benjamini_hochberg
+from engine.policy import DEFAULT_POLICY
 
 CARBON_EDGE = "statistical:coal_ncv_gj_t->coal_carbon_pct"
 CARBON_ROOTS = frozenset({"coal_carbon_pct", "report_carbon_pct"})
@@ -102,8 +103,8 @@ def find_systemic_sources(
     records: pd.DataFrame,
     flags: pd.DataFrame,
     fdr: float,
-    tail_share: float = 0.1,
-    client_alpha: float = 0.005,
+    tail_share: float = DEFAULT_POLICY.systemic_tail_share,
+    client_alpha: float = DEFAULT_POLICY.false_alarm_share,
 ) -> pd.DataFrame:
     """Systemic findings (FINDING_COLUMNS), strongest first.
 
@@ -155,11 +156,7 @@ def shifted_client_months(
 ) -> pd.DataFrame:
     """The unit-months (`unit_id`, `period`) of `entity` in `periods` whose unit's scores there
     are shifted in the direction of `shift`, one-sided at `alpha`."""
-    months = _entity_months(records, entity_column, entity, periods)
-    per_unit = months.groupby("unit_id")["score"].agg(["mean", "count"])
-    z = np.sign(shift) * per_unit["mean"] * np.sqrt(per_unit["count"])
-    shifted = per_unit.index[z.to_numpy(dtype=float) >= stats.norm.isf(alpha)]
-    return months.loc[months["unit_id"].isin(shifted), ["unit_id", "period"]]
+    return _shifted(_entity_months(records, entity_column, entity, periods), shift, alpha)
 
 
 def _entity_months(
@@ -172,6 +169,13 @@ def _entity_months(
     )
 
 
+def _shifted(months: pd.DataFrame, shift: float, alpha: float) -> pd.DataFrame:
+    per_unit = months.groupby("unit_id")["score"].agg(["mean", "count"])
+    z = np.sign(shift) * per_unit["mean"] * np.sqrt(per_unit["count"])
+    shifted = per_unit.index[z.to_numpy(dtype=float) >= stats.norm.isf(alpha)]
+    return months.loc[months["unit_id"].isin(shifted), ["unit_id", "period"]]
+
+
 def _findings(
     significant: pd.DataFrame, records: pd.DataFrame, flags: pd.DataFrame, client_alpha: float
 ) -> pd.DataFrame:
@@ -180,9 +184,9 @@ def _findings(
         ["entity_type", "column", "entity"]
     ):
         periods = sorted(group["period"].astype(str))
-        units = _entity_months(records, column, entity, periods)["unit_id"]
+        months = _entity_months(records, column, entity, periods)
         shift = float(group["shift"].mean())
-        victims = shifted_client_months(records, column, entity, periods, shift, client_alpha)
+        victims = _shifted(months, shift, client_alpha)
         explained = flags.merge(victims, on=["unit_id", "period"])
         if entity_type == "lab":
             explained = explained[explained["root_parameter"].isin(CARBON_ROOTS)]
@@ -191,7 +195,7 @@ def _findings(
                 "entity_type": entity_type,
                 "entity_id": entity,
                 "periods": periods,
-                "units": sorted(units.unique().tolist()),
+                "units": sorted(months["unit_id"].unique().tolist()),
                 "n": int(group["n"].sum()),
                 "shift": shift,
                 "p_value": float(group["p"].min()),

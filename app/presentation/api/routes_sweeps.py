@@ -102,7 +102,7 @@ def _throttle(store: Store, settings: Settings) -> None:
 def wait_for_sweeps(app: FastAPI, timeout_s: float) -> None:
     """Wait up to `timeout_s` for the sweep threads the app started; log those still running."""
     deadline = time.monotonic() + timeout_s
-    for worker in getattr(app.state, "sweep_workers", []):
+    for worker in app.state.sweep_workers:
         worker.join(max(0.0, deadline - time.monotonic()))
         if worker.is_alive():
             log.warning("shutting down with a sweep still running; it will show as failed")

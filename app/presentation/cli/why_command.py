@@ -91,7 +91,7 @@ def impact_line(impact: Impact) -> str:
         ("emissions", impact.co2_delta_t, "under-reported", "over-reported"),
         ("allocation", impact.allocation_delta_t, "over-allocated", "under-allocated"),
     ):
-        if delta is None or not math.isfinite(delta):
+        if not math.isfinite(delta):
             parts.append(f"{name} not computable from the month's figures")
         else:
             direction = f": {more}" if delta > 0 else f": {less}" if delta < 0 else ""
