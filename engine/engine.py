@@ -81,6 +81,18 @@ def prepared(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass
+class FleetEvidence:
+    """The evidence of a fleet's rows: `frame` is the prepared frame, `checks` every check of
+    its rows without what the fleet's conventions (and `conditions`, the units' persistent
+    ones) explain; `annual` the annual figures spread over months."""
+
+    frame: pd.DataFrame
+    checks: list[CheckEvidence]
+    annual: list[Pattern]
+    conditions: list[Pattern]
+
+
+@dataclass
 class EngineResult:
     """What one scoring pass found, for the rows of the periods asked for."""
 
@@ -140,6 +152,12 @@ class UnitMonthEngine:
     # --- fitting ---------------------------------------------------------------------------
 
     def fit(self, frame: pd.DataFrame) -> "UnitMonthEngine":
+        self.fit_evidence(frame)
+        return self
+
+    def fit_evidence(self, frame: pd.DataFrame) -> FleetEvidence:
+        """Fit on `frame` and return the evidence the fit ends with, which is what `evidence`
+        would compute for the same frame: a full sweep scores the frame it fitted on."""
         f = prepared(frame)
         groups = peer_groups(f, RuleFrame(f))
         policy = self.policy
@@ -167,15 +185,34 @@ class UnitMonthEngine:
             if self._drifts(check)
         }
         evidence = [*evidence, *self._drift_evidence(evidence, f, explained)]
-        silence_annual_figures(evidence, f, self.rules)
+        annual = silence_annual_figures(evidence, f, self.rules)
         self.conventions_ = fleet_conventions(
             evidence, f, policy.false_alarm_share, policy.prevalence_share
         )
-        silence(evidence, f, self.conventions_)
-        silence(evidence, f, self._unit_conditions(evidence, f))
-        p_min, count = _combined(evidence, len(f))
+        fleet = self._silenced(f, evidence, annual)
+        p_min, count = _combined(fleet.checks, len(f))
         self.effective_share_ = fit_effective_share(p_min, count)
-        return self
+        return fleet
+
+    def evidence(self, frame: pd.DataFrame) -> FleetEvidence:
+        """Every check of every row of `frame`, p-valued against the fitted nulls."""
+        f = prepared(frame)
+        evidence = build_evidence(f, self.edges_, self.rules)
+        assign_p_values(evidence, f, self.nulls_)
+        explained = ExplainedElsewhere(evidence, self.policy.false_alarm_share)
+        evidence = [*evidence, *self._drift_evidence(evidence, f, explained)]
+        annual = silence_annual_figures(evidence, f, self.rules)
+        return self._silenced(f, evidence, annual)
+
+    def _silenced(
+        self, f: pd.DataFrame, evidence: list[CheckEvidence], annual: list[Pattern]
+    ) -> FleetEvidence:
+        """The evidence without what the fleet's conventions and the units' persistent
+        conditions explain."""
+        silence(evidence, f, self.conventions_)
+        conditions = self._unit_conditions(evidence, f)
+        silence(evidence, f, conditions)
+        return FleetEvidence(f, evidence, annual, conditions)
 
     @staticmethod
     def _drifts(check: CheckEvidence) -> bool:
@@ -240,16 +277,13 @@ class UnitMonthEngine:
     def score(self, frame: pd.DataFrame, periods: Sequence[str] | None = None) -> EngineResult:
         """Score every row of `frame` (the fleet: history and peers need it all) and return the
         results of the rows in `periods` (None: all)."""
+        return self.decide(self.evidence(frame), periods)
+
+    def decide(self, fleet: FleetEvidence, periods: Sequence[str] | None = None) -> EngineResult:
+        """Flags, roots, impact and systemic sources from the fleet's evidence, for the rows in
+        `periods` (None: all)."""
         policy = self.policy
-        f = prepared(frame)
-        evidence = build_evidence(f, self.edges_, self.rules)
-        assign_p_values(evidence, f, self.nulls_)
-        explained = ExplainedElsewhere(evidence, policy.false_alarm_share)
-        evidence = [*evidence, *self._drift_evidence(evidence, f, explained)]
-        annual = silence_annual_figures(evidence, f, self.rules)
-        silence(evidence, f, self.conventions_)
-        conditions = self._unit_conditions(evidence, f)
-        silence(evidence, f, conditions)
+        f, evidence = fleet.frame, fleet.checks
         p_min, count = _combined(evidence, len(f))
         p_value = sidak(p_min, count, self.effective_share_)
         q_value = benjamini_hochberg(p_value)
@@ -290,7 +324,7 @@ class UnitMonthEngine:
             if periods is None
             else months["period"].isin(list(periods)).to_numpy()
         )
-        patterns = [p.as_record() for p in [*self.conventions_, *conditions, *annual]]
+        patterns = [p.as_record() for p in [*self.conventions_, *fleet.conditions, *fleet.annual]]
         return EngineResult(
             unit_months=self._unit_month_rows(months[wanted], policy.allowance_price_cny),
             nodes=self._node_rows(checks, months, wanted),

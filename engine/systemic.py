@@ -58,17 +58,48 @@ class EntityTest:
 TESTS = (EntityTest("lab", "lab_id", 7), EntityTest("verifier", "verifier_id", 4))
 
 
-def tail_count_p(own: np.ndarray, peers: np.ndarray, tail_share: float) -> float:
-    """Two-sided p-value of the number of `own` values in the pooled values' lower (upper)
-    tail of `tail_share`, against draws of the same size without replacement."""
-    pooled = np.concatenate([own, peers])
-    low, high = np.quantile(pooled, [tail_share, 1.0 - tail_share])
-    total, size = len(pooled), len(own)
-    p = [
-        stats.hypergeom.sf(int(np.sum(own <= low)) - 1, total, int(np.sum(pooled <= low)), size),
-        stats.hypergeom.sf(int(np.sum(own >= high)) - 1, total, int(np.sum(pooled >= high)), size),
-    ]
-    return float(min(1.0, 2.0 * min(p)))
+def tail_count_p(
+    own_in_low: np.ndarray,
+    own_in_high: np.ndarray,
+    sizes: np.ndarray,
+    total: int,
+    pooled_in_low: int,
+    pooled_in_high: int,
+) -> np.ndarray:
+    """Two-sided p-values of the numbers of each entity's values (`sizes` of them) in the
+    pooled values' lower and upper tails, against draws of the same size without replacement
+    from the `total` pooled values."""
+    low = stats.hypergeom.sf(own_in_low - 1, total, pooled_in_low, sizes)
+    high = stats.hypergeom.sf(own_in_high - 1, total, pooled_in_high, sizes)
+    return np.minimum(1.0, 2.0 * np.minimum(low, high))
+
+
+def _period_tests(values: np.ndarray, entities: np.ndarray, tail_share: float) -> pd.DataFrame:
+    """One period's sites: per entity, the shift of its sites' median from its peers' and the
+    p-value of the two rank tests (1 where it has no peers)."""
+    names, index, sizes = np.unique(entities, return_inverse=True, return_counts=True)
+    total = len(values)
+    low, high = np.quantile(values, [tail_share, 1.0 - tail_share])
+    in_low, in_high = values <= low, values >= high
+    tails = tail_count_p(
+        np.bincount(index, weights=in_low, minlength=len(names)),
+        np.bincount(index, weights=in_high, minlength=len(names)),
+        sizes,
+        total,
+        int(in_low.sum()),
+        int(in_high.sum()),
+    )
+    rank_sum = np.ones(len(names))
+    shift = np.full(len(names), np.nan)
+    # Entities with as many sites are tested in one call: their own and peer arrays stack.
+    for size in np.unique(sizes[sizes < total]):
+        group = np.flatnonzero(sizes == size)
+        own = np.stack([values[index == g] for g in group])
+        peers = np.stack([values[index != g] for g in group])
+        rank_sum[group] = stats.mannwhitneyu(own, peers, axis=1).pvalue
+        shift[group] = np.median(own, axis=1) - np.median(peers, axis=1)
+    p = np.where(sizes < total, np.minimum(1.0, 2.0 * np.minimum(rank_sum, tails)), 1.0)
+    return pd.DataFrame({"entity": names, "shift": shift, "p": p})
 
 
 def _shift_tests(records: pd.DataFrame, tail_share: float) -> pd.DataFrame:
@@ -78,25 +109,16 @@ def _shift_tests(records: pd.DataFrame, tail_share: float) -> pd.DataFrame:
     groups = per_site.groupby(["entity", "period"])["value"].agg(["median", "count"])
     groups = groups.rename(columns={"median": "centre", "count": "sites"})
     groups["n"] = records.groupby(["entity", "period"])["value"].size()
-    tested: dict[tuple[str, str], tuple[float, float]] = {}
-    for period, sites in per_site.groupby("period"):
-        values = sites["value"].to_numpy(dtype=float)
-        entities = sites["entity"].to_numpy()
-        for entity in np.unique(entities):
-            mine = entities == entity
-            if mine.all():
-                tested[entity, period] = (np.nan, 1.0)
-                continue
-            own, peers = values[mine], values[~mine]
-            rank_sum = float(stats.mannwhitneyu(own, peers).pvalue)
-            tails = tail_count_p(own, peers, tail_share)
-            tested[entity, period] = (
-                float(np.median(own) - np.median(peers)),
-                min(1.0, 2.0 * min(rank_sum, tails)),
-            )
-    groups["shift"] = [tested[key][0] for key in groups.index]
-    groups["p"] = [tested[key][1] for key in groups.index]
-    return groups.reset_index()
+    tested = pd.concat(
+        [
+            _period_tests(
+                sites["value"].to_numpy(dtype=float), sites["entity"].to_numpy(), tail_share
+            ).assign(period=period)
+            for period, sites in per_site.groupby("period")
+        ],
+        ignore_index=True,
+    ).set_index(["entity", "period"])
+    return groups.join(tested).reset_index()
 
 
 def find_systemic_sources(

@@ -142,14 +142,19 @@ def run_sweep(
             report("fit", 0, 1)
             engine = None if full or current is None else load_engine(store, current.model_version)
             if engine is None:
-                engine = UnitMonthEngine(policy or ScoringPolicy()).fit(frame)
+                engine = UnitMonthEngine(policy or ScoringPolicy())
+                # The fit ends with the evidence of the frame it scores next: kept, not redone.
+                evidence = engine.fit_evidence(frame)
                 save_engine(store, engine, record.sweep_id)
                 record.model_version = record.sweep_id
             else:
+                evidence = None
                 record.model_version = current.model_version if current else ""
             lap("fit")
             report("score", 0, 1)
-            result = engine.score(frame, record.periods)
+            result = engine.decide(
+                engine.evidence(frame) if evidence is None else evidence, record.periods
+            )
             lap("score")
             _write(store, record, result, report)
             record.scope_counts = scope_counts(result.unit_months, frame)
