@@ -10,7 +10,6 @@ unit's months are honest gaps rather than shifted neighbours; peer rules use gro
 MADs (robust, so the faults being looked for do not widen the yardstick that measures them).
 """
 
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -296,13 +295,20 @@ def _agrees(rf: RuleFrame, rule: Rule, check: Agrees, applies: np.ndarray) -> Ru
     )
 
 
+def _row_medians(matrix: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Row-wise median of the `count` non-NaN values of each row (NaN where none): what
+    np.nanmedian gives, from one sort (NaN sorts last) instead of its masked-array path."""
+    ordered = np.sort(matrix, axis=1)
+    low = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0)[:, None], axis=1)[:, 0]
+    high = np.take_along_axis(ordered, (count // 2)[:, None], axis=1)[:, 0]
+    return np.where(count > 0, (low + high) / 2, np.nan)
+
+
 def _nan_stats(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row-wise median, MAD and count of non-NaN values."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        med = np.nanmedian(matrix, axis=1)
-        mad = np.nanmedian(np.abs(matrix - med[:, None]), axis=1)
-    return med, mad, np.sum(~np.isnan(matrix), axis=1)
+    count = np.sum(~np.isnan(matrix), axis=1)
+    med = _row_medians(matrix, count)
+    return med, _row_medians(np.abs(matrix - med[:, None]), count), count
 
 
 def _robust_z(e: np.ndarray, mad: np.ndarray) -> np.ndarray:
