@@ -63,6 +63,11 @@ class _Index:
     def ranked(self, scores: np.ndarray, limit: int, scope: ScopeFilter, floor: float) -> Ranked:
         """The best `limit` scores above `floor` among the visible passages, ties by id."""
         positions = np.flatnonzero(self.visible(scope) & (scores > floor))
+        if len(positions) > limit:
+            # Only the scores at or above the limit-th best can rank (ties with it included):
+            # sorting the ids of every passage costs more than the search.
+            cut = np.partition(scores[positions], len(positions) - limit)[len(positions) - limit]
+            positions = positions[scores[positions] >= cut]
         ids = self.ids[positions]
         order = np.lexsort((ids, -scores[positions]))[:limit]
         return [(str(ids[i]), float(scores[positions[i]])) for i in order]
