@@ -29,6 +29,7 @@ import numpy as np
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.settings import StoreKind, get_settings
 from bench.machine import (
+    CpuSteal,
     bolt_pid,
     cpu_seconds,
     reset_peak_rss,
@@ -109,8 +110,13 @@ def timed_gets(
                 failed += reply.status_code >= 500
         return seen, failed
 
+    steal = CpuSteal()
     ms, errors, wall = drive(worker, clients)
-    return {"clients": clients, "requests": len(ms), "errors_5xx": errors} | figures(ms, wall)
+    return (
+        {"clients": clients, "requests": len(ms), "errors_5xx": errors}
+        | figures(ms, wall)
+        | {"cpu_steal_share": steal.share()}
+    )
 
 
 Worker = Callable[[int], tuple[list[float], int]]

@@ -94,3 +94,18 @@ def cpu_seconds(pid: int | None, with_children: bool = False) -> float:
         return sum(sum(p.cpu_times()[:2]) for p in procs)
     except psutil.Error:
         return 0.0
+
+
+class CpuSteal:
+    """The share of the machine's CPU time that the hypervisor gave to other guests between
+    construction and `share()` (Linux's `steal`; 0 elsewhere). On a shared VM it varies from
+    one run to the next, and a benchmark's seconds grow with it."""
+
+    def __init__(self) -> None:
+        self._start = psutil.cpu_times()
+
+    def share(self) -> float:
+        end = psutil.cpu_times()
+        total = sum(end) - sum(self._start)
+        steal = getattr(end, "steal", 0.0) - getattr(self._start, "steal", 0.0)
+        return round(steal / total, 3) if total > 0 else 0.0

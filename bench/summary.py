@@ -102,7 +102,8 @@ def _sweep(sweep: Result) -> list[str]:
         f"{fmt(sweep['sweep_seconds'])} s in all (target ≤ {fmt(sweep['target_seconds'])} s); "
         f"{fmt(counts.get('unit_months'))} unit-months, {fmt(counts.get('flagged'))} flagged "
         f"and {fmt(counts.get('listed'))} listed; {fmt(counts.get('nodes'))} node and "
-        f"{fmt(counts.get('checks'))} check rows written.",
+        f"{fmt(counts.get('checks'))} check rows written; CPU stolen by the hypervisor "
+        f"meanwhile: {_percent(sweep.get('cpu_steal_share'))}.",
         "",
     ]
     return lines + table(["stage", "seconds"], sweep["stages"].items())
@@ -111,9 +112,16 @@ def _sweep(sweep: Result) -> list[str]:
 def _latency_table(levels: list[Result], errors: str, errors_header: str) -> list[str]:
     """One row per concurrency level of an API benchmark."""
     keys = ("clients", "requests", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "throughput_rps")
-    rows = [(*(level[k] for k in keys), level[errors]) for level in levels]
+    rows = [
+        (*(level[k] for k in keys), level[errors], _percent(level.get("cpu_steal_share")))
+        for level in levels
+    ]
     headers = ["clients", "requests", "p50 ms", "p95 ms", "p99 ms", "mean ms", "req/s"]
-    return table([*headers, errors_header], rows)
+    return table([*headers, errors_header, "CPU stolen"], rows)
+
+
+def _percent(share: float | None) -> str:
+    return "–" if share is None else f"{100 * share:.0f} %"
 
 
 def _queue(queue: Result) -> list[str]:

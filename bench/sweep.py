@@ -3,8 +3,9 @@
 Generates `national` (unless --data points at an existing folder), loads it into the Neo4j
 store of the settings (NEO4J_URI …), runs a full sweep and writes bench/results/sweep.json with
 the sweep's seconds per stage as its record keeps them (read, fit, score, write, publish), its
-counts, the peak memory of this process and of the Neo4j server during the sweep, and the
-target (≤ 120 s for the sweep: issue 12, "no slower").
+counts, the share of CPU time the hypervisor took meanwhile (`cpu_steal_share`), the peak
+memory of this process and of the Neo4j server during the sweep, and the target (≤ 120 s for
+the sweep: issue 12, "no slower").
 
     python -m bench.sweep --scale national
 """
@@ -19,7 +20,7 @@ from typing import Any
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.services.loading import load_dataset
 from app.services.sweep import run_sweep
-from bench.machine import bolt_pid, peak_rss_mb, reset_peak_rss, server_peak_rss_mb
+from bench.machine import CpuSteal, bolt_pid, peak_rss_mb, reset_peak_rss, server_peak_rss_mb
 from synthetic.dataset import generate_dataset
 
 RESULTS = Path(__file__).parent / "results" / "sweep.json"
@@ -32,6 +33,7 @@ def measure(store: Neo4jStore, scale: str) -> dict[str, Any]:
     server = bolt_pid(store.uri)
     if server is not None:
         reset_peak_rss(server)
+    steal = CpuSteal()
     started = time.perf_counter()
     record = run_sweep(store, full=True)
     seconds = round(time.perf_counter() - started, 1)
@@ -43,6 +45,7 @@ def measure(store: Neo4jStore, scale: str) -> dict[str, Any]:
         "stages": record.seconds,
         "counts": record.counts,
         "sweep_id": record.sweep_id,
+        "cpu_steal_share": steal.share(),
         "peak_rss_mb": peak_rss_mb(),
         "server_peak_rss_mb": server_peak_rss_mb(store.uri),
     }

@@ -8,6 +8,7 @@ fails: CI never passes on skipped graph tests.
 """
 
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,6 +28,9 @@ from app.settings import Settings, StoreKind
 # A sweep re-indexes the knowledge base (embedding its texts); the tests that sweep need none of
 # it, and tests/test_knowledge.py indexes on purpose. CLI runs in subprocesses inherit this.
 os.environ.setdefault("MRVTRACE_KB_REFRESH_ON_SWEEP", "false")
+# What runs under the default settings (e.g. the shared query-vector cache of a search) writes to
+# a folder of the run's own, never into the repository.
+os.environ.setdefault("MRVTRACE_HOME", tempfile.mkdtemp(prefix="mrvtrace-tests-"))
 
 NEO4J_FIXTURES = {"neo4j_server", "neo4j_settings", "neo4j_store", "spare_neo4j"}
 
