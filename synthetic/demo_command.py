@@ -156,7 +156,8 @@ def demo(
     ] = True,
 ) -> None:
     """Generate small data, load, sweep, print the five most suspicious units, and serve."""
-    console = Console()
+    # Long lines stay whole: the key, paths and the curl command are meant to be copied.
+    console = Console(soft_wrap=True)
     settings = get_settings()
     folder = out or settings.home / "demo-data"
     store, table = prepare_demo(folder, settings, console)

@@ -90,3 +90,16 @@ def test_a_period_outside_the_business_range_never_reaches_a_sweep(
     result = runner.invoke(app, ["sweep"])
     assert result.exit_code == 0, result.output
     assert "published" in result.output
+
+
+def test_a_sweep_with_nothing_changed_says_the_findings_stand(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    generate_dataset(folder, scale="small", seed=0, fault_rate=0.03, months=6)
+    assert runner.invoke(app, ["load", str(folder)]).exit_code == 0
+    first = runner.invoke(app, ["sweep"])
+    assert first.exit_code == 0, first.output
+    assert "unit-months scored" in first.output
+    again = runner.invoke(app, ["sweep"])
+    assert again.exit_code == 0, again.output
+    assert "no period changed since the last sweep" in again.output
+    assert "0 of them flagged" not in again.output

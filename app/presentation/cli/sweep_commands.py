@@ -75,6 +75,12 @@ def sweep(
                 raise
     seconds = sum(record.seconds.values())
     record_sweep(seconds, record.status.value, record.counts.get("flagged"))
+    if not record.periods:
+        console.print(
+            f"sweep {record.sweep_id} published: no period changed since the last sweep, so "
+            "nothing was scored and the current findings stand (--full rescores every period)"
+        )
+        return
     counts = record.counts
     stages = ", ".join(f"{stage} {value:.1f} s" for stage, value in record.seconds.items())
     console.print(
