@@ -101,5 +101,5 @@ def test_a_sweep_with_nothing_changed_says_the_findings_stand(home: Path, tmp_pa
     assert "unit-months scored" in first.output
     again = runner.invoke(app, ["sweep"])
     assert again.exit_code == 0, again.output
-    assert "no period changed since the last sweep" in again.output
+    assert "no period has new or changed data" in again.output
     assert "0 of them flagged" not in again.output

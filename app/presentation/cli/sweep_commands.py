@@ -77,8 +77,9 @@ def sweep(
     record_sweep(seconds, record.status.value, record.counts.get("flagged"))
     if not record.periods:
         console.print(
-            f"sweep {record.sweep_id} published: no period changed since the last sweep, so "
-            "nothing was scored and the current findings stand (--full rescores every period)"
+            f"sweep {record.sweep_id} published: no period has new or changed data since the "
+            "last sweep, so nothing was scored and the current findings stand (--full rescores "
+            "every period)"
         )
         return
     counts = record.counts
