@@ -1,4 +1,5 @@
-"""`mrvtrace load`: the CLI loads a folder into the embedded store and refuses a bulk load there."""
+"""`mrvtrace load`: the CLI loads a folder into the embedded store and refuses a bulk load there;
+and what the sweep after a load says."""
 
 from collections.abc import Iterator
 from pathlib import Path
