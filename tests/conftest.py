@@ -99,10 +99,19 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"neo4j: {info['version']} {info['edition']} at {uri}"
 
 
+def _uses_neo4j(item: pytest.Item) -> bool:
+    """A test uses the server through one of its fixtures, or through the `neo4j` parameter of
+    a fixture that asks for it at run time (the contract suite's `store`, the API fixtures)."""
+    if NEO4J_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and "neo4j" in callspec.id.split("-")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that uses the graph server, so `-m neo4j` / `-m 'not neo4j'` work."""
     for item in items:
-        if NEO4J_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if _uses_neo4j(item):
             item.add_marker(pytest.mark.neo4j)
 
 

@@ -19,7 +19,7 @@ from app.presentation.api import security
 from app.presentation.api.main import create_app
 from app.presentation.api.problems import PROBLEM_MEDIA_TYPE
 from app.presentation.cli.header_limit import HeaderLimitedHttpTools
-from app.services.access import key_ring_from_environment
+from app.services.access import ApiKey, KeyRing, key_entry, key_ring_from_environment
 from app.settings import Settings, StoreKind, get_settings
 
 KEY = "edge-test-national-key-0123456789abcdef"
@@ -104,25 +104,48 @@ def test_wrong_keys_are_limited_per_client_before_any_hash(
     assert client.get("/health").status_code == 200
 
 
-def test_keys_are_checked_off_the_event_loop(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The key's hash (and the login form's parsing) run where no event loop runs."""
+def _record_whether_on_the_loop(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Where each key lookup runs: True on the event loop, False in a thread."""
     on_loop: list[bool] = []
-    ring = key_ring_from_environment()
+    find = KeyRing.find
 
-    def checking_ring() -> object:
+    def recording_find(ring: KeyRing, presented_key: str | None) -> ApiKey | None:
         try:
             asyncio.get_running_loop()
             on_loop.append(True)
         except RuntimeError:
             on_loop.append(False)
-        return ring
+        return find(ring, presented_key)
 
-    monkeypatch.setattr(security, "key_ring_from_environment", checking_ring)
-    assert client.post("/ui/login", content=f"key={KEY}".encode()).status_code == 303
-    assert client.get("/anomalies", headers={"X-API-Key": KEY}).status_code == 200
+    monkeypatch.setattr(KeyRing, "find", recording_find)
+    return on_loop
+
+
+def test_a_pbkdf2_key_and_the_login_form_are_checked_off_the_event_loop(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PBKDF2 hash (and the login form's parsing) run where no event loop runs."""
+    slow_key = "edge-test-pbkdf2-key-0123456789abcdef"
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_text(json.dumps({"slow": key_entry(slow_key, "national", "pbkdf2_sha256")}))
+    monkeypatch.setenv("MRVTRACE_API_KEYS_FILE", str(keys_file))
+    key_ring_from_environment.cache_clear()
+    on_loop = _record_whether_on_the_loop(monkeypatch)
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        assert client.post("/ui/login", content=f"key={slow_key}".encode()).status_code == 303
+        assert client.get("/anomalies", headers={"X-API-Key": slow_key}).status_code == 200
     assert on_loop == [False, False]
+
+
+def test_a_plain_key_is_checked_without_a_trip_to_the_thread_pool(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key of the environment costs one HMAC: the request's dependency checks it on the
+    loop, where a thread-pool trip would cost more than the check."""
+    on_loop = _record_whether_on_the_loop(monkeypatch)
+    assert client.get("/anomalies", headers={"X-API-Key": KEY}).status_code == 200
+    assert client.get("/anomalies", headers={"X-API-Key": "wrong"}).status_code == 401
+    assert on_loop == [True, True]
 
 
 def test_the_ui_cookie_holds_a_session_not_the_key(settings: Settings) -> None:

@@ -176,6 +176,14 @@ class KeyRing:
             return stored
         return None
 
+    def hashes_slowly(self, presented_key: str | None) -> bool:
+        """Whether finding `presented_key` costs a PBKDF2 hash (tens of milliseconds), which
+        must not run on the event loop; a plain key's HMAC or a salted SHA-256 does not."""
+        if not presented_key or _lookup_digest(presented_key) in self.by_digest:
+            return False
+        stored = self.by_id.get(presented_key[:KEY_ID_LENGTH])
+        return stored is not None and stored.hash.startswith("pbkdf2_sha256$")
+
     def resolve_key(self, presented_key: str | None) -> Scope | None:
         """The scope of the presented key, or None for a missing or unknown key."""
         found = self.find(presented_key)

@@ -4,18 +4,19 @@ jurisdiction.
 No or an unknown key: 401. A `public` key may read only the public lists; on analyst routes it
 gets 404, exactly like a unit outside a regional key's jurisdiction, so it learns nothing.
 A client that sent too many wrong keys in the last minute gets 429 (with Retry-After) before
-its key is even checked. `caller_scope` runs in the thread pool (a PBKDF2 key hash would stall
-the event loop); `analyst_scope` only compares, so it is `async` and saves each request a
-second trip there.
+its key is even checked. The dependencies are `async`, so a request makes no trip to the
+thread pool for its key; only a key stored as a PBKDF2 hash is checked there, since its hash
+would stall the event loop.
 """
 
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 
 from app.presentation.api.problems import Problem
-from app.services.access import ApiKey, Scope, ScopeKind, key_ring_from_environment
+from app.services.access import ApiKey, KeyRing, Scope, ScopeKind, key_ring_from_environment
 from app.services.key_attempts import KeyAttempts
 from app.services.review_states import Actor
 
@@ -33,25 +34,47 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def checked_key(request: Request, key: str | None) -> ApiKey | None:
-    """The configured key presented (None for none or a wrong one, which counts against the
-    client); TooManyAttempts when the client is over its limit. Blocking: call it off the loop."""
-    if not key:
-        return None
+def _refuse_when_over_limit(request: Request) -> None:
+    """TooManyAttempts when the client sent too many wrong keys of late."""
     attempts: KeyAttempts = request.app.state.key_attempts
-    client = _client(request)
-    wait = attempts.retry_after(client)
+    wait = attempts.retry_after(_client(request))
     if wait is not None:
         raise TooManyAttempts(wait)
-    found = key_ring_from_environment().find(key)
+
+
+def _found(request: Request, key: str, ring: KeyRing) -> ApiKey | None:
+    """The configured key presented; a wrong one counts against the client."""
+    found = ring.find(key)
     if found is None:
-        attempts.failed(client)
+        request.app.state.key_attempts.failed(_client(request))
     return found
 
 
-def caller_scope(request: Request, key: Annotated[str | None, Security(_header)]) -> Scope:
+def checked_key(request: Request, key: str | None) -> ApiKey | None:
+    """The configured key presented (None for none or a wrong one, which counts against the
+    client); TooManyAttempts when the client is over its limit. Blocking for a PBKDF2 key:
+    the UI's sync routes call it in the thread pool."""
+    if not key:
+        return None
+    _refuse_when_over_limit(request)
+    return _found(request, key, key_ring_from_environment())
+
+
+async def _checked_key_off_the_loop(request: Request, key: str | None) -> ApiKey | None:
+    """checked_key for async dependencies: in the thread pool only when the key costs a slow
+    hash, so that the plain keys' requests make no trip there."""
+    if not key:
+        return None
+    _refuse_when_over_limit(request)
+    ring = key_ring_from_environment()
+    if ring.hashes_slowly(key):
+        return await run_in_threadpool(_found, request, key, ring)
+    return _found(request, key, ring)
+
+
+async def caller_scope(request: Request, key: Annotated[str | None, Security(_header)]) -> Scope:
     """The scope of the presented key; 401 problem+json without a valid key."""
-    found = checked_key(request, key)
+    found = await _checked_key_off_the_loop(request, key)
     if found is None:
         raise Problem(401, f"a valid API key is required in the {API_KEY_HEADER} header")
     return found.scope
@@ -68,10 +91,10 @@ AnyScope = Annotated[Scope, Depends(caller_scope)]
 AnalystScope = Annotated[Scope, Depends(analyst_scope)]
 
 
-def review_actor(request: Request, key: Annotated[str | None, Security(_header)]) -> Actor:
+async def review_actor(request: Request, key: Annotated[str | None, Security(_header)]) -> Actor:
     """Who calls a review route: the key's name, role and scope (401 without a valid key; a
     `public` key gets 404, as on every analyst route)."""
-    found = checked_key(request, key)
+    found = await _checked_key_off_the_loop(request, key)
     if found is None:
         raise Problem(401, f"a valid API key is required in the {API_KEY_HEADER} header")
     if found.scope.kind == ScopeKind.PUBLIC:

@@ -40,6 +40,9 @@ def serve(
         http=HeaderLimitedHttpTools,
     )
     if workers > 1:
+        # Workers share the cores: each gets its share of threads for OpenMP and BLAS (the
+        # embedding engine, numpy), so concurrent requests do not oversubscribe the machine.
+        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
         metrics_dir = tempfile.mkdtemp(prefix="mrvtrace-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
         try:
