@@ -21,6 +21,8 @@ from typer.testing import CliRunner
 import cypher
 from app.infrastructure.embedding import embed_passages, embed_query
 from app.infrastructure.stores.contract import NATIONAL_FILTER, AnomalyFilters, ScopeFilter, Store
+from app.infrastructure.stores.embedded import EmbeddedStore
+from app.infrastructure.stores.knowledge_contract import PASSAGE_COLUMNS
 from app.infrastructure.text_tokens import plain_query, tokens
 from app.presentation.cli.main import app
 from app.services.access import key_ring_from_environment
@@ -109,6 +111,30 @@ def test_markdown_is_cut_into_items_under_their_section() -> None:
 def test_reciprocal_rank_fusion_prefers_what_both_rankings_place() -> None:
     fused = reciprocal_rank_fusion([[("a", 9.0), ("b", 8.0)], [("b", 0.9), ("c", 0.8)]])
     assert [pid for pid, _ in fused] == ["b", "a", "c"]
+
+
+def test_the_embedded_vector_ranking_scores_shared_vectors_as_every_passage(
+    embedded_store: EmbeddedStore,
+) -> None:
+    """Passages of one text share a vector, and the embedded store scores each distinct vector
+    once: the scores are those of scoring every passage."""
+    rng = np.random.default_rng(0)
+    distinct = rng.normal(size=(3, 8)).astype(np.float32)
+    distinct /= np.linalg.norm(distinct, axis=1, keepdims=True)
+    vectors = distinct[[0, 1, 0, 2, 1, 0]]
+    passages = pd.DataFrame(
+        {name: [""] * len(vectors) for name in PASSAGE_COLUMNS}
+        | {"passage_id": [f"p{i}" for i in range(len(vectors))], "kind": "rule", "text": "coal"}
+    )
+    embedded_store.replace_passages(passages, vectors)
+    query = distinct[0] + 0.5 * distinct[1]
+    query /= np.linalg.norm(query)
+    _, ranked = embedded_store.ranked_passages(None, query, 10, NATIONAL_FILTER)
+    expected = (1.0 + vectors @ query) / 2.0
+    assert len(ranked) == len(vectors)
+    for pid, score in ranked:
+        assert score == pytest.approx(float(expected[int(pid[1:])]), abs=1e-6)
+    assert [pid for pid, _ in ranked[:3]] == ["p0", "p2", "p5"]
 
 
 # --- the corpus and the index on both stores ----------------------------------------------
