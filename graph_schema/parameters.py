@@ -45,7 +45,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _reported("oxidation_rate", "fraction", "carbon oxidation rate"),
     _reported("purchased_electricity_mwh", "MWh", "electricity bought from the grid"),
     _reported("power_generation_mwh", "MWh", "gross generation"),
-    _reported("power_supply_mwh", "MWh", "net supply to the grid"),
+    _reported("power_supply_mwh", "MWh", "net supply to the grid (net generation)"),
     _reported("heat_supply_gj", "GJ", "heat supplied"),
     _reported("operating_hours", "h", "hours on line in the month"),
     _reported("reported_co2_t", "tCO2", "the enterprise's own computed emissions"),

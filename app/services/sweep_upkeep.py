@@ -89,9 +89,12 @@ def sweep_with_upkeep(
         store, periods=periods, full=full, progress=progress, on_begin=on_begin, policy=policy
     )
     prune_sweeps(store, keep)
+    # Also after a sweep that scored nothing: the findings' review statuses and the guidance
+    # folder may have changed since the last index, and what did not is not embedded again.
+    stage = "refreshing the knowledge base (findings, statuses, guidance)"
     if progress is not None:
-        progress("indexing the knowledge base on the new findings", 0, 1)
+        progress(stage, 0, 1)
     refresh_after_sweep(store, get_settings())
     if progress is not None:
-        progress("indexing the knowledge base on the new findings", 1, 1)
+        progress(stage, 1, 1)
     return record
