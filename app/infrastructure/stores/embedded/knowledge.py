@@ -7,7 +7,7 @@ running server searches the newest index.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 
 import bm25s
@@ -41,7 +41,7 @@ class _Index:
 
     stamp: int
     passages: pd.DataFrame
-    vectors: np.ndarray
+    vectors: InitVar[np.ndarray]
     bm25: bm25s.BM25 | None
     ids: np.ndarray = field(init=False)
     rows: list[Row] = field(init=False)
@@ -50,13 +50,13 @@ class _Index:
     vector_of: np.ndarray = field(init=False)
     masks: dict[ScopeFilter, np.ndarray] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, vectors: np.ndarray) -> None:
         self.ids = self.passages["passage_id"].to_numpy(dtype=object)
         self.rows = plain_rows(self.passages)
         self.position = {str(pid): i for i, pid in enumerate(self.ids)}
         # Findings of one kind read alike, so a national corpus of 10,000 passages holds a few
         # hundred distinct vectors: a search scores those and spreads the scores back.
-        rows = np.ascontiguousarray(self.vectors)
+        rows = np.ascontiguousarray(vectors)
         as_bytes = rows.view(np.dtype((np.void, rows.shape[1] * rows.itemsize))).ravel()
         _, first, self.vector_of = np.unique(as_bytes, return_index=True, return_inverse=True)
         self.distinct_vectors = rows[first]
@@ -150,8 +150,9 @@ class EmbeddedKnowledge(EmbeddedAnalystReads):
         index = self._index()
         if index.passages.empty:
             return []
-        # Scored as the Neo4j vector index scores cosine: (1 + cos) / 2, every passage. einsum,
-        # not BLAS: a request thread must not start BLAS threads that fight the others.
+        # Scored as the Neo4j vector index scores cosine: (1 + cos) / 2, every passage through
+        # its distinct vector. einsum, not BLAS: a request thread must not start BLAS threads
+        # that fight the others.
         distinct = np.einsum("ij,j->i", index.distinct_vectors, vector.astype(np.float32))
         cosine = distinct[index.vector_of]
         similarity = (1.0 + cosine) / 2.0
