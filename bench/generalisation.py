@@ -12,6 +12,7 @@ bench/results/generalisation.json and generalisation.md (bench/generalisation_ta
 
     python -m bench generalisation
     python -m bench generalisation --worlds baseline us_like --enterprises 60 --months 12
+    python -m bench generalisation --worlds --out-dir bench/results/generalisation-real
 """
 
 import argparse
@@ -67,7 +68,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--worlds", nargs="+", default=list(DEFAULT_WORLDS), metavar="WORLD")
+    parser.add_argument(
+        "--worlds",
+        nargs="*",
+        default=list(DEFAULT_WORLDS),
+        metavar="WORLD",
+        help="worlds to run (default: the named ones and random:1..3; none: the real data only)",
+    )
     parser.add_argument("--enterprises", type=int, default=120)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--seed", type=int, default=1, help="dataset seed of every world")

@@ -7,7 +7,9 @@ recomputes with the formulas:
   disagreement with the enterprise is worth (the enterprise owes nothing for another system's
   fault, but the regulator must know what the faulty source would have cost);
 - allocation: allowances follow the supply (tCO2 per MWh supplied, by class), so a wrong supply
-  (or grid meter) figure moves them.
+  (or grid meter) figure moves them. A fleet without any allocation record (`allocated_t`
+  missing throughout: outside an allowance market, as the US sample is) has no allocation at
+  stake (NaN); one with allocations has it in every year, issued yet or not.
 A finding is material when emissions and allocation together move by at least a share of the
 unit-month's emissions (the policy's materiality share).
 """
@@ -74,8 +76,9 @@ def impacts(
     expected: np.ndarray,
     materiality_share: float,
 ) -> pd.DataFrame:
-    """IMPACT_COLUMNS for each unit-month row of `rows` with its root parameter and expected
-    value (rows without a root get NaN and are not material)."""
+    """IMPACT_COLUMNS for each unit-month row of `rows` (the fleet: whether it has allocations
+    at all decides whether allowances are at stake) with its root parameter and expected value
+    (rows without a root get NaN and are not material)."""
     observed = np.full(len(rows), np.nan)
     for name in np.unique(root[pd.notna(root)]):
         if name in rows:
@@ -118,6 +121,8 @@ def impacts(
     benchmark = rows["unit_class"].astype(str).map(BENCHMARK_T_PER_MWH).fillna(DEFAULT_BENCHMARK)
     moves_allocation = np.isin(root, ["power_supply_mwh", "grid_sales_mwh"])
     allocation = np.where(moves_allocation, -change * benchmark.to_numpy(dtype=float), 0.0)
+    if not np.isfinite(_num(rows, "allocated_t")).any():
+        allocation = np.full(len(rows), np.nan)
     emissions = unit_month_emissions(rows)
     impact = np.abs(np.nan_to_num(co2)) + np.abs(np.nan_to_num(allocation))
     has_root = pd.notna(root) & np.isfinite(expected)

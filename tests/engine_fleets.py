@@ -1,7 +1,8 @@
 """Hand-made fleets for engine tests: the domain's relations with modest noise, and faults.
 
 A fleet is a unit-month frame with the contract's columns (`graph_schema.frames.
-UNIT_MONTH_COLUMNS`, conformed by `loaders.unit_month_frame`, plus `verifier_id`), built here
+UNIT_MONTH_COLUMNS`, conformed by `loaders.unit_month_frame`, plus `verifier_id` and
+`allocated_t`, as `scoped_unit_months` gives them), built here
 without the generator: each unit has a coal rank, a heat rate that rises as the load falls, an
 own-use rate, a CEMS analyser with a small bias, a lab and a verifier; each month draws hours,
 load, NCV and carbon around them, and every derived column comes from
@@ -200,6 +201,11 @@ def fleet(
     verifiers = f["verifier_id"].astype("string")
     out = conform_unit_month_frame(f)
     out["verifier_id"] = verifiers.to_numpy()
+    # Every enterprise-year has its allocation, as in a fleet of an allowance market.
+    year = out["period"].str.slice(0, 4)
+    out["allocated_t"] = out.groupby([out["enterprise_id"], year])["reported_co2_t"].transform(
+        "sum"
+    )
     return out
 
 

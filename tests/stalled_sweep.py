@@ -33,7 +33,9 @@ ready = Path(sys.argv[2])
 locked = sys.argv[3] == "locked"
 store = open_store(None)
 store.read_unit_months = lambda periods=None: frame
-store.scoped_unit_months = lambda periods=None, scope=None: frame.assign(verifier_id=pd.NA)
+store.scoped_unit_months = lambda periods=None, scope=None: frame.assign(
+    verifier_id=pd.NA, allocated_t=float("nan")
+)
 real_write = store.write_scores
 
 def write_and_stall(*args, **kwargs):

@@ -86,7 +86,7 @@ def test_values_print_grouped_in_fixed_point_with_their_unit(
 
 
 def test_the_impact_says_its_directions_and_what_the_month_cannot_give() -> None:
-    # A month with no fuel figures (the real sample): net supply under-reported by 420,723 MWh.
+    # A month with no fuel figures: net supply under-reported by 420,723 MWh.
     impact = Impact(
         reported_co2_t=float("nan"),
         counterfactual_co2_t=float("nan"),
@@ -102,6 +102,14 @@ def test_the_impact_says_its_directions_and_what_the_month_cannot_give() -> None
     )
     under = replace(impact, co2_delta_t=1200.0, allocation_delta_t=0.0, impact_t=1200.0)
     assert "(emissions 1,200 tCO2: under-reported; allocation 0 tCO2)" in impact_line(under)
+    # A fleet without allocations (the real sample): no allocation part at all.
+    outside = replace(
+        impact, allocation_delta_t=float("nan"), impact_t=0.0, allowance_value_cny=0.0
+    )
+    assert impact_line(outside) == (
+        "Impact: 0 tCO2 at stake (emissions not computable from the month's figures) = "
+        "0 CNY at 90 CNY/t"
+    )
 
 
 def test_neo4j_status_prints_the_uri_of_the_ports_asked_for() -> None:

@@ -52,6 +52,7 @@ def _month(**changes: float) -> dict[str, Any]:
         "unit_class": "coal_600",
         "capacity_mw": CAPACITY,
         "hours_in_month": HOURS,
+        "allocated_t": 2_400_000.0,
         **values,
     }
 
@@ -93,6 +94,36 @@ def test_over_reported_supply_moves_allowances_not_emissions() -> None:
     allowances = (over - HONEST["power_supply_mwh"]) * BENCHMARK_T_PER_MWH["coal_600"]
     assert found["allocation_delta_t"] == pytest.approx(allowances)
     assert found["impact_t"] == pytest.approx(allowances)
+    assert found["material"]
+
+
+def test_a_fleet_without_allocations_has_no_allowances_at_stake() -> None:
+    over = 1.08 * HONEST["power_supply_mwh"]
+    row = {**_month(power_supply_mwh=over), "allocated_t": np.nan}
+    found = _impact(row, "power_supply_mwh", HONEST["power_supply_mwh"])
+    assert np.isnan(found["allocation_delta_t"])
+    assert found["impact_t"] == pytest.approx(0.0, abs=1e-6)
+    assert not found["material"]
+    consumption = HONEST["coal_consumption_t"]
+    row = {**_month(coal_consumption_t=0.85 * consumption), "allocated_t": np.nan}
+    found = _impact(row, "coal_consumption_t", consumption)
+    assert found["co2_delta_t"] > 0.1 * _honest_total()
+    assert found["material"]
+
+
+def test_a_year_without_its_allocation_yet_still_has_allowances_at_stake() -> None:
+    over = 1.08 * HONEST["power_supply_mwh"]
+    issued = _month()
+    pending = {**_month(power_supply_mwh=over), "period": "2024-03", "allocated_t": np.nan}
+    rows = pd.DataFrame([issued, pending])
+    found = impacts(
+        rows,
+        np.array([None, "power_supply_mwh"], dtype=object),
+        np.array([np.nan, HONEST["power_supply_mwh"]]),
+        SHARE,
+    ).iloc[1]
+    allowances = (over - HONEST["power_supply_mwh"]) * BENCHMARK_T_PER_MWH["coal_600"]
+    assert found["allocation_delta_t"] == pytest.approx(allowances)
     assert found["material"]
 
 

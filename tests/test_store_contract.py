@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from dataset_builders import valid_tables, write_dataset
 
-from app.infrastructure.stores.contract import RelationshipSpec, Store
+from app.infrastructure.stores.contract import NATIONAL_FILTER, RelationshipSpec, Store
 from app.infrastructure.stores.embedded import EmbeddedStore
 from app.services.loading import build_frames, load_dataset
 from graph_schema.labels import NodeLabel, RelType
@@ -108,6 +108,23 @@ def test_read_unit_months_round_trips_the_frame(empty: Store, dataset: Path) -> 
     pd.testing.assert_frame_equal(
         february, expected[expected["period"] == "2023-02"].reset_index(drop=True)
     )
+
+
+def test_scoped_unit_months_carry_the_verifier_and_allocation_of_the_year(
+    empty: Store, tmp_path: Path
+) -> None:
+    tables = valid_tables()
+    first = tables["allocations"]["enterprise_id"].iloc[0]
+    tables["allocations"] = tables["allocations"].iloc[1:]
+    load_dataset(write_dataset(tmp_path / "partly-allocated", tables), empty)
+    frame = empty.scoped_unit_months(None, NATIONAL_FILTER)
+    assert len(frame) == UNIT_MONTHS
+    unallocated = frame["enterprise_id"] == first
+    assert unallocated.any() and (~unallocated).any()
+    assert frame.loc[unallocated, "allocated_t"].isna().all()
+    assert (frame.loc[~unallocated, "allocated_t"] == 1_400_000.0).all()
+    verifiers = tables["verifications"].set_index("enterprise_id")["verifier_id"]
+    assert (frame["verifier_id"] == frame["enterprise_id"].map(verifiers)).all()
 
 
 def test_revisions_keep_history_and_the_highest_is_current(empty: Store, tmp_path: Path) -> None:

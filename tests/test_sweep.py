@@ -12,7 +12,7 @@ from unit_month_examples import clean_frame, lower_carbon
 
 from app.infrastructure.stores.contract import NATIONAL_FILTER, SweepStatus
 from app.services.findings_export import FINDINGS_COLUMNS, write_findings
-from app.services.sweep import run_sweep
+from app.services.sweep import NothingLoaded, run_sweep
 from app.settings import get_settings
 from engine.policy import ScoringPolicy
 
@@ -32,7 +32,7 @@ def install_frame(store: object, frame: pd.DataFrame) -> None:
 
     def rows(periods: object = None, scope: object = None) -> pd.DataFrame:
         chosen = frame if periods is None else frame[frame["period"].isin(periods)]
-        return chosen.assign(verifier_id=pd.NA)
+        return chosen.assign(verifier_id=pd.NA, allocated_t=float("nan"))
 
     store.read_unit_months = rows  # type: ignore[attr-defined]
     store.scoped_unit_months = rows  # type: ignore[attr-defined]
@@ -97,6 +97,18 @@ def test_a_sweep_that_flags_nothing_publishes_and_opens_no_finding(
     assert record.status == SweepStatus.PUBLISHED
     assert _flagged(store).empty
     assert store.read_findings(NATIONAL_FILTER).empty
+
+
+def test_a_sweep_of_an_empty_store_fails_and_publishes_nothing(
+    store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MRVTRACE_HOME", str(getattr(store, "home", tmp_path / "home")))
+    get_settings.cache_clear()
+    with pytest.raises(NothingLoaded, match="mrvtrace load"):
+        run_sweep(store)
+    get_settings.cache_clear()
+    assert store.current_sweep() is None
+    assert [r.status for r in store.list_sweeps()] == [SweepStatus.FAILED]
 
 
 def test_second_sweep_without_change_scores_nothing(swept) -> None:

@@ -29,6 +29,13 @@ from graph_schema.periods import month_index
 Progress = Callable[[str, int, int], None]
 
 
+class NothingLoaded(RuntimeError):
+    """The store holds no unit-month: a sweep would publish results of nothing."""
+
+    def __init__(self) -> None:
+        super().__init__("the store holds no unit-months: load a dataset first (mrvtrace load DIR)")
+
+
 def _now() -> str:
     # Microseconds: two sweeps of one second still list newest first.
     return datetime.now(UTC).isoformat(timespec="microseconds")
@@ -127,7 +134,9 @@ def run_sweep(
     try:
         report("read", 0, 1)
         frame = store.scoped_unit_months(None, NATIONAL_FILTER)
-        fingerprints = period_fingerprints(frame.drop(columns="verifier_id"))
+        if frame.empty:
+            raise NothingLoaded()
+        fingerprints = period_fingerprints(frame.drop(columns=["verifier_id", "allocated_t"]))
         record.periods = periods_to_score(fingerprints, store.data_fingerprints(), periods, full)
         record.fingerprints = {p: fingerprints[p] for p in record.periods}
         lap("read")

@@ -289,7 +289,8 @@ class AnalystReads(Protocol):
         None when the unit-month is unknown or out of scope."""
 
     def scoped_unit_months(self, periods: Sequence[str] | None, scope: ScopeFilter) -> pd.DataFrame:
-        """The unit-month frame restricted to the scope, with `verifier_id`."""
+        """The unit-month frame restricted to the scope, with the `verifier_id` and the
+        `allocated_t` of its enterprise-year (NaN without an allocation that year)."""
 
     def list_anomalies(
         self,

@@ -112,7 +112,8 @@ class Impact(BaseModel):
         "(for an external source, the tonnes its disagreement is worth)."
     )
     allocation_delta_t: float | None = Field(
-        description="Allowances the root moves through the supply (positive: over-allocated)."
+        description="Allowances the root moves through the supply (positive: over-allocated); "
+        "null when the enterprise has no allocation that year."
     )
     impact_t: float | None = Field(description="|emissions| + |allocation| at stake, tCO2.")
     allowance_value_cny: float | None

@@ -47,6 +47,7 @@ def sweep(
     """Score every edge and node of changed periods and publish the results atomically."""
     from app.infrastructure.observability import record_sweep
     from app.infrastructure.sweep_lock import SweepAlreadyRunning, sweep_lock
+    from app.services.sweep import NothingLoaded
     from app.services.sweep_upkeep import sweep_with_upkeep
 
     settings = _settings(store)
@@ -70,16 +71,24 @@ def sweep(
                 record = sweep_with_upkeep(
                     graph, settings.keep_sweeps, periods=periods, full=full, progress=progress
                 )
+            except NothingLoaded as error:
+                record_sweep(0.0, "failed")
+                console.print(f"[red]sweep failed: {error}[/red]")
+                raise typer.Exit(1) from error
             except Exception:
                 record_sweep(0.0, "failed")
                 raise
     seconds = sum(record.seconds.values())
     record_sweep(seconds, record.status.value, record.counts.get("flagged"))
     if not record.periods:
+        reason = (
+            "none of the periods asked for is loaded"
+            if periods
+            else "no period has new or changed data since the last sweep"
+        )
         console.print(
-            f"sweep {record.sweep_id} published: no period has new or changed data since the "
-            "last sweep, so nothing was scored and the current findings stand (--full rescores "
-            "every period)"
+            f"sweep {record.sweep_id} published: {reason}, so nothing was scored and the "
+            "current findings stand (--full rescores every period)"
         )
         return
     counts = record.counts

@@ -85,12 +85,15 @@ def render(answer: WhyAnswer) -> None:
 
 def impact_line(impact: Impact) -> str:
     """The impact in words: each part with its direction, and a part the month's figures cannot
-    give (emissions of a month without fuel figures) said to be unknown rather than a dash."""
+    give (emissions of a month without fuel figures) said to be unknown rather than a dash; no
+    allocation part where the enterprise has no allocation that year."""
     parts = []
     for name, delta, more, less in (
         ("emissions", impact.co2_delta_t, "under-reported", "over-reported"),
         ("allocation", impact.allocation_delta_t, "over-allocated", "under-allocated"),
     ):
+        if name == "allocation" and not math.isfinite(delta):
+            continue
         if not math.isfinite(delta):
             parts.append(f"{name} not computable from the month's figures")
         else:

@@ -156,15 +156,23 @@ class EmbeddedAnalystReads(EmbeddedGraphWrites, EmbeddedSweepResults):
         )
 
     def _verifiers_of(self, months: pd.DataFrame) -> pd.Series:
-        verifications = self._frame(NodeLabel.VERIFICATION)
-        if verifications.empty or months.empty:
-            return pd.Series(pd.NA, index=months.index, dtype="string")
+        return self._of_enterprise_year(months, NodeLabel.VERIFICATION, "verifier_id", "string")
+
+    def _allocations_of(self, months: pd.DataFrame) -> pd.Series:
+        return self._of_enterprise_year(months, NodeLabel.ALLOCATION, "allocated_t", "float64")
+
+    def _of_enterprise_year(
+        self, months: pd.DataFrame, label: NodeLabel, column: str, dtype: str
+    ) -> pd.Series:
+        """`column` of the first `label` record of each row's enterprise-year (NA if none)."""
+        records = self._frame(label)
+        if records.empty or months.empty or column not in records:
+            return pd.Series(None, index=months.index, dtype=dtype)
         keys = months["enterprise_id"].astype(str) + "|" + months["period"].astype(str).str[:4]
-        by_key = verifications.assign(
-            key=verifications["enterprise_id"].astype(str) + "|" + verifications["year"].astype(str)
+        by_key = records.assign(
+            key=records["enterprise_id"].astype(str) + "|" + records["year"].astype(str)
         ).drop_duplicates("key")
-        mapping = dict(zip(by_key["key"], by_key["verifier_id"].astype(str), strict=True))
-        return keys.map(mapping).astype("string")
+        return keys.map(by_key.set_index("key")[column]).astype(dtype)
 
     def scored_elements(self, periods: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Current (node scores, edge scores) of every unit for `periods` (None: all)."""
@@ -178,10 +186,11 @@ class EmbeddedAnalystReads(EmbeddedGraphWrites, EmbeddedSweepResults):
         )
 
     def scoped_unit_months(self, periods: Sequence[str] | None, scope: ScopeFilter) -> pd.DataFrame:
-        """The unit-month frame restricted to the scope, with `verifier_id`."""
+        """The unit-month frame restricted to the scope, with `verifier_id` and `allocated_t`."""
         frame = self.read_unit_months(periods)
         frame = frame[in_scope(frame, scope)].reset_index(drop=True)
         frame["verifier_id"] = self._verifiers_of(frame)
+        frame["allocated_t"] = self._allocations_of(frame)
         return frame
 
     def list_anomalies(

@@ -122,7 +122,7 @@ class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
         )
 
     def scoped_unit_months(self, periods: Sequence[str] | None, scope: ScopeFilter) -> pd.DataFrame:
-        """The unit-month frame restricted to the scope, with `verifier_id`."""
+        """The unit-month frame restricted to the scope, with `verifier_id` and `allocated_t`."""
         rows = self.run_read(
             "tracing_scoped_unit_months",
             columns=list(UNIT_MONTH_COLUMNS),
@@ -139,6 +139,10 @@ class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
         keys = pd.MultiIndex.from_frame(frame[["unit_id", "period"]].astype(str))
         frame["verifier_id"] = verifiers.reindex(keys).to_numpy()
         frame["verifier_id"] = frame["verifier_id"].astype("string")
+        allocated = pd.Series(
+            [r["allocated_t"] for r in rows], index=verifiers.index, dtype="float64"
+        )
+        frame["allocated_t"] = allocated.reindex(keys).to_numpy()
         return frame
 
     def list_anomalies(
