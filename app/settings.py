@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     allowance_price_cny: float = Field(90.0, validation_alias="MRVTRACE_ALLOWANCE_PRICE_CNY")
     api_keys_file: Path | None = Field(None, validation_alias="MRVTRACE_API_KEYS_FILE")
     api_keys: SecretStr | None = Field(None, validation_alias="MRVTRACE_API_KEYS")
+    # Why and trace answers kept per API worker until the results change (0: none), and how
+    # long a worker trusts the results version it last read: the most a kept answer lags a
+    # publish or a load (0: one small store read on every request, never a lag).
+    answer_cache_entries: int = Field(4096, ge=0, validation_alias="MRVTRACE_ANSWER_CACHE_ENTRIES")
+    answer_cache_check_s: float = Field(1.0, ge=0, validation_alias="MRVTRACE_ANSWER_CACHE_CHECK_S")
 
     # The knowledge base: a folder of the user's guidance documents (Markdown or plain text)
     # indexed beside the rules, docs and findings, and whether each sweep re-indexes it.

@@ -544,6 +544,7 @@ CASES: dict[str, Read | Write | Script | Destructive] = {
         "sweeps_stored",
         _stored_sweeps,
     ),
+    "results_version": Read(),
     "server_components": Read(),
     "server_transaction_memory": Read(lambda g: {"names": list(LIMIT_SETTINGS)}),
     "sweep_begin": Write(

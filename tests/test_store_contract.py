@@ -1,12 +1,19 @@
 """The Store contract: every test runs on both adapters through the `store` fixture."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from dataset_builders import valid_tables, write_dataset
 
-from app.infrastructure.stores.contract import NATIONAL_FILTER, RelationshipSpec, Store
+from app.infrastructure.stores.contract import (
+    NATIONAL_FILTER,
+    RelationshipSpec,
+    Store,
+    SweepRecord,
+    SweepStatus,
+)
 from app.infrastructure.stores.embedded import EmbeddedStore
 from app.services.loading import build_frames, load_dataset
 from graph_schema.labels import NodeLabel, RelType
@@ -179,3 +186,23 @@ def test_embedded_store_persists_across_instances(embedded_store: Store, dataset
     again = EmbeddedStore(embedded_store.settings)  # type: ignore[attr-defined]
     assert again.counts() == counts
     pd.testing.assert_frame_equal(again.read_unit_months(), frame)
+
+
+def test_the_results_version_changes_with_each_load_and_publish_only(
+    empty: Store, dataset: Path
+) -> None:
+    before = empty.results_version()
+    assert empty.results_version() == before
+    load_dataset(dataset, empty)
+    loaded = empty.results_version()
+    assert loaded != before
+    running = SweepRecord(sweep_id="contract-sweep", started="2026-01-01T00:00:00+00:00")
+    empty.begin_sweep(running)
+    assert empty.results_version() == loaded
+    empty.publish_sweep(replace(running, status=SweepStatus.PUBLISHED))
+    published = empty.results_version()
+    assert published != loaded
+    failed = SweepRecord(sweep_id="contract-failed", started="2026-01-02T00:00:00+00:00")
+    empty.begin_sweep(failed)
+    empty.fail_sweep(replace(failed, status=SweepStatus.FAILED))
+    assert empty.results_version() == published

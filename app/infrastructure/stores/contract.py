@@ -16,6 +16,7 @@ text, value columns float64. Scope travels into every analyst read as a `ScopeFi
 inside the store's own query, so a row outside the scope never leaves the adapter.
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -25,6 +26,14 @@ import pandas as pd
 
 from app.infrastructure.stores.knowledge_contract import KnowledgeIndex
 from graph_schema.labels import NodeLabel, RelType
+
+
+def results_token(
+    sweep_id: str | None, ledger_steps: str | None, ledger_started: str | None
+) -> str:
+    """`results_version` of a store from its current sweep's id and its load ledger's state."""
+    text = f"{sweep_id}|{ledger_steps}|{ledger_started}"
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 class StoreUnavailable(RuntimeError):
@@ -236,6 +245,10 @@ class SweepResults(Protocol):
 
     def current_sweep(self) -> SweepRecord | None:
         """The latest published sweep."""
+
+    def results_version(self) -> str:
+        """A short token that changes whenever an analyst's answer may: at every publish and
+        every step of a load (the current sweep's id and the load ledger). One cheap read."""
 
     def list_sweeps(self) -> list[SweepRecord]:
         """All sweeps, newest first."""

@@ -5,6 +5,7 @@ Every read takes the caller's ScopeFilter and applies it while selecting rows, s
 the scope never leaves this module.
 """
 
+import json
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,6 +17,7 @@ from app.infrastructure.stores.contract import (
     ScopeFilter,
     UnitMonthWindow,
     plain_rows,
+    results_token,
 )
 from app.infrastructure.stores.embedded.graph_writes import EmbeddedGraphWrites
 from app.infrastructure.stores.embedded.sweep_results import EmbeddedSweepResults
@@ -67,6 +69,11 @@ def _first_row(frame: pd.DataFrame, mask: pd.Series) -> dict[str, object]:
 class EmbeddedAnalystReads(EmbeddedGraphWrites, EmbeddedSweepResults):
     def _frame(self, label: NodeLabel) -> pd.DataFrame:
         return self.node_frames().get(label, pd.DataFrame())
+
+    def results_version(self) -> str:
+        ledger = self.load_ledger()
+        steps = json.dumps(ledger.steps, sort_keys=True) if ledger.steps else None
+        return results_token(self._pointer()["sweep_id"], steps, ledger.started)
 
     def unit_context(self, unit_id: str, scope: ScopeFilter) -> dict[str, object] | None:
         """Unit → enterprise → group → city → province, or None when unknown or out of scope.

@@ -18,6 +18,7 @@ from app.infrastructure.stores.contract import (
     AnomalyFilters,
     ScopeFilter,
     UnitMonthWindow,
+    results_token,
 )
 from app.infrastructure.stores.neo4j.graph_writes import Neo4jGraphWrites
 from app.infrastructure.stores.neo4j.sweep_results import (
@@ -61,6 +62,10 @@ class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
     def apply_schema(self) -> None:
         super().apply_schema()
         self.keep_pointer_lists()
+
+    def results_version(self) -> str:
+        row = self.run_read("results_version")[0]
+        return results_token(row["sweep_id"], row["steps_json"], row["started"])
 
     def unit_context(self, unit_id: str, scope: ScopeFilter) -> dict[str, object] | None:
         """Unit → enterprise → group → city → province, or None when unknown or out of scope."""

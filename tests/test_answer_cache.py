@@ -1,0 +1,169 @@
+"""The answer cache of the why and trace routes: an answer is built once per results version
+and key, never served once the version moves, never kept when its build fails, and at most
+`entries` are kept; with a check interval the version is read at most once per interval.
+Then through the API on both stores: kept answers are the answers built afresh, and a publish
+makes the next request build again."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
+
+from app.presentation.api.answer_cache import AnswerCache
+from app.services.access import key_ring_from_environment
+from app.services.sweep import run_sweep
+from app.settings import get_settings
+from tests.review_setup import ReviewStore, review_store
+from tests.swept_stores import analyst_app
+
+
+class Builds:
+    """A build function that counts its calls and answers with their number."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> bytes:
+        self.calls += 1
+        return f"answer {self.calls}".encode()
+
+
+class Versions:
+    """A results version the test moves, counting its reads."""
+
+    def __init__(self) -> None:
+        self.value, self.reads = "v1", 0
+
+    def __call__(self) -> str:
+        self.reads += 1
+        return self.value
+
+
+def test_an_answer_is_built_once_per_version_and_key() -> None:
+    cache, versions, build = AnswerCache(8, 0.0), Versions(), Builds()
+    assert cache.answer("a", versions, build) == b"answer 1"
+    assert cache.answer("a", versions, build) == b"answer 1"
+    assert cache.answer("b", versions, build) == b"answer 2"
+    assert build.calls == 2 and versions.reads == 3
+    versions.value = "v2"
+    assert cache.answer("a", versions, build) == b"answer 3"
+    assert len(cache) == 1
+
+
+def test_a_failed_build_is_not_kept() -> None:
+    cache, versions = AnswerCache(8, 0.0), Versions()
+
+    def fails() -> bytes:
+        raise LookupError("no unit")
+
+    with pytest.raises(LookupError):
+        cache.answer("a", versions, fails)
+    assert len(cache) == 0
+    assert cache.answer("a", versions, Builds()) == b"answer 1"
+
+
+def test_the_least_recently_used_answer_goes_first() -> None:
+    cache, versions, build = AnswerCache(2, 0.0), Versions(), Builds()
+    for key in ("a", "b", "a", "c"):
+        cache.answer(key, versions, build)
+    assert build.calls == 3
+    cache.answer("a", versions, build)
+    assert build.calls == 3
+    cache.answer("b", versions, build)
+    assert build.calls == 4
+
+
+def test_no_entries_builds_every_answer() -> None:
+    cache, versions, build = AnswerCache(0, 0.0), Versions(), Builds()
+    cache.answer("a", versions, build)
+    cache.answer("a", versions, build)
+    assert build.calls == 2 and len(cache) == 0
+
+
+def test_a_check_interval_reads_the_version_once_per_interval() -> None:
+    now = [100.0]
+    cache, versions, build = AnswerCache(8, 1.0, clock=lambda: now[0]), Versions(), Builds()
+    cache.answer("a", versions, build)
+    versions.value = "v2"
+    now[0] += 0.5
+    assert cache.answer("a", versions, build) == b"answer 1"
+    assert versions.reads == 1
+    now[0] += 0.6
+    assert cache.answer("a", versions, build) == b"answer 2"
+    assert versions.reads == 2
+
+
+# --- through the API ----------------------------------------------------------------------------
+
+
+def _built() -> float:
+    return REGISTRY.get_sample_value("mrvtrace_answer_cache_total", {"outcome": "built"}) or 0.0
+
+
+@pytest.fixture(scope="module", params=["embedded", "neo4j"])
+def setup(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ReviewStore]:
+    server = request.getfixturevalue("neo4j_server") if request.param == "neo4j" else None
+    found = review_store(request.param, tmp_path_factory, server)
+    yield found
+    found.store.close()
+
+
+def _client(setup: ReviewStore, entries: int, key: str) -> TestClient:
+    settings = setup.settings.model_copy(update={"answer_cache_entries": entries})
+    return TestClient(analyst_app(settings, setup.store), headers={"X-API-Key": key})
+
+
+@pytest.fixture
+def national_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    key = "answer-cache-national-key"
+    monkeypatch.setenv("MRVTRACE_API_KEYS", f"national={key}")
+    key_ring_from_environment.cache_clear()
+    yield key
+    key_ring_from_environment.cache_clear()
+
+
+def test_kept_answers_are_the_answers_built_afresh(setup: ReviewStore, national_key: str) -> None:
+    scores = setup.store.read_unit_month_scores(flagged_only=False)
+    flagged = scores[scores["flagged"].astype(bool)].head(3)
+    quiet = scores[~scores["flagged"].astype(bool)].head(2)
+    targets = [
+        (str(r.unit_id), str(r.period)) for r in [*flagged.itertuples(), *quiet.itertuples()]
+    ]
+    assert len(flagged) == 3 and len(quiet) == 2
+    with _client(setup, 4096, national_key) as kept, _client(setup, 0, national_key) as fresh:
+        for unit_id, period in targets:
+            path = f"/units/{unit_id}/why"
+            first = kept.get(path, params={"period": period})
+            assert first.status_code == 200
+            before = _built()
+            again = kept.get(path, params={"period": period})
+            assert _built() == before
+            assert (
+                again.content == first.content == fresh.get(path, params={"period": period}).content
+            )
+        assert kept.get("/units/NO-SUCH-UNIT/why").status_code == 404
+        assert kept.get("/units/NO-SUCH-UNIT/why").status_code == 404
+
+
+def test_a_publish_makes_the_next_answer_built_again(
+    setup: ReviewStore, national_key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scores = setup.store.read_unit_month_scores(flagged_only=True)
+    unit_id, period = str(scores["unit_id"].iloc[0]), str(scores["period"].iloc[0])
+    path = f"/units/{unit_id}/why"
+    with _client(setup, 4096, national_key) as client:
+        first = client.get(path, params={"period": period})
+        before = _built()
+        client.get(path, params={"period": period})
+        assert _built() == before
+        monkeypatch.setenv("MRVTRACE_HOME", str(setup.settings.home))
+        get_settings.cache_clear()
+        run_sweep(setup.store)
+        get_settings.cache_clear()
+        again = client.get(path, params={"period": period})
+        assert _built() == before + 1
+        assert again.json()["answers"][0]["root"] == first.json()["answers"][0]["root"]
