@@ -6,8 +6,9 @@ caller's scope and the route's arguments, and `Store.results_version` names the 
 cache reads that version (one small store read) at most once every `check_s` seconds (the
 settings' default: 1 s) and drops every answer when it moves, so a kept answer is served at
 most `check_s` after a publish or a load; with `check_s` 0 it reads the version on every
-request and never lags. A hit costs no tracing and no unit-month read; at national scale on 2
-cores it halves the CPU of an answer (bench/results/national/). Errors are never kept.
+request and never lags. A hit costs no tracing and no unit-month read (national on Neo4j: about
+a third of the CPU of a traced answer, bench/results/national-answer-cache/). Errors are never
+kept.
 """
 
 import threading

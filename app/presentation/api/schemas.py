@@ -113,7 +113,7 @@ class Impact(BaseModel):
     )
     allocation_delta_t: float | None = Field(
         description="Allowances the root moves through the supply (positive: over-allocated); "
-        "null when the enterprise has no allocation that year."
+        "null in a fleet without any allocation record (outside an allowance market)."
     )
     impact_t: float | None = Field(description="|emissions| + |allocation| at stake, tCO2.")
     allowance_value_cny: float | None
