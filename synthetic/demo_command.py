@@ -161,7 +161,9 @@ def demo(
     settings = get_settings()
     folder = out or settings.home / "demo-data"
     store, table = prepare_demo(folder, settings, console)
-    console.print(f"\n[bold]The {len(table)} most suspicious units[/]")
+    console.print(
+        f"\n[bold]The {len(table)} most suspicious units[/] (priority: probability × tCO2 at stake)"
+    )
     for row in table.itertuples():
         # One unit per line, however narrow the terminal: scripts read these lines.
         console.print(

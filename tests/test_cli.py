@@ -100,8 +100,21 @@ def test_the_impact_says_its_directions_and_what_the_month_cannot_give() -> None
         "Impact: 368,976 tCO2 at stake (emissions not computable from the month's figures; "
         "allocation -368,976 tCO2: under-allocated) = 33,207,840 CNY at 90 CNY/t"
     )
-    under = replace(impact, co2_delta_t=1200.0, allocation_delta_t=0.0, impact_t=1200.0)
+    under = replace(
+        impact,
+        reported_co2_t=250_000.0,
+        co2_delta_t=1200.0,
+        allocation_delta_t=0.0,
+        impact_t=1200.0,
+    )
     assert "(emissions 1,200 tCO2: under-reported; allocation 0 tCO2)" in impact_line(under)
+    # A month that reports no CO2 (the real sample): the tonnes the root's error is worth.
+    monitor = replace(
+        impact, co2_delta_t=34638.0, allocation_delta_t=float("nan"), impact_t=34638.0
+    )
+    assert "(emissions 34,638 tCO2 in the root's error; the month reports no CO2)" in (
+        impact_line(monitor)
+    )
     # A fleet without allocations (the real sample): no allocation part at all.
     outside = replace(
         impact, allocation_delta_t=float("nan"), impact_t=0.0, allowance_value_cny=0.0

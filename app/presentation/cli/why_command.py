@@ -86,7 +86,8 @@ def render(answer: WhyAnswer) -> None:
 def impact_line(impact: Impact) -> str:
     """The impact in words: each part with its direction, and a part the month's figures cannot
     give (emissions of a month without fuel figures) said to be unknown rather than a dash; no
-    allocation part where the enterprise has no allocation that year."""
+    allocation part in a fleet without allocations, and no direction for emissions in a month
+    that reports none (the root's error is worth those tonnes; nobody under-reported them)."""
     parts = []
     for name, delta, more, less in (
         ("emissions", impact.co2_delta_t, "under-reported", "over-reported"),
@@ -96,6 +97,11 @@ def impact_line(impact: Impact) -> str:
             continue
         if not math.isfinite(delta):
             parts.append(f"{name} not computable from the month's figures")
+        elif name == "emissions" and not math.isfinite(impact.reported_co2_t):
+            parts.append(
+                f"emissions {format_value(abs(delta), 'tCO2')} in the root's error; the month "
+                "reports no CO2"
+            )
         else:
             direction = f": {more}" if delta > 0 else f": {less}" if delta < 0 else ""
             parts.append(f"{name} {format_value(delta, 'tCO2')}{direction}")

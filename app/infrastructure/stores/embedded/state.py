@@ -40,7 +40,7 @@ class EmbeddedState:
 
     def server_info(self) -> dict[str, str]:
         return {
-            "version": f"pandas {pd.__version__}",
+            "version": f"Parquet files read by pandas {pd.__version__}",
             "edition": "embedded",
             "address": str(self.home),
         }
