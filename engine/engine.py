@@ -39,7 +39,7 @@ from engine.attribution import (
     hypothesis_probability,
     normal_scores,
     one_root_per_episode,
-    plausible,
+    plausibly_sized,
 )
 from engine.catalogue import DRIFT_PREFIX, catalogue
 from engine.checks import CERTAIN, CONTINUOUS, FLAGGING, CheckEvidence
@@ -417,7 +417,7 @@ class UnitMonthEngine:
         keys = pd.MultiIndex.from_arrays([candidates["um"].to_numpy(), lag])
         shown = earlier_listed.reindex(keys).fillna(False).to_numpy(dtype=bool)
         candidates = candidates[(lag == 0) | shown].reset_index(drop=True)
-        candidates = candidates[plausible(candidates, f)].reset_index(drop=True)
+        candidates = plausibly_sized(candidates, f)
         candidates = one_root_per_episode(
             candidates, checks, f["unit_id"].to_numpy(), self.policy.false_alarm_share
         )

@@ -11,7 +11,7 @@ from engine.attribution import attribute, one_root_per_episode, plausible
 from engine.catalogue import DRIFT_PREFIX, catalogue
 from engine.engine import EngineResult, UnitMonthEngine
 from engine.policy import DEFAULT_POLICY
-from graph_schema.parameters import ParameterKind, parameter_names
+from graph_schema.parameters import FORMULA_CONSTANTS, ParameterKind, parameter_names
 from models.rules import RULES, Basis
 from tests import engine_fleets as ef
 
@@ -200,6 +200,31 @@ def test_a_kwh_for_mwh_slip_is_rooted_in_its_month_and_not_flagged_the_month_aft
             "power_generation_mwh",
             slipped,
         )
+
+
+def test_a_percentage_typed_as_a_fraction_is_rooted_at_it_near_its_true_value(
+    honest: pd.DataFrame,
+) -> None:
+    # Carbon content written 0.5975 for 59.75 in a month of high purchased electricity; its test
+    # report and the enterprise's CO2 keep the right value. At the slipped figure most of the
+    # recomputed CO2 is electricity, so the checks linearised there (CO2 against CEMS and the
+    # enterprise's own figure) put the fault at twice its size; the report and carbon-per-heat
+    # checks read the figure itself.
+    unit = ef.steady_unit(honest, ONE_MONTH)
+    slipped = ONE_MONTH[0]
+    frame = honest.copy()
+    at = ef.rows_of(frame, unit, ONE_MONTH)
+    frame.loc[at, "coal_carbon_pct"] = (frame.loc[at, "coal_carbon_pct"] / 100).round(4)
+    ef.recompute(frame, at)
+    combustion = frame.loc[at, "combustion_co2_t"].to_numpy(dtype=float)
+    frame.loc[at, "purchased_electricity_mwh"] = (
+        1.5 * combustion / FORMULA_CONSTANTS["grid_ef_t_mwh"]
+    ).round(1)
+    ef.recompute(frame, at)
+    months = _months(_score(frame), unit)
+    _assert_rooted(months, ONE_MONTH, "coal_carbon_pct")
+    truth = _value(honest, unit, slipped, "coal_carbon_pct")
+    assert months.loc[slipped, "root_expected"] == pytest.approx(truth, rel=0.1)
 
 
 # --- the innocent party -------------------------------------------------------------------------
