@@ -1,6 +1,6 @@
 // The unit-month frame inside the caller's scope (optionally some periods), with the verifier
 // of each enterprise-year (the population systemic-source tests compare flags against) and its
-// allocation (null when the enterprise has none that year: no allowances at stake).
+// allocation (null when the enterprise has none that year).
 // Only the contract's columns, as a list in $columns' order: the sweep's score slots on the
 // same nodes are large and nobody reading the frame wants them.
 // Params: $columns (property names), $periods (list or null), $units_visible, $province_code,

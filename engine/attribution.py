@@ -14,7 +14,9 @@ what used to be three:
 - which side of a cross-check is wrong: a drifting CEMS explains the CEMS check alone; coal
   under-reported would also move the heat rate, the coal purchases and the energy monitor, and
   when those agree, the CEMS is the root and the enterprise is not blamed;
-- a node's expected value: x_j·e^(−δ̂_j), with δ̂_j the least-squares size of its fault;
+- a node's expected value: x_j·e^(−δ̂_j), with δ̂_j the least-squares size of its fault (past
+  a factor of 2, or where that size is implausible, the size the checks that read x_j itself
+  give: the others are linearised at the reported figure, and overshoot a slip);
 - blame between several parents: each parent's signature decides.
 Breached bounds and copied series have no size to fit: each adds its whole evidence (its score
 squared) to every hypothesis that can explain it, beside the magnitude checks' likelihood ratio.
