@@ -112,7 +112,7 @@ def test_the_impact_says_its_directions_and_what_the_month_cannot_give() -> None
     monitor = replace(
         impact, co2_delta_t=34638.0, allocation_delta_t=float("nan"), impact_t=34638.0
     )
-    assert "(emissions 34,638 tCO2 in the root's error; the month reports no CO2)" in (
+    assert "(the root's error is worth 34,638 tCO2 of emissions; the month reports no CO2)" in (
         impact_line(monitor)
     )
     # A fleet without allocations (the real sample): no allocation part at all.

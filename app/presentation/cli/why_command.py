@@ -81,6 +81,8 @@ def render(answer: WhyAnswer) -> None:
         )
     if answer.impact is not None:
         console.print(impact_line(answer.impact))
+    elif trace.root is not None:
+        console.print("Impact: not sized (the checks give the root no expected value)")
 
 
 def impact_line(impact: Impact) -> str:
@@ -99,8 +101,8 @@ def impact_line(impact: Impact) -> str:
             parts.append(f"{name} not computable from the month's figures")
         elif name == "emissions" and not math.isfinite(impact.reported_co2_t):
             parts.append(
-                f"emissions {format_value(abs(delta), 'tCO2')} in the root's error; the month "
-                "reports no CO2"
+                f"the root's error is worth {format_value(abs(delta), 'tCO2')} of emissions; "
+                "the month reports no CO2"
             )
         else:
             direction = f": {more}" if delta > 0 else f": {less}" if delta < 0 else ""
