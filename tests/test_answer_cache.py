@@ -5,18 +5,17 @@ Then through the API on both stores: kept answers are the answers built afresh, 
 makes the next request build again."""
 
 from collections.abc import Iterator
-from pathlib import Path
+from contextlib import AbstractContextManager
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
 from app.presentation.api.answer_cache import AnswerCache
-from app.services.access import key_ring_from_environment
 from app.services.sweep import run_sweep
 from app.settings import get_settings
-from tests.review_setup import ReviewStore, review_store
-from tests.swept_stores import analyst_app
+from tests.review_setup import ReviewStore, review_client, review_store
 
 
 class Builds:
@@ -112,21 +111,17 @@ def setup(
     found.store.close()
 
 
-def _client(setup: ReviewStore, entries: int, key: str) -> TestClient:
+KEY = "answer-cache-national-key"
+AUTH = {"X-API-Key": KEY}
+
+
+def _client(setup: ReviewStore, entries: int) -> AbstractContextManager[TestClient]:
+    """A national client of the app on `setup`'s store, keeping at most `entries` answers."""
     settings = setup.settings.model_copy(update={"answer_cache_entries": entries})
-    return TestClient(analyst_app(settings, setup.store), headers={"X-API-Key": key})
+    return review_client(replace(setup, settings=settings), {"national": KEY})
 
 
-@pytest.fixture
-def national_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    key = "answer-cache-national-key"
-    monkeypatch.setenv("MRVTRACE_API_KEYS", f"national={key}")
-    key_ring_from_environment.cache_clear()
-    yield key
-    key_ring_from_environment.cache_clear()
-
-
-def test_kept_answers_are_the_answers_built_afresh(setup: ReviewStore, national_key: str) -> None:
+def test_kept_answers_are_the_answers_built_afresh(setup: ReviewStore) -> None:
     scores = setup.store.read_unit_month_scores(flagged_only=False)
     flagged = scores[scores["flagged"].astype(bool)].head(3)
     quiet = scores[~scores["flagged"].astype(bool)].head(2)
@@ -134,36 +129,38 @@ def test_kept_answers_are_the_answers_built_afresh(setup: ReviewStore, national_
         (str(r.unit_id), str(r.period)) for r in [*flagged.itertuples(), *quiet.itertuples()]
     ]
     assert len(flagged) == 3 and len(quiet) == 2
-    with _client(setup, 4096, national_key) as kept, _client(setup, 0, national_key) as fresh:
+    with _client(setup, 4096) as kept, _client(setup, 0) as fresh:
         for unit_id, period in targets:
             path = f"/units/{unit_id}/why"
-            first = kept.get(path, params={"period": period})
+            first = kept.get(path, params={"period": period}, headers=AUTH)
             assert first.status_code == 200
             before = _built()
-            again = kept.get(path, params={"period": period})
+            again = kept.get(path, params={"period": period}, headers=AUTH)
             assert _built() == before
             assert (
-                again.content == first.content == fresh.get(path, params={"period": period}).content
+                again.content
+                == first.content
+                == fresh.get(path, params={"period": period}, headers=AUTH).content
             )
-        assert kept.get("/units/NO-SUCH-UNIT/why").status_code == 404
-        assert kept.get("/units/NO-SUCH-UNIT/why").status_code == 404
+        assert kept.get("/units/NO-SUCH-UNIT/why", headers=AUTH).status_code == 404
+        assert kept.get("/units/NO-SUCH-UNIT/why", headers=AUTH).status_code == 404
 
 
 def test_a_publish_makes_the_next_answer_built_again(
-    setup: ReviewStore, national_key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    setup: ReviewStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scores = setup.store.read_unit_month_scores(flagged_only=True)
     unit_id, period = str(scores["unit_id"].iloc[0]), str(scores["period"].iloc[0])
     path = f"/units/{unit_id}/why"
-    with _client(setup, 4096, national_key) as client:
-        first = client.get(path, params={"period": period})
+    with _client(setup, 4096) as client:
+        first = client.get(path, params={"period": period}, headers=AUTH)
         before = _built()
-        client.get(path, params={"period": period})
+        client.get(path, params={"period": period}, headers=AUTH)
         assert _built() == before
         monkeypatch.setenv("MRVTRACE_HOME", str(setup.settings.home))
         get_settings.cache_clear()
         run_sweep(setup.store)
         get_settings.cache_clear()
-        again = client.get(path, params={"period": period})
+        again = client.get(path, params={"period": period}, headers=AUTH)
         assert _built() == before + 1
         assert again.json()["answers"][0]["root"] == first.json()["answers"][0]["root"]
