@@ -187,7 +187,11 @@ class UnitMonthEngine:
         evidence = [*evidence, *self._drift_evidence(evidence, f, explained)]
         annual = silence_annual_figures(evidence, f, self.rules)
         self.conventions_ = fleet_conventions(
-            evidence, f, policy.false_alarm_share, policy.prevalence_share
+            evidence,
+            f,
+            policy.false_alarm_share,
+            policy.prevalence_share,
+            policy.prevalence_level,
         )
         fleet = self._silenced(f, evidence, annual)
         p_min, count = _combined(fleet.checks, len(f))

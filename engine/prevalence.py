@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from engine.checks import FLAGGING, CheckEvidence, EvidenceClass
 
@@ -68,10 +69,16 @@ def _uncorroborated(evidence: Sequence[CheckEvidence], alpha: float) -> dict[str
 
 
 def fleet_conventions(
-    evidence: Sequence[CheckEvidence], frame: pd.DataFrame, alpha: float, share: float
+    evidence: Sequence[CheckEvidence],
+    frame: pd.DataFrame,
+    alpha: float,
+    share: float,
+    level: float,
 ) -> list[Pattern]:
     """Checks firing (p ≤ alpha) uncorroborated on more than `share` of the unit-months they
-    apply to."""
+    apply to, shown by a one-sided binomial test at `level`: on a small fleet the share of a
+    few months is mostly chance (two faulty months of one unit are 2.8 % of a 72-month fleet),
+    and calling them a habit would silence them."""
     units = frame["unit_id"].astype(str).to_numpy()
     alone = _uncorroborated(evidence, alpha)
     found = []
@@ -80,11 +87,12 @@ def fleet_conventions(
         if not _guarded(check) or applies == 0 or check.check_id not in alone:
             continue
         fired = alone[check.check_id]
-        rate = fired.sum() / applies
-        if rate > share:
+        count = int(fired.sum())
+        rate = count / applies
+        if rate > share and stats.binom.sf(count - 1, applies, share) <= level:
             examples = tuple(pd.unique(units[fired])[:EXAMPLE_UNITS].tolist())
             found.append(
-                Pattern(check.check_id, check.label, float(rate), int(fired.sum()), None, examples)
+                Pattern(check.check_id, check.label, float(rate), count, None, examples)
             )
     return found
 
