@@ -91,9 +91,7 @@ def fleet_conventions(
         rate = count / applies
         if rate > share and stats.binom.sf(count - 1, applies, share) <= level:
             examples = tuple(pd.unique(units[fired])[:EXAMPLE_UNITS].tolist())
-            found.append(
-                Pattern(check.check_id, check.label, float(rate), count, None, examples)
-            )
+            found.append(Pattern(check.check_id, check.label, float(rate), count, None, examples))
     return found
 
 
