@@ -187,11 +187,7 @@ class UnitMonthEngine:
         evidence = [*evidence, *self._drift_evidence(evidence, f, explained)]
         annual = silence_annual_figures(evidence, f, self.rules)
         self.conventions_ = fleet_conventions(
-            evidence,
-            f,
-            policy.false_alarm_share,
-            policy.prevalence_share,
-            policy.prevalence_level,
+            evidence, f, policy.false_alarm_share, policy.prevalence_share
         )
         fleet = self._silenced(f, evidence, annual)
         p_min, count = _combined(fleet.checks, len(f))

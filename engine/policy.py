@@ -20,10 +20,6 @@ class ScoringPolicy:
     # A check firing uncorroborated on more than this share of a fleet's unit-months is a
     # convention.
     prevalence_share: float = 0.02
-    # ... shown, not suspected: the excess over that share is tested (one-sided binomial) at
-    # this level, the false-alarm share's, so the few months of one fault in a small fleet
-    # are never called its habit.
-    prevalence_level: float = 0.005
     # ... and on more than this share of one unit's months (at least `persistent_months`), a
     # persistent condition of that unit: one finding for the unit, no monthly flags. Three
     # quarters: a condition of the unit spans nearly all its months, a fault that began at

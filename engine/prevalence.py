@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from engine.checks import FLAGGING, CheckEvidence, EvidenceClass
 
@@ -68,18 +67,24 @@ def _uncorroborated(evidence: Sequence[CheckEvidence], alpha: float) -> dict[str
     }
 
 
+def _beyond_one_site(fired: np.ndarray, applies: np.ndarray, sites: np.ndarray) -> tuple[int, int]:
+    """Firings and applicable rows once the site (enterprise) with the most firings is left
+    out."""
+    per_site = pd.DataFrame({"site": sites, "fired": fired, "applies": applies})
+    counts = per_site.groupby("site")[["fired", "applies"]].sum()
+    top = counts["fired"].idxmax()
+    rest = counts.drop(index=top).sum()
+    return int(rest["fired"]), int(rest["applies"])
+
+
 def fleet_conventions(
-    evidence: Sequence[CheckEvidence],
-    frame: pd.DataFrame,
-    alpha: float,
-    share: float,
-    level: float,
+    evidence: Sequence[CheckEvidence], frame: pd.DataFrame, alpha: float, share: float
 ) -> list[Pattern]:
     """Checks firing (p ≤ alpha) uncorroborated on more than `share` of the unit-months they
-    apply to, shown by a one-sided binomial test at `level`: on a small fleet the share of a
-    few months is mostly chance (two faulty months of one unit are 2.8 % of a 72-month fleet),
-    and calling them a habit would silence them."""
+    apply to, also without the enterprise where they fire most: a habit of the fleet is not
+    one enterprise's (on a small fleet two faulty months of one unit are 2.8 % of 72)."""
     units = frame["unit_id"].astype(str).to_numpy()
+    sites = frame["enterprise_id" if "enterprise_id" in frame else "unit_id"].astype(str)
     alone = _uncorroborated(evidence, alpha)
     found = []
     for check in evidence:
@@ -87,11 +92,15 @@ def fleet_conventions(
         if not _guarded(check) or applies == 0 or check.check_id not in alone:
             continue
         fired = alone[check.check_id]
-        count = int(fired.sum())
-        rate = count / applies
-        if rate > share and stats.binom.sf(count - 1, applies, share) <= level:
+        rate = fired.sum() / applies
+        if rate <= share:
+            continue
+        rest_fired, rest_applies = _beyond_one_site(fired, check.applies, sites.to_numpy())
+        if rest_applies and rest_fired / rest_applies > share:
             examples = tuple(pd.unique(units[fired])[:EXAMPLE_UNITS].tolist())
-            found.append(Pattern(check.check_id, check.label, float(rate), count, None, examples))
+            found.append(
+                Pattern(check.check_id, check.label, float(rate), int(fired.sum()), None, examples)
+            )
     return found
 
 
