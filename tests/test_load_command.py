@@ -1,6 +1,7 @@
 """`mrvtrace load`: the CLI loads a folder into the embedded store and refuses a bulk load there;
 and what the sweep after a load says."""
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,14 +94,22 @@ def test_a_period_outside_the_business_range_never_reaches_a_sweep(
     assert "published" in result.output
 
 
-def test_a_sweep_with_nothing_changed_says_the_findings_stand(home: Path, tmp_path: Path) -> None:
+def test_a_sweep_with_nothing_changed_says_the_findings_stand(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "data"
     generate_dataset(folder, scale="small", seed=0, fault_rate=0.03, months=6)
     assert runner.invoke(app, ["load", str(folder)]).exit_code == 0
     first = runner.invoke(app, ["sweep"])
     assert first.exit_code == 0, first.output
     assert "unit-months scored" in first.output
+    # The tests' default: no knowledge-base refresh, so none is timed.
+    assert "knowledge-base refresh" not in first.output
+    monkeypatch.setenv("MRVTRACE_KB_REFRESH_ON_SWEEP", "true")
+    get_settings.cache_clear()
     again = runner.invoke(app, ["sweep"])
     assert again.exit_code == 0, again.output
     assert "no period has new or changed data" in again.output
     assert "0 of them flagged" not in again.output
+    # The refresh is a stage of its own, timed apart from the sweep's.
+    assert re.search(r"then the knowledge-base\s+refresh\s+took\s+\d+\.\d\s+s", again.output)

@@ -17,6 +17,8 @@ from app.services.sweep import run_sweep
 from app.settings import Settings, get_settings
 from engine.policy import ScoringPolicy
 
+# The stage after the sweep proper: progress reports it under this name.
+KNOWLEDGE_STAGE = "refreshing the knowledge base (findings, statuses, guidance)"
 log = logging.getLogger(__name__)
 ABANDONED = "abandoned: the sweep's process died (the sweep lock's owner is gone)"
 
@@ -91,10 +93,11 @@ def sweep_with_upkeep(
     prune_sweeps(store, keep)
     # Also after a sweep that scored nothing: the findings' review statuses and the guidance
     # folder may have changed since the last index, and what did not is not embedded again.
-    stage = "refreshing the knowledge base (findings, statuses, guidance)"
-    if progress is not None:
-        progress(stage, 0, 1)
-    refresh_after_sweep(store, get_settings())
-    if progress is not None:
-        progress(stage, 1, 1)
+    settings = get_settings()
+    report = progress if settings.kb_refresh_on_sweep else None
+    if report is not None:
+        report(KNOWLEDGE_STAGE, 0, 1)
+    refresh_after_sweep(store, settings)
+    if report is not None:
+        report(KNOWLEDGE_STAGE, 1, 1)
     return record

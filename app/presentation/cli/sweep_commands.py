@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -48,7 +49,7 @@ def sweep(
     from app.infrastructure.observability import record_sweep
     from app.infrastructure.sweep_lock import SweepAlreadyRunning, sweep_lock
     from app.services.sweep import NothingLoaded
-    from app.services.sweep_upkeep import sweep_with_upkeep
+    from app.services.sweep_upkeep import KNOWLEDGE_STAGE, sweep_with_upkeep
 
     settings = _settings(store)
     with ExitStack() as resources:
@@ -64,8 +65,13 @@ def sweep(
         ) as bar:
             task = bar.add_task("sweep", total=1)
 
+            # When the knowledge-base refresh began and ended, for the summary line.
+            refresh: dict[int, float] = {}
+
             def progress(stage: str, done: int, total: int) -> None:
                 bar.update(task, description=stage, completed=done, total=max(total, 1))
+                if stage == KNOWLEDGE_STAGE:
+                    refresh[done] = time.perf_counter()
 
             try:
                 record = sweep_with_upkeep(
@@ -80,6 +86,11 @@ def sweep(
                 raise
     seconds = sum(record.seconds.values())
     record_sweep(seconds, record.status.value, record.counts.get("flagged"))
+    indexed = (
+        f"; then the knowledge-base refresh took {refresh[1] - refresh[0]:.1f} s"
+        if {0, 1} <= refresh.keys()
+        else ""
+    )
     if not record.periods:
         reason = (
             "none of the periods asked for is loaded"
@@ -88,7 +99,7 @@ def sweep(
         )
         console.print(
             f"sweep {record.sweep_id} published: {reason}, so nothing was scored and the "
-            "current findings stand (--full rescores every period)"
+            f"current findings stand (--full rescores every period){indexed}"
         )
         return
     counts = record.counts
@@ -99,6 +110,7 @@ def sweep(
         f"{counts.get('listed', 0):,} listed for review, {counts.get('flagged', 0):,} of them "
         "flagged (the rest: not significant fleet-wide, rooted in another month or immaterial), "
         f"{counts.get('systemic_sources', 0):,} systemic sources; {seconds:.1f} s ({stages})"
+        f"{indexed}"
     )
     fleet = [p for p in record.patterns if p.get("scope") == "fleet"]
     units = [p for p in record.patterns if p.get("scope") == "unit"]

@@ -68,7 +68,7 @@ def _first_row(frame: pd.DataFrame, mask: pd.Series) -> dict[str, object]:
 
 class EmbeddedAnalystReads(EmbeddedGraphWrites, EmbeddedSweepResults):
     def _frame(self, label: NodeLabel) -> pd.DataFrame:
-        return self.node_frames().get(label, pd.DataFrame())
+        return self.node_frame(label)
 
     def results_version(self) -> str:
         ledger = self.load_ledger()

@@ -18,6 +18,7 @@ import pandas as pd
 
 from app.infrastructure.stores.contract import GraphCounts, LoadLedger, RelationshipSpec
 from app.infrastructure.stores.embedded.state import EmbeddedState
+from app.settings import Settings
 from graph_schema.labels import KEY_PROPERTY, NodeLabel, RelType
 from loaders.unit_month_frame import conform_unit_month_frame
 
@@ -56,6 +57,10 @@ class EmbeddedGraphWrites(EmbeddedState):
     _node_frames: dict[NodeLabel, pd.DataFrame] | None = None
     _relationship_frames: dict[RelationshipSpec, pd.DataFrame] | None = None
 
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__(settings)
+        self._label_frames: dict[NodeLabel, pd.DataFrame] = {}
+
     @property
     def files_dir(self) -> Path:
         return self.home / "embedded"
@@ -81,6 +86,17 @@ class EmbeddedGraphWrites(EmbeddedState):
         assert self._node_frames is not None
         return self._node_frames
 
+    def node_frame(self, label: NodeLabel) -> pd.DataFrame:
+        """One label's frame (empty when the store has none). Unless the whole graph is in
+        memory already, only that label's file is read: a one-off question (`mrvtrace why`)
+        reads the few tables it needs, not the parameters and their edges."""
+        if self._node_frames is not None:
+            return self._node_frames.get(label, pd.DataFrame())
+        if label not in self._label_frames:
+            path = self.files_dir / "nodes" / f"{label.value}.parquet"
+            self._label_frames[label] = pd.read_parquet(path) if path.exists() else pd.DataFrame()
+        return self._label_frames[label]
+
     def relationship_frames(self) -> dict[RelationshipSpec, pd.DataFrame]:
         if self._relationship_frames is None:
             self._read_frames()
@@ -91,6 +107,7 @@ class EmbeddedGraphWrites(EmbeddedState):
         """Drop the in-memory frames, so the next use reads the files again."""
         self._node_frames = None
         self._relationship_frames = None
+        self._label_frames = {}
 
     def _write(self, folder: str, name: str, frame: pd.DataFrame) -> None:
         path = self.files_dir / folder / f"{name}.parquet"

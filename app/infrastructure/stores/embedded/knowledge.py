@@ -9,8 +9,8 @@ running server searches the newest index.
 from collections.abc import Sequence
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -27,6 +27,9 @@ from app.infrastructure.stores.knowledge_contract import (
 from app.infrastructure.text_tokens import tokens
 from graph_schema.periods import window
 
+if TYPE_CHECKING:
+    import bm25s
+
 # Lucene's BM25Similarity defaults, the ones the Neo4j full-text index scores with.
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -42,7 +45,7 @@ class _Index:
     stamp: int
     passages: pd.DataFrame
     vectors: InitVar[np.ndarray]
-    bm25: bm25s.BM25 | None
+    bm25: "bm25s.BM25 | None"
     ids: np.ndarray = field(init=False)
     rows: list[Row] = field(init=False)
     position: dict[str, int] = field(init=False)
@@ -82,9 +85,12 @@ class _Index:
         return [(str(ids[i]), float(scores[positions[i]])) for i in order]
 
 
-def _bm25(passages: pd.DataFrame) -> bm25s.BM25 | None:
+def _bm25(passages: pd.DataFrame) -> "bm25s.BM25 | None":
     if passages.empty:
         return None
+    # Imported here: it brings scipy.sparse, a tenth of a second a one-off CLI question never uses.
+    import bm25s
+
     index = bm25s.BM25(method="lucene", k1=BM25_K1, b=BM25_B)
     index.index([tokens(body) for body in searched_text(passages)], show_progress=False)
     return index
