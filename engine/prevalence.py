@@ -84,7 +84,7 @@ def fleet_conventions(
     apply to, also without the enterprise where they fire most: a habit of the fleet is not
     one enterprise's (on a small fleet two faulty months of one unit are 2.8 % of 72)."""
     units = frame["unit_id"].astype(str).to_numpy()
-    sites = frame["enterprise_id" if "enterprise_id" in frame else "unit_id"].astype(str)
+    sites = frame["enterprise_id" if "enterprise_id" in frame else "unit_id"].astype(str).to_numpy()
     alone = _uncorroborated(evidence, alpha)
     found = []
     for check in evidence:
@@ -95,7 +95,7 @@ def fleet_conventions(
         rate = fired.sum() / applies
         if rate <= share:
             continue
-        rest_fired, rest_applies = _beyond_one_site(fired, check.applies, sites.to_numpy())
+        rest_fired, rest_applies = _beyond_one_site(fired, check.applies, sites)
         if rest_applies and rest_fired / rest_applies > share:
             examples = tuple(pd.unique(units[fired])[:EXAMPLE_UNITS].tolist())
             found.append(
