@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from app.services.analysis import DEFAULT_DEPTH
-from app.services.tracing.trace import schema_graph
+from app.services.tracing.trace import month_transfer_edges
 from bench.root_cause_baselines import (
     INPUTS,
     causal_dag,
@@ -39,7 +39,7 @@ def test_dag_has_each_months_trace_edges_and_the_vertical_ones_between_months() 
             (parameter_of(u), parameter_of(v)) for u, v in dag.edges if _lag(u) == _lag(v) == lag
         }
         # The same-month edges mrvtrace's trace paths follow.
-        assert month == set(schema_graph().edges)
+        assert month == set(month_transfer_edges())
     between = {(u, v) for u, v in dag.edges if _lag(u) != _lag(v)}
     assert between == {
         (node_name(e.parent, lag + 1), node_name(e.child, lag))

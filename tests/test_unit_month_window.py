@@ -2,7 +2,9 @@
 is the same on the embedded store and on Neo4j after the same sweep."""
 
 import math
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from app.infrastructure.stores.contract import Store, UnitMonthWindow
 from app.infrastructure.stores.embedded import EmbeddedStore
 from app.services.access import Scope, ScopeKind, scope_filter
 from app.services.analysis import DEFAULT_DEPTH
+from app.settings import Settings, StoreKind
 from graph_schema.periods import window
 from tests.swept_stores import swept_embedded, swept_store
 
@@ -29,6 +32,11 @@ def _number(value: object) -> float:
 
 def _nodes(found: UnitMonthWindow) -> dict[str, tuple[float, float]]:
     return {str(n["key"]): (_number(n["score"]), _number(n["expected"])) for n in found.nodes}
+
+
+def _holds(batch: Path, month: str) -> bool:
+    _, first, last = batch.stem.split("_")
+    return first <= month <= last
 
 
 def _checks(found: UnitMonthWindow) -> dict[str, float]:
@@ -109,5 +117,34 @@ def test_a_sweep_published_before_the_pointer_lists_is_traced_after_the_schema_i
     neo4j.apply_schema()
     after = neo4j.unit_month_window(unit_id, period, DEFAULT_DEPTH, NATIONAL)
     assert after is not None and after.result == before.result
+    assert _nodes(after) == _nodes(before) != {}
+    assert _checks(after) == _checks(before) != {}
+
+
+def test_an_embedded_window_opens_only_the_score_batches_of_its_months(
+    stores: tuple[EmbeddedStore, Store], tmp_path: Path
+) -> None:
+    """A one-off question (`mrvtrace why`) reads the sweep's batches of the months it shows:
+    with every other month's batch unreadable, and the oldest batch under a name without its
+    months (as sweeps before the names carried them wrote it), the window is the same."""
+    embedded, _ = stores
+    unit = embedded.read_unit_month_scores(flagged_only=True).iloc[0]
+    unit_id, period = str(unit.unit_id), str(unit.period)
+    before = embedded.unit_month_window(unit_id, period, DEFAULT_DEPTH, NATIONAL)
+    assert before is not None and before.result is not None and before.checks
+    home = tmp_path / "home"
+    shutil.copytree(embedded.home, home)
+    copy = EmbeddedStore(Settings(MRVTRACE_STORE=StoreKind.EMBEDDED, MRVTRACE_HOME=home))
+    shown = set(window(period, DEFAULT_DEPTH))
+    batches = sorted((home / "sweeps").glob("*/*/*_*_*.parquet"))
+    spoilt = [b for b in batches if not any(_holds(b, month) for month in shown)]
+    assert batches and spoilt
+    for batch in spoilt:
+        batch.write_bytes(b"not parquet")
+    oldest = min(set(batches) - set(spoilt))
+    oldest.rename(oldest.with_name(oldest.stem.split("_")[0] + ".parquet"))
+    after = copy.unit_month_window(unit_id, period, DEFAULT_DEPTH, NATIONAL)
+    assert after is not None
+    assert after.result == before.result
     assert _nodes(after) == _nodes(before) != {}
     assert _checks(after) == _checks(before) != {}

@@ -12,13 +12,14 @@ expected value, the candidates and the impact; a trace reads them and lays out:
 - the evidence that bears on the root (the test report only for a carbon or NCV root).
 """
 
+import heapq
 import itertools
 import json
-from collections.abc import Collection, Mapping
+import math
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-import networkx as nx
 import numpy as np
 
 from app.infrastructure.stores.contract import Row, UnitMonthWindow
@@ -129,14 +130,54 @@ def _text(value: object) -> str | None:
 
 
 @cache
-def schema_graph() -> nx.DiGraph:
-    """The parameters of one month and the data-transfer edges between them."""
-    graph = nx.DiGraph()
-    graph.add_nodes_from(_NAMES)
-    for edge in TRANSFER_EDGES:
-        if edge.lag == 0:
-            graph.add_edge(edge.parent, edge.child, kind=edge.kind.value, edge_type=edge.edge_type)
-    return graph
+def month_transfer_edges() -> dict[tuple[str, str], tuple[str, str]]:
+    """(parent, child) -> (kind, edge type) of graph_schema's data-transfer edges within a month."""
+    return {(e.parent, e.child): (e.kind.value, e.edge_type) for e in TRANSFER_EDGES if e.lag == 0}
+
+
+@cache
+def _neighbours(directed: bool) -> dict[str, tuple[str, ...]]:
+    """Each parameter's next parameters along the data flow, or along the edges either way."""
+    edges = month_transfer_edges()
+    found: dict[str, dict[str, None]] = {name: {} for name in _NAMES}
+    for parent, child in edges:
+        found.setdefault(parent, {})[child] = None
+    if not directed:
+        for parent, child in edges:
+            found.setdefault(child, {})[parent] = None
+    return {name: tuple(nexts) for name, nexts in found.items()}
+
+
+def _cheapest_route(
+    neighbours: Mapping[str, tuple[str, ...]],
+    source: str,
+    target: str,
+    cost: Callable[[str], float],
+) -> list[str] | None:
+    """Dijkstra from `source` to `target`, `cost(v)` the price of stepping onto `v`. Hand-written
+    rather than networkx's: the graph has a few dozen nodes, and importing networkx alone took a
+    tenth of `mrvtrace why`'s one-second budget."""
+    if source not in neighbours:
+        return None
+    done: set[str] = set()
+    best = {source: 0.0}
+    routes = {source: [source]}
+    order = itertools.count()
+    fringe = [(0.0, next(order), source)]
+    while fringe:
+        spent, _, node = heapq.heappop(fringe)
+        if node in done:
+            continue
+        if node == target:
+            return routes[node]
+        done.add(node)
+        for step in neighbours[node]:
+            total = spent + cost(step)
+            if step not in done and total < best.get(step, math.inf):
+                best[step] = total
+                routes[step] = [*routes[node], step]
+                heapq.heappush(fringe, (total, next(order), step))
+    return None
 
 
 def path_between(
@@ -147,24 +188,23 @@ def path_between(
     measurements of one quantity), else the two alone. With `known` (the parameters the month
     has values of), a route through known parameters is taken over a shorter one through a
     parameter the data lacks, whose hop could be neither shown nor scored."""
-    graph = schema_graph()
     if source == target:
         return [(source, None, None)]
+    edges = month_transfer_edges()
     # An unknown parameter costs more than any route through known ones.
-    unknown_cost = float(graph.number_of_nodes())
+    unknown_cost = float(len(_neighbours(directed=False)))
 
-    def cost(_u: str, v: str, _data: object) -> float:
+    def cost(v: str) -> float:
         return 1.0 if known is None or v in known or v == target else unknown_cost
 
-    for view in (graph, graph.to_undirected(as_view=True)):
-        try:
-            names = nx.shortest_path(view, source, target, weight=cost)
-        except (nx.NetworkXNoPath, nx.NodeNotFound):
+    for directed in (True, False):
+        names = _cheapest_route(_neighbours(directed), source, target, cost)
+        if names is None:
             continue
         hops: list[tuple[str, str | None, str | None]] = [(names[0], None, None)]
         for u, v in itertools.pairwise(names):
-            data = graph.get_edge_data(u, v) or graph.get_edge_data(v, u) or {}
-            hops.append((v, data.get("kind"), data.get("edge_type")))
+            kind, edge_type = edges.get((u, v)) or edges[(v, u)]
+            hops.append((v, kind, edge_type))
         return hops
     return [(source, None, None), (target, None, None)]
 

@@ -2,7 +2,7 @@
 
 The embedded store keeps the graph as node and relationship frames in memory, persisted as
 Parquet under `$MRVTRACE_HOME` (loading.py), and its sweeps as Parquet batches beside them
-(scoring.py). Tracing walks the same networkx subgraphs on both stores.
+(scoring.py). Tracing walks the same data-transfer paths on both stores.
 """
 
 from pathlib import Path

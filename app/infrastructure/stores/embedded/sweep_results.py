@@ -32,6 +32,17 @@ def _record_from(data: dict[str, Any]) -> SweepRecord:
     return SweepRecord(**data)
 
 
+def _may_hold(batch: Path, periods: Sequence[str]) -> bool:
+    """Whether a batch file can hold rows of `periods`: its name carries its first and last
+    period (`00003_2009-01_2009-12.parquet`), so a question about a few months opens only their
+    files; a name without them may hold any."""
+    parts = batch.stem.split("_")
+    if len(parts) != 3:
+        return True
+    first, last = parts[1], parts[2]
+    return any(first <= period <= last for period in periods)
+
+
 def _write_bytes(path: Path, payload: bytes) -> None:
     """Write then rename, so a crash never leaves a torn file behind."""
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -84,7 +95,9 @@ class EmbeddedSweepResults(EmbeddedState):
             part = folder / kind
             part.mkdir(parents=True, exist_ok=True)
             batch = len(list(part.glob("*.parquet")))
-            frame.reset_index(drop=True).to_parquet(part / f"{batch:05d}.parquet", index=False)
+            periods = frame["period"].astype(str)
+            name = f"{batch:05d}_{periods.min()}_{periods.max()}.parquet"
+            frame.reset_index(drop=True).to_parquet(part / name, index=False)
 
     def publish_sweep(self, record: SweepRecord) -> None:
         self._save_record(record)
@@ -158,12 +171,14 @@ class EmbeddedSweepResults(EmbeddedState):
         parts = []
         for sweep_id, sweep_periods in by_sweep.items():
             folder = self.sweeps_dir / sweep_id / kind
-            if not folder.exists():
+            batches = sorted(folder.glob("*.parquet"))
+            files = [str(f) for f in batches if _may_hold(f, sweep_periods)]
+            if not files:
                 continue
             condition = ds.field("period").isin(sweep_periods)
             if unit_ids is not None:
                 condition = condition & ds.field("unit_id").isin(list(unit_ids))
-            table = ds.dataset(folder, format="parquet").to_table(filter=condition)
+            table = ds.dataset(files, format="parquet").to_table(filter=condition)
             parts.append(table.to_pandas())
         parts = [p for p in parts if len(p)]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
