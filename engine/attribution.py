@@ -36,6 +36,7 @@ from engine.catalogue import DRIFT_PREFIX
 from engine.checks import MAGNITUDE, EvidenceClass
 from engine.evidence import DEFAULTS
 from engine.signatures import elasticities
+from engine.zero_conflicts import CONFLICT_COLUMNS, credit_the_odd_figure
 from graph_schema.parameters import PARAMETERS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
 from models.rules import RULES, Band, Quantity, When
@@ -208,14 +209,18 @@ def attribute(
     quantity_of: Mapping[str, Quantity],
     lag_of: Mapping[str, int],
     lagged_values: Mapping[int, pd.DataFrame],
+    conflicts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Score every one-parameter hypothesis of every unit-month in `checks`.
 
     `checks`: one row per applicable check of a unit-month (`um`, `check_id`, `evidence`,
     `residual`, `scale`, `p`). `months`: the unit-month rows, indexed by `um`. `lagged_values`:
-    for each lag, the same unit's row that many months earlier, indexed by `um`. Returns
-    CANDIDATE_COLUMNS, strongest first within each unit-month.
+    for each lag, the same unit's row that many months earlier, indexed by `um`. `conflicts`:
+    the months' breaches on a zero (engine.zero_conflicts). Returns CANDIDATE_COLUMNS, strongest
+    first within each unit-month.
     """
+    if conflicts is None:
+        conflicts = pd.DataFrame(columns=CONFLICT_COLUMNS)
     if checks.empty:
         return pd.DataFrame(columns=CANDIDATE_COLUMNS)
     score = normal_scores(checks)
@@ -235,6 +240,9 @@ def attribute(
     checks = checks[keep].reset_index(drop=True)
     score = score[keep]
     sign_rows = signatures(checks, months, quantity_of, lag_of)
+    # A breach on a zero has no elasticity to tell its two figures apart: `conflicts` name the
+    # one at fault (engine.zero_conflicts).
+    sign_rows = credit_the_odd_figure(sign_rows, checks, conflicts)
     joined = sign_rows.assign(
         um=checks["um"].to_numpy()[sign_rows["row"]],
         evidence=checks["evidence"].to_numpy()[sign_rows["row"]],

@@ -35,6 +35,7 @@ from scipy import optimize
 
 from engine.annual_figures import silence_annual_figures
 from engine.attribution import (
+    SUPPORT_SCORE,
     attribute,
     hypothesis_probability,
     normal_scores,
@@ -63,6 +64,7 @@ from engine.systemic import (
     shifted_client_months,
     systemic_links,
 )
+from engine.zero_conflicts import size_the_odd_figures, zero_conflicts
 from graph_schema.frames import CHECK_SCORE_COLUMNS, NODE_SCORE_COLUMNS, UNIT_MONTH_SCORE_COLUMNS
 from graph_schema.keys import edge_ids, parameter_keys
 from graph_schema.periods import shift_periods
@@ -386,12 +388,15 @@ class UnitMonthEngine:
 
     @staticmethod
     def _attribute(
-        checks: pd.DataFrame, months: pd.DataFrame, lagged: dict[int, pd.DataFrame]
+        checks: pd.DataFrame,
+        months: pd.DataFrame,
+        lagged: dict[int, pd.DataFrame],
+        conflicts: pd.DataFrame,
     ) -> pd.DataFrame:
         known = catalogue()
         quantity_of: dict[str, Quantity] = {k: v.quantity for k, v in known.items()}
         lag_of = {k: v.lag for k, v in known.items()}
-        return attribute(checks, months, quantity_of, lag_of, lagged)
+        return attribute(checks, months, quantity_of, lag_of, lagged, conflicts)
 
     def _roots(self, checks: pd.DataFrame, f: pd.DataFrame, listed: np.ndarray) -> pd.DataFrame:
         """Root, candidates and the explained share of every listed unit-month."""
@@ -410,7 +415,9 @@ class UnitMonthEngine:
             )
         if parts:
             earlier_listed = pd.concat(parts)
-        candidates = self._attribute(checks, months, lagged)
+        firing = np.abs(normal_scores(checks)) >= SUPPORT_SCORE
+        conflicts = zero_conflicts(checks, firing, f, index)
+        candidates = self._attribute(checks, months, lagged, conflicts)
         # A fault in an earlier month shows in that month's own checks: when they are silent
         # (the month is clear) the hypothesis is no explanation of this month's jump.
         lag = candidates["lag"].to_numpy()
@@ -418,6 +425,7 @@ class UnitMonthEngine:
         shown = earlier_listed.reindex(keys).fillna(False).to_numpy(dtype=bool)
         candidates = candidates[(lag == 0) | shown].reset_index(drop=True)
         candidates = plausibly_sized(candidates, f)
+        candidates = size_the_odd_figures(candidates, conflicts)
         candidates = one_root_per_episode(
             candidates, checks, f["unit_id"].to_numpy(), self.policy.false_alarm_share
         )
