@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     # Limits at the edge of the API.
     max_body_bytes: int = Field(1 << 20, gt=0, validation_alias="MRVTRACE_MAX_BODY_BYTES")
     max_header_bytes: int = Field(32 << 10, gt=0, validation_alias="MRVTRACE_MAX_HEADER_BYTES")
+    # Requests on one keep-alive connection before the server closes it (nginx's
+    # keepalive_requests), so that clients spread again over the workers.
+    keep_alive_max_requests: int = Field(
+        100, gt=0, validation_alias="MRVTRACE_KEEP_ALIVE_MAX_REQUESTS"
+    )
     key_failures_per_minute: int = Field(
         10, gt=0, validation_alias="MRVTRACE_KEY_FAILURES_PER_MINUTE"
     )

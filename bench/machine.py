@@ -6,14 +6,39 @@ Peak resident memory is the kernel's VmHWM. It can be restarted from the current
 
 import os
 import platform
+import time
 from pathlib import Path
 
 import psutil
 
 
+def reference_loop_ms() -> float:
+    """The best of five runs of a fixed pure-Python loop on one core. The machine under this
+    workplace differs from day to day (the same national sweep took 95 s on one day and 149 s
+    on another), so latency and sweep figures of two runs compare only next to this."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(i * i for i in range(1_000_000))
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
+def cpu_model() -> str | None:
+    info = Path("/proc/cpuinfo")
+    if not info.exists():
+        return platform.processor() or None
+    for line in info.read_text().splitlines():
+        if line.startswith("model name"):
+            return line.partition(":")[2].strip()
+    return None
+
+
 def machine_info() -> dict[str, object]:
     return {
         "cpus": psutil.cpu_count(),
+        "cpu_model": cpu_model(),
+        "reference_loop_ms": reference_loop_ms(),
         "memory_gb": round(psutil.virtual_memory().total / 2**30),
         "python": platform.python_version(),
         "load_average": [round(x, 2) for x in os.getloadavg()],

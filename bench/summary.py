@@ -50,8 +50,10 @@ def _header(meta: Result) -> list[str]:
         "",
         f"- date: {meta['date']}",
         f"- scale: {meta['scale']}; dataset seed: {meta['seed']}; accuracy seeds: {seeds}",
-        f"- machine: {machine['cpus']} cores, {machine['memory_gb']} GB RAM, Python "
-        f"{machine['python']}; load average at start {machine['load_average']}",
+        f"- machine: {machine['cpus']} cores ({machine.get('cpu_model')}), "
+        f"{machine['memory_gb']} GB RAM, Python {machine['python']}; load average at start "
+        f"{machine['load_average']}; reference loop {machine.get('reference_loop_ms')} ms "
+        "(one core's speed: compare figures of two runs next to it)",
         f"- total wall time: {meta['wall_seconds'] / 60:.1f} min ({meta['wall_seconds']:.0f} s)",
         *_neo4j_line(meta.get("neo4j")),
         "",

@@ -176,7 +176,7 @@ def demo(
 
     from app.presentation.api.main import create_app
     from app.presentation.api.security import API_KEY_HEADER
-    from app.presentation.cli.header_limit import HeaderLimitedHttpTools
+    from app.presentation.cli.http_protocol import BoundedHttpTools
     from app.presentation.cli.tcp_listener import TcpListenerConfig
 
     key = _issue_demo_key()
@@ -199,7 +199,7 @@ def demo(
         port=port,
         log_config=None,
         access_log=False,
-        http=HeaderLimitedHttpTools,
+        http=BoundedHttpTools,
     )
     try:
         uvicorn.Server(config).run()

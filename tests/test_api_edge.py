@@ -6,6 +6,7 @@ import asyncio
 import json
 import socket
 from collections.abc import Iterator
+from http.client import HTTPConnection
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from app.infrastructure.neo4j_local import free_port
 from app.presentation.api import security
 from app.presentation.api.main import create_app
 from app.presentation.api.problems import PROBLEM_MEDIA_TYPE
-from app.presentation.cli.header_limit import HeaderLimitedHttpTools
+from app.presentation.cli.http_protocol import BoundedHttpTools
 from app.services.access import ApiKey, KeyRing, key_entry, key_ring_from_environment
 from app.settings import Settings, StoreKind, get_settings
 
@@ -227,7 +228,7 @@ def served(settings: Settings) -> Iterator[tuple[str, int]]:
         create_app(settings),
         host="127.0.0.1",
         port=free_port(),
-        http=HeaderLimitedHttpTools,
+        http=BoundedHttpTools,
         log_level="warning",
     )
     with serving(config) as port:
@@ -267,3 +268,27 @@ def test_the_server_refuses_overlong_headers_before_reading_them_whole(
     assert raw_request(served, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").startswith(
         b"HTTP/1.1 200"
     )
+
+
+def test_a_keep_alive_connection_is_closed_after_its_request_cap(served: tuple[str, int]) -> None:
+    """Several workers: a connection stays with the worker that accepted it, so after
+    `keep_alive_max_requests` the server answers `connection: close` and the client reconnects
+    (to whichever worker is free), and every request before that keeps the connection open."""
+    cap = get_settings().keep_alive_max_requests
+    connection = HTTPConnection(*served, timeout=10)
+    try:
+        for _ in range(cap - 1):
+            connection.request("GET", "/health")
+            reply = connection.getresponse()
+            reply.read()
+            assert reply.status == 200 and reply.getheader("connection") is None
+        connection.request("GET", "/health")
+        last = connection.getresponse()
+        last.read()
+        assert last.status == 200 and last.getheader("connection") == "close"
+        assert connection.sock is None
+        # The next request opens a fresh connection and is answered.
+        connection.request("GET", "/health")
+        assert connection.getresponse().status == 200
+    finally:
+        connection.close()

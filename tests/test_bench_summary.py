@@ -9,7 +9,14 @@ META: dict[str, Any] = {
     "seed": 1,
     "seeds": [1],
     "date": "2026-01-02 03:04 UTC",
-    "machine": {"cpus": 2, "memory_gb": 24, "python": "3.11.7", "load_average": [1.5, 1.0, 0.5]},
+    "machine": {
+        "cpus": 2,
+        "cpu_model": "Xeon",
+        "reference_loop_ms": 77.6,
+        "memory_gb": 24,
+        "python": "3.11.7",
+        "load_average": [1.5, 1.0, 0.5],
+    },
     "wall_seconds": 754.2,
     "neo4j": {"version": "2025.12.1", "heap": "2g", "pagecache": "1g", "start_seconds": 12.5},
     "stage_status": {
@@ -151,7 +158,8 @@ def test_header_names_the_run_and_the_machine() -> None:
     text = rendered()
     assert text.startswith("# Benchmark summary: medium\n")
     assert "- date: 2026-01-02 03:04 UTC" in text
-    assert "2 cores, 24 GB RAM" in text
+    assert "2 cores (Xeon), 24 GB RAM" in text
+    assert "reference loop 77.6 ms" in text
     assert "total wall time: 12.6 min (754 s)" in text
     assert "Neo4j 2025.12.1 (local server, heap 2g, page cache 1g), started in 12.5 s" in text
     assert "| baselines | skipped | – |" in text

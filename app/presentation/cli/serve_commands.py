@@ -24,7 +24,7 @@ def serve(
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from app.presentation.cli.header_limit import HeaderLimitedHttpTools
+    from app.presentation.cli.http_protocol import BoundedHttpTools
     from app.presentation.cli.tcp_listener import TcpListenerConfig
 
     typer.echo(f"mrvtrace API on http://{host}:{port} (docs: http://{host}:{port}/docs)")
@@ -37,7 +37,7 @@ def serve(
         log_config=None,
         # Our own middleware logs requests without query strings, which may carry keys.
         access_log=False,
-        http=HeaderLimitedHttpTools,
+        http=BoundedHttpTools,
     )
     if workers > 1:
         # Workers share the cores: each gets its share of threads for OpenMP and BLAS (the
