@@ -34,6 +34,7 @@ import numpy as np
 from app.infrastructure.stores.neo4j import Neo4jStore
 from app.settings import StoreKind, get_settings
 from bench.machine import (
+    ConnectionSplit,
     CpuSteal,
     bolt_pid,
     cpu_seconds,
@@ -166,15 +167,22 @@ def run_level(
     clients: int,
     requests: int,
     processes: dict[str, tuple[int | None, bool]] | None = None,
+    server_pid: int | None = None,
 ) -> dict[str, Any]:
     """`requests` why-calls spread over `clients` threads, each with its own connection; with
     `processes` (role: pid, with its children), the CPU each role spent per request, which
-    says where the machine's cores went while the level ran."""
+    says where the machine's cores went while the level ran; with `server_pid`, how the
+    connections fell over its workers."""
     picked = [targets[i % len(targets)] for i in range(requests)]
     gets = [(f"/units/{unit_id}/why", {"period": period}) for unit_id, period in picked]
     watched = processes or {}
     before = {role: cpu_seconds(pid, tree) for role, (pid, tree) in watched.items()}
-    level = timed_gets(base, key, gets, clients)
+    if server_pid is None:
+        level = timed_gets(base, key, gets, clients)
+    else:
+        with ConnectionSplit(server_pid, int(urlsplit(base).port or 80)) as split:
+            level = timed_gets(base, key, gets, clients)
+        level["connections_per_worker"] = split.summary()
     if watched:
         level["cpu_ms_per_request"] = {
             role: round((cpu_seconds(pid, tree) - before[role]) * 1000 / requests, 2)
@@ -217,7 +225,7 @@ def serve_and_measure(
         measured = []
         for clients in levels:
             before = answers_kept(base, key)
-            level = run_level(base, key, picked, clients, requests, processes)
+            level = run_level(base, key, picked, clients, requests, processes, server.pid)
             after = answers_kept(base, key)
             hits = after.get("hit", 0.0) - before.get("hit", 0.0)
             level["answers_kept_share"] = round(hits / requests, 3)

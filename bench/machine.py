@@ -6,7 +6,9 @@ Peak resident memory is the kernel's VmHWM. It can be restarted from the current
 
 import os
 import platform
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import psutil
@@ -134,3 +136,52 @@ class CpuSteal:
         total = sum(end) - sum(self._start)
         steal = getattr(end, "steal", 0.0) - getattr(self._start, "steal", 0.0)
         return round(steal / total, 3) if total > 0 else 0.0
+
+
+class ConnectionSplit:
+    """How a server's open client connections fall over its worker processes, sampled every
+    half second while a level runs (a `with` block): a keep-alive connection stays with the
+    worker that accepted it, so the split says whether the workers shared the load."""
+
+    def __init__(self, server_pid: int, port: int, interval_s: float = 0.5) -> None:
+        self.server, self.port, self.interval_s = psutil.Process(server_pid), port, interval_s
+        self.samples: list[tuple[int, ...]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> "ConnectionSplit":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _open(self, worker: psutil.Process) -> int:
+        try:
+            connections = worker.net_connections("tcp")
+        except psutil.Error:
+            return 0
+        return sum(
+            c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port == self.port
+            for c in connections
+        )
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            children = self.server.children()
+            workers = [c for c in children if _role(c, self.server) == "worker"] or [self.server]
+            self.samples.append(tuple(sorted((self._open(w) for w in workers), reverse=True)))
+
+    def summary(self) -> dict[str, object]:
+        """The most frequent split (most connections first) and the share of samples where no
+        worker held more than one connection over another."""
+        if not self.samples:
+            return {"most_frequent": None, "even_share": None, "samples": 0}
+        common = Counter(self.samples).most_common(1)[0][0]
+        even = sum(max(s, default=0) - min(s, default=0) <= 1 for s in self.samples)
+        return {
+            "most_frequent": list(common),
+            "even_share": round(even / len(self.samples), 2),
+            "samples": len(self.samples),
+        }

@@ -6,8 +6,8 @@ a 48 MB header would be read whole before the app could refuse it. Past the limi
 answers 431 problem+json itself and closes the connection, as the app would.
 
 With several workers, a keep-alive connection stays with the worker that accepted it, and one
-worker often accepts most of a burst of new connections: 6 of 8 clients on one of 2 workers
-doubles their latency while the other worker idles. After `keep_alive_max_requests` on one
+worker may accept most of a burst of new connections (7 of 8 on one of 2 workers, seen here)
+and keep them while the other idles. After `keep_alive_max_requests` on one
 connection the answer says `connection: close`, as nginx's `keepalive_requests` does; the client
 reconnects, and the worker that accepts first is the one waiting for work, so connections drift
 to the idle worker.
