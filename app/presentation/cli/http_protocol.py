@@ -7,10 +7,10 @@ answers 431 problem+json itself and closes the connection, as the app would.
 
 With several workers, a keep-alive connection stays with the worker that accepted it, and one
 worker may accept most of a burst of new connections (7 of 8 on one of 2 workers, seen here)
-and keep them while the other idles. After `keep_alive_max_requests` on one
-connection the answer says `connection: close`, as nginx's `keepalive_requests` does; the client
-reconnects, and the worker that accepts first is the one waiting for work, so connections drift
-to the idle worker.
+and keep them while the other idles. After `keep_alive_max_requests` on one connection the
+answer says `connection: close`, as nginx's `keepalive_requests` does; the client reconnects,
+and the worker that accepts first is the one waiting for work, so connections drift to the
+idle one.
 """
 
 import json
