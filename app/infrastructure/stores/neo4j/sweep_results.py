@@ -19,6 +19,7 @@ are `Model` nodes holding the serialised bytes.
 
 import json
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from typing import Any
 
@@ -35,7 +36,9 @@ from graph_schema.frames import (
     UNIT_MONTH_SCORE_TEXT_COLUMNS,
 )
 
-BATCH_ROWS = 20_000
+# Rows per write transaction, and transactions in flight at once.
+BATCH_ROWS = 5_000
+WRITERS = 2
 SLOTS = ("s0", "s1")
 _JSON_FIELDS = (
     "fingerprints",
@@ -48,6 +51,7 @@ _JSON_FIELDS = (
 )
 # What a node's check JSON keeps of a check row (its unit, month and id are the node's).
 _CHECK_FIELDS = [c for c in CHECK_SCORE_COLUMNS if c not in ("edge_id", "unit_id", "period")]
+_NODE_WRITE_COLUMNS = ["key", "unit_id", "period", "name", "score", "expected", "z", "checks"]
 
 
 def slot_properties(slot: str) -> dict[str, str]:
@@ -176,22 +180,38 @@ class Neo4jSweepResults(Neo4jConnection):
         node_scores: pd.DataFrame,
         check_scores: pd.DataFrame,
     ) -> None:
+        """Write into each period's free slot, WRITERS transactions at a time: Neo4j spends
+        a write's CPU on one thread per transaction, so two keep both cores of a small server
+        busy, and a period's rows are built while the server writes the one before (at most
+        those two periods' rows are held). The batches touch disjoint nodes: no lock waits."""
         require_edge_children(node_scores, check_scores)
         slots = self._write_slots()
-        nodes = node_scores.merge(_checks_json(check_scores), on="key", how="left")
-        for period in sorted(set(unit_month_scores["period"]) | set(nodes["period"])):
-            prop = slot_properties(slots.get(period, SLOTS[0]))
-            um_rows = result_rows(unit_month_scores[unit_month_scores["period"] == period])
-            for batch in _batches(um_rows):
-                self.run_write("scores_write_unit_months", rows=batch, sweep_id=sweep_id, prop=prop)
-            node_rows = _records(
-                nodes.loc[
-                    nodes["period"] == period,
-                    ["key", "unit_id", "period", "name", "score", "expected", "z", "checks"],
+        periods = sorted(set(unit_month_scores["period"]) | set(node_scores["period"]))
+        with ThreadPoolExecutor(WRITERS, thread_name_prefix="scores-write") as writers:
+            previous: list[Future[list[dict[str, Any]]]] = []
+            for period in periods:
+                prop = slot_properties(slots.get(period, SLOTS[0]))
+                months = unit_month_scores[unit_month_scores["period"] == period]
+                nodes = node_scores[node_scores["period"] == period].merge(
+                    _checks_json(check_scores[check_scores["period"] == period]),
+                    on="key",
+                    how="left",
+                )
+                batches = [
+                    ("scores_write_unit_months", batch) for batch in _batches(result_rows(months))
+                ] + [
+                    ("scores_write_nodes", batch)
+                    for batch in _batches(_records(nodes[_NODE_WRITE_COLUMNS]))
                 ]
-            )
-            for batch in _batches(node_rows):
-                self.run_write("scores_write_nodes", rows=batch, sweep_id=sweep_id, prop=prop)
+                current = [
+                    writers.submit(self.run_write, query, rows=rows, sweep_id=sweep_id, prop=prop)
+                    for query, rows in batches
+                ]
+                for written in previous:
+                    written.result()
+                previous = current
+            for written in previous:
+                written.result()
 
     def publish_sweep(self, record: SweepRecord) -> None:
         pointer = self._pointer()
