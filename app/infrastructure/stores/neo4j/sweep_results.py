@@ -51,6 +51,7 @@ _JSON_FIELDS = (
 )
 # What a node's check JSON keeps of a check row (its unit, month and id are the node's).
 _CHECK_FIELDS = [c for c in CHECK_SCORE_COLUMNS if c not in ("edge_id", "unit_id", "period")]
+Sent = Future[list[dict[str, Any]]]
 _NODE_WRITE_COLUMNS = ["key", "unit_id", "period", "name", "score", "expected", "z", "checks"]
 
 
@@ -182,31 +183,31 @@ class Neo4jSweepResults(Neo4jConnection):
     ) -> None:
         """Write into each period's free slot, WRITERS transactions at a time: Neo4j spends
         a write's CPU on one thread per transaction, so two keep both cores of a small server
-        busy, and a period's rows are built while the server writes the one before (at most
-        those two periods' rows are held). The batches touch disjoint nodes: no lock waits."""
+        busy, and rows are built while the server writes those before them (at most two
+        periods' rows are held). The batches touch disjoint nodes: no lock waits."""
         require_edge_children(node_scores, check_scores)
         slots = self._write_slots()
         periods = sorted(set(unit_month_scores["period"]) | set(node_scores["period"]))
         with ThreadPoolExecutor(WRITERS, thread_name_prefix="scores-write") as writers:
-            previous: list[Future[list[dict[str, Any]]]] = []
+
+            def send(query: str, rows: list[dict[str, Any]], prop: dict[str, str]) -> list[Sent]:
+                return [
+                    writers.submit(self.run_write, query, rows=batch, sweep_id=sweep_id, prop=prop)
+                    for batch in _batches(rows)
+                ]
+
+            previous: list[Sent] = []
             for period in periods:
                 prop = slot_properties(slots.get(period, SLOTS[0]))
                 months = unit_month_scores[unit_month_scores["period"] == period]
+                current = send("scores_write_unit_months", result_rows(months), prop)
+                # Built while the server writes the unit-months.
                 nodes = node_scores[node_scores["period"] == period].merge(
                     _checks_json(check_scores[check_scores["period"] == period]),
                     on="key",
                     how="left",
                 )
-                batches = [
-                    ("scores_write_unit_months", batch) for batch in _batches(result_rows(months))
-                ] + [
-                    ("scores_write_nodes", batch)
-                    for batch in _batches(_records(nodes[_NODE_WRITE_COLUMNS]))
-                ]
-                current = [
-                    writers.submit(self.run_write, query, rows=rows, sweep_id=sweep_id, prop=prop)
-                    for query, rows in batches
-                ]
+                current += send("scores_write_nodes", _records(nodes[_NODE_WRITE_COLUMNS]), prop)
                 for written in previous:
                     written.result()
                 previous = current
