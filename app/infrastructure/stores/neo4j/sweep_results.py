@@ -51,6 +51,7 @@ _JSON_FIELDS = (
 )
 # What a node's check JSON keeps of a check row (its unit, month and id are the node's).
 _CHECK_FIELDS = [c for c in CHECK_SCORE_COLUMNS if c not in ("edge_id", "unit_id", "period")]
+# A write batch handed to one of the writer threads.
 Sent = Future[list[dict[str, Any]]]
 _NODE_WRITE_COLUMNS = ["key", "unit_id", "period", "name", "score", "expected", "z", "checks"]
 
