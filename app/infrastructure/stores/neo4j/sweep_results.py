@@ -184,8 +184,9 @@ class Neo4jSweepResults(Neo4jConnection):
     ) -> None:
         """Write into each period's free slot, WRITERS transactions at a time: Neo4j spends
         a write's CPU on one thread per transaction, so two keep both cores of a small server
-        busy, and rows are built while the server writes those before them (at most two
-        periods' rows are held). The batches touch disjoint nodes: no lock waits."""
+        busy, and a period's parameter rows are built while the server writes its unit-months
+        (one period's rows are held at a time). The batches touch disjoint nodes: no lock
+        waits."""
         require_edge_children(node_scores, check_scores)
         slots = self._write_slots()
         periods = sorted(set(unit_month_scores["period"]) | set(node_scores["period"]))
@@ -197,23 +198,19 @@ class Neo4jSweepResults(Neo4jConnection):
                     for batch in _batches(rows)
                 ]
 
-            previous: list[Sent] = []
             for period in periods:
                 prop = slot_properties(slots.get(period, SLOTS[0]))
                 months = unit_month_scores[unit_month_scores["period"] == period]
-                current = send("scores_write_unit_months", result_rows(months), prop)
+                sent = send("scores_write_unit_months", result_rows(months), prop)
                 # Built while the server writes the unit-months.
                 nodes = node_scores[node_scores["period"] == period].merge(
                     _checks_json(check_scores[check_scores["period"] == period]),
                     on="key",
                     how="left",
                 )
-                current += send("scores_write_nodes", _records(nodes[_NODE_WRITE_COLUMNS]), prop)
-                for written in previous:
+                sent += send("scores_write_nodes", _records(nodes[_NODE_WRITE_COLUMNS]), prop)
+                for written in sent:
                     written.result()
-                previous = current
-            for written in previous:
-                written.result()
 
     def publish_sweep(self, record: SweepRecord) -> None:
         pointer = self._pointer()
