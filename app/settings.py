@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     # publish or a load (0: one small store read on every request, never a lag).
     answer_cache_entries: int = Field(4096, ge=0, validation_alias="MRVTRACE_ANSWER_CACHE_ENTRIES")
     answer_cache_check_s: float = Field(1.0, ge=0, validation_alias="MRVTRACE_ANSWER_CACHE_CHECK_S")
+    # A file where the workers of one server share their answers (as many again): `mrvtrace
+    # serve --workers N` sets a fresh one for each run; None: each worker keeps its own only.
+    answer_cache_shared_path: Path | None = Field(
+        None, validation_alias="MRVTRACE_ANSWER_CACHE_SHARED_PATH"
+    )
 
     # The knowledge base: a folder of the user's guidance documents (Markdown or plain text)
     # indexed beside the rules, docs and findings, and whether each sweep re-indexes it.

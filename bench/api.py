@@ -192,7 +192,7 @@ def run_level(
 
 
 def answers_kept(base: str, key: str) -> dict[str, float]:
-    """The server's answer-cache counters (hit, built), summed over its workers."""
+    """The server's answer-cache counters (hit, shared, built), summed over its workers."""
     text = httpx.get(f"{base}/metrics", headers={"X-API-Key": key}, timeout=10).text
     found = re.findall(r'^mrvtrace_answer_cache_total\{outcome="(\w+)"\} (\S+)$', text, re.M)
     return {outcome: float(value) for outcome, value in found}
@@ -227,8 +227,9 @@ def serve_and_measure(
             before = answers_kept(base, key)
             level = run_level(base, key, picked, clients, requests, processes, server.pid)
             after = answers_kept(base, key)
-            hits = after.get("hit", 0.0) - before.get("hit", 0.0)
-            level["answers_kept_share"] = round(hits / requests, 3)
+            moved = {o: after.get(o, 0.0) - before.get(o, 0.0) for o in ("hit", "shared")}
+            level["answers_kept_share"] = round((moved["hit"] + moved["shared"]) / requests, 3)
+            level["answers_from_other_worker_share"] = round(moved["shared"] / requests, 3)
             measured.append(level)
         # Read before stopping: the peaks vanish with the processes.
         return measured, tree_peak_rss_mb(server.pid)

@@ -1,18 +1,21 @@
 """The answer cache of the why and trace routes: an answer is built once per results version
 and key, never served once the version moves, never kept when its build fails, and at most
 `entries` are kept; with a check interval the version is read at most once per interval.
-Then through the API on both stores: kept answers are the answers built afresh, and a publish
-makes the next request build again."""
+Workers sharing a file serve each other's answers, of the current version only. Then through
+the API on both stores: kept answers are the answers built afresh, and a publish makes the next
+request build again."""
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
 from app.presentation.api.answer_cache import AnswerCache
+from app.presentation.api.shared_answers import SharedAnswers
 from app.services.sweep import run_sweep
 from app.settings import get_settings
 from tests.review_setup import ReviewStore, review_client, review_store
@@ -92,6 +95,52 @@ def test_a_check_interval_reads_the_version_once_per_interval() -> None:
     now[0] += 0.6
     assert cache.answer("a", versions, build) == b"answer 2"
     assert versions.reads == 2
+
+
+def _workers(path: Path, entries: int = 8) -> tuple[AnswerCache, AnswerCache]:
+    """Two workers' caches sharing the file `path`."""
+    return (
+        AnswerCache(entries, 0.0, shared=SharedAnswers(path, entries)),
+        AnswerCache(entries, 0.0, shared=SharedAnswers(path, entries)),
+    )
+
+
+def test_a_worker_serves_the_answer_another_worker_built(tmp_path: Path) -> None:
+    first, second = _workers(tmp_path / "answers.sqlite3")
+    versions, build = Versions(), Builds()
+    assert first.answer(("why", "a"), versions, build) == b"answer 1"
+    assert second.answer(("why", "a"), versions, build) == b"answer 1"
+    assert second.answer(("why", "b"), versions, build) == b"answer 2"
+    assert first.answer(("why", "b"), versions, build) == b"answer 2"
+    assert build.calls == 2
+
+
+def test_a_shared_answer_of_another_version_is_never_served(tmp_path: Path) -> None:
+    first, second = _workers(tmp_path / "answers.sqlite3")
+    versions, build = Versions(), Builds()
+    first.answer(("why", "a"), versions, build)
+    versions.value = "v2"
+    assert second.answer(("why", "a"), versions, build) == b"answer 2"
+    assert first.answer(("why", "a"), versions, build) == b"answer 2"
+    assert build.calls == 2
+
+
+def test_the_shared_file_keeps_at_most_its_entries(tmp_path: Path) -> None:
+    shared = SharedAnswers(tmp_path / "answers.sqlite3", 10)
+    for n in range(200):
+        shared.put("v1", f"k{n}", b"x")
+    kept = [n for n in range(200) if shared.get("v1", f"k{n}") is not None]
+    # Trimmed every 64 rows: the trim at the 192nd row keeps its 10 newest (k182..k191), and
+    # the rows put after it stay until the next trim.
+    assert kept == list(range(182, 200))
+
+
+def test_an_unusable_shared_file_builds_the_answer(tmp_path: Path) -> None:
+    cache = AnswerCache(8, 0.0, shared=SharedAnswers(tmp_path / "no-such-dir" / "a.sqlite3", 8))
+    versions, build = Versions(), Builds()
+    assert cache.answer(("why", "a"), versions, build) == b"answer 1"
+    assert cache.answer(("why", "a"), versions, build) == b"answer 1"
+    assert build.calls == 1
 
 
 # --- through the API ----------------------------------------------------------------------------

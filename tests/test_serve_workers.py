@@ -1,20 +1,24 @@
 """`mrvtrace serve --workers 2` for real: every worker writes redacted JSON log lines (access
-lines and 500s included, no bare traceback), and `/metrics` from any worker counts the
-requests of all of them."""
+lines and 500s included, no bare traceback), `/metrics` from any worker counts the requests of
+all of them, and an answer one worker built is served by the other as it was built."""
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from app.infrastructure.neo4j_local import free_port
+from tests.review_setup import session_folder
+from tests.swept_stores import swept_embedded
 
 API_KEY = "sk-worker-test-0123456789"
 # How many requests at most to spread over both workers (new connection each).
@@ -27,7 +31,7 @@ class Served:
         self.process, self.url, self.log, self.tmp = process, url, log, tmp
 
     def metrics_dirs(self) -> list[Path]:
-        return list(self.tmp.glob("mrvtrace-metrics-*"))
+        return list(self.tmp.glob("mrvtrace-serve-*/metrics"))
 
     def lines(self) -> list[str]:
         return [line for line in self.log.read_text().splitlines() if line.strip()]
@@ -36,14 +40,9 @@ class Served:
         return [json.loads(line) for line in self.lines()]
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    home = tmp_path / "home"
-    # A sweep record that cannot be read (its status is the key): listing sweeps fails with
-    # the key in the exception text, so the 500's traceback must be redacted.
-    broken = home / "sweeps" / "broken"
-    broken.mkdir(parents=True)
-    (broken / "sweep.json").write_text(json.dumps({"sweep_id": "broken", "status": API_KEY}))
+@contextmanager
+def _serve(home: Path, tmp_path: Path) -> Iterator[Served]:
+    """`mrvtrace serve --workers 2` on the embedded store at `home`, until the block ends."""
     port = free_port()
     tmp = tmp_path / "tmp"
     tmp.mkdir()
@@ -55,6 +54,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
         "MRVTRACE_API_KEYS": f"national={API_KEY}",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.pop("MRVTRACE_ANSWER_CACHE_SHARED_PATH", None)
     log = tmp_path / "serve.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -79,7 +79,28 @@ def served(tmp_path: Path) -> Iterator[Served]:
     finally:
         process.terminate()
         process.wait(timeout=60)
-    assert not list(tmp.glob("mrvtrace-metrics-*")), "the metrics folder outlived the server"
+    assert not list(tmp.glob("mrvtrace-serve-*")), "the run's folder outlived the server"
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    home = tmp_path / "home"
+    # A sweep record that cannot be read (its status is the key): listing sweeps fails with
+    # the key in the exception text, so the 500's traceback must be redacted.
+    broken = home / "sweeps" / "broken"
+    broken.mkdir(parents=True)
+    (broken / "sweep.json").write_text(json.dumps({"sweep_id": "broken", "status": API_KEY}))
+    with _serve(home, tmp_path) as found:
+        yield found
+
+
+@pytest.fixture
+def served_swept(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Two workers on a copy of the session's swept store."""
+    home = tmp_path / "home"
+    shutil.copytree(swept_embedded(session_folder(tmp_path_factory)).home, home)
+    with _serve(home, tmp_path) as found:
+        yield found
 
 
 def _access(records: list[dict], route: str) -> list[dict]:
@@ -133,3 +154,30 @@ def test_metrics_count_the_requests_of_every_worker(served: Served) -> None:
         with httpx.Client() as client:
             metrics = client.get(f"{served.url}/metrics").text
         assert _health_count(metrics) == sent + 1  # the start-up probe included
+
+
+def _answer_counts(metrics: str) -> dict[str, float]:
+    found = re.findall(r'^mrvtrace_answer_cache_total\{outcome="(\w+)"\} (\S+)$', metrics, re.M)
+    return {outcome: float(value) for outcome, value in found}
+
+
+def test_an_answer_one_worker_built_is_served_by_the_other(served_swept: Served) -> None:
+    auth = {"X-API-Key": API_KEY}
+    flagged = httpx.get(
+        f"{served_swept.url}/anomalies", params={"limit": 1}, headers=auth, timeout=30
+    ).json()["items"][0]
+    path = f"{served_swept.url}/units/{flagged['unit_id']}/why"
+    bodies: dict[int, bytes] = {}
+    for _ in range(MAX_REQUESTS):
+        with httpx.Client() as client:  # a new connection each time: any worker may take it
+            reply = client.get(path, params={"period": flagged["period"]}, headers=auth)
+        assert reply.status_code == 200
+        routes = _access(served_swept.records(), "/units/{unit_id}/why")
+        bodies.setdefault(routes[-1]["pid"], reply.content)
+        if len(bodies) == 2:
+            break
+    assert len(bodies) == 2, "the requests never reached both workers"
+    first, second = bodies.values()
+    assert first == second
+    counts = _answer_counts(httpx.get(f"{served_swept.url}/metrics", headers=auth).text)
+    assert counts["built"] == 1 and counts["shared"] >= 1

@@ -33,6 +33,7 @@ from app.presentation.api.answer_cache import AnswerCache
 from app.presentation.api.docs import document_problems, install_docs
 from app.presentation.api.limits import SizeLimits, single_valued_query
 from app.presentation.api.problems import install_problem_handlers
+from app.presentation.api.shared_answers import SharedAnswers
 from app.services.key_attempts import KeyAttempts
 from app.services.sessions import Sessions
 from app.services.sweep_upkeep import fail_abandoned_at_start
@@ -103,7 +104,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         dependencies=[Depends(single_valued_query)],
     )
     app.state.sweep_workers = []
-    app.state.answer_cache = AnswerCache(chosen.answer_cache_entries, chosen.answer_cache_check_s)
+    shared_path = chosen.answer_cache_shared_path
+    app.state.answer_cache = AnswerCache(
+        chosen.answer_cache_entries,
+        chosen.answer_cache_check_s,
+        shared=SharedAnswers(shared_path, chosen.answer_cache_entries) if shared_path else None,
+    )
     app.state.key_attempts = KeyAttempts(chosen.key_failures_per_minute)
     app.state.sessions = Sessions(chosen.home / "sessions.sqlite3", chosen.session_hours * 3600)
     app.state.browser_origins = chosen.allowed_browser_origins

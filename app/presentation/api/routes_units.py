@@ -1,14 +1,14 @@
 """Analyst routes about one unit or edge: `GET /units/{unit_id}`, `GET /units/{unit_id}/why`
 and `GET /edges/{edge_id}/trace`."""
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from app.infrastructure.stores.contract import Store
-from app.presentation.api.answer_cache import AnswerCache
+from app.presentation.api.answer_cache import AnswerCache, AnswerKey
 from app.presentation.api.deps import SettingsDep, StoreDep
 from app.presentation.api.problems import PROBLEM_RESPONSES, Problem
 from app.presentation.api.schemas import UnitOut, WhyAnswerOut, WhyList, why_out
@@ -37,7 +37,7 @@ def get_unit(unit_id: UnitId, store: StoreDep, scope: AnalystScope) -> UnitOut:
 
 
 def _kept(
-    request: Request, store: Store, key: Hashable, build: Callable[[], BaseModel]
+    request: Request, store: Store, key: AnswerKey, build: Callable[[], BaseModel]
 ) -> Response:
     """The answer under `key` as the answer cache keeps it for the current results, else built
     (a NotFound becomes a 404, never kept)."""
@@ -64,14 +64,15 @@ def why_unit(
     """Why is the unit flagged? The root parameter and month, observed vs expected, the path
     root → symptom, the evidence, systemic sources, the impact in tCO2 and CNY, and a Cypher
     statement to open the same subgraph in Neo4j Browser. Without `period`: every flagged
-    month of the unit. Answers are kept per API worker until a publish or a load changes the
-    results (MRVTRACE_ANSWER_CACHE_ENTRIES, MRVTRACE_ANSWER_CACHE_CHECK_S)."""
+    month of the unit. Answers are kept by the API's workers until a publish or a load changes
+    the results (MRVTRACE_ANSWER_CACHE_ENTRIES, MRVTRACE_ANSWER_CACHE_SHARED_ENTRIES,
+    MRVTRACE_ANSWER_CACHE_CHECK_S)."""
 
     def build() -> WhyList:
         answers = explain_unit(store, unit_id, period, scope, settings.allowance_price_cny)
         return WhyList(unit_id=unit_id, answers=[why_out(a) for a in answers])
 
-    return _kept(request, store, ("why", scope, unit_id, period), build)
+    return _kept(request, store, ("why", str(scope), unit_id, period), build)
 
 
 @router.get("/edges/{edge_id}/trace", response_model=WhyAnswerOut)
@@ -93,6 +94,6 @@ def trace(
     return _kept(
         request,
         store,
-        ("trace", scope, edge_id),
+        ("trace", str(scope), edge_id),
         lambda: why_out(trace_edge(store, edge_id, scope, settings.allowance_price_cny)),
     )

@@ -1,13 +1,16 @@
 """CLI verb `mrvtrace serve`: the REST API under uvicorn.
 
-With several workers, metrics go through prometheus_client's multiprocess mode: the server
-makes a fresh `PROMETHEUS_MULTIPROC_DIR` before the workers start (they inherit it), so that
-`/metrics` from any worker sums all of them, and deletes it when it stops.
+With several workers the server makes a fresh folder for the run before the workers start
+(they inherit its paths) and deletes it when it stops: metrics go through prometheus_client's
+multiprocess mode (`PROMETHEUS_MULTIPROC_DIR`), so that `/metrics` from any worker sums all of
+them, and the workers share their finished answers through a file in it
+(`MRVTRACE_ANSWER_CACHE_SHARED_PATH`, app.presentation.api.shared_answers).
 """
 
 import os
 import shutil
 import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -43,12 +46,14 @@ def serve(
         # Workers share the cores: each gets its share of threads for OpenMP and BLAS (the
         # embedding engine, numpy), so concurrent requests do not oversubscribe the machine.
         os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
-        metrics_dir = tempfile.mkdtemp(prefix="mrvtrace-metrics-")
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        run_dir = Path(tempfile.mkdtemp(prefix="mrvtrace-serve-"))
+        (run_dir / "metrics").mkdir()
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(run_dir / "metrics")
+        os.environ["MRVTRACE_ANSWER_CACHE_SHARED_PATH"] = str(run_dir / "answers.sqlite3")
         try:
             Multiprocess(config, sockets=[config.bind_socket()]).run()
         finally:
-            shutil.rmtree(metrics_dir, ignore_errors=True)
+            shutil.rmtree(run_dir, ignore_errors=True)
     else:
         uvicorn.Server(config).run()
 
