@@ -160,7 +160,11 @@ def _api(api: Result) -> list[str]:
             f"first serves kept answers; met: {fmt(api['within_target'])}):",
         ]
     kept = [
-        (level["clients"], _percent(level["answers_kept_share"]))
+        (
+            level["clients"],
+            _percent(level["answers_kept_share"]),
+            _percent(level.get("answers_from_other_worker_share", 0.0)),
+        )
         for level in api["levels"]
         if "answers_kept_share" in level
     ]
@@ -169,7 +173,16 @@ def _api(api: Result) -> list[str]:
         "",
         *_latency_table(api["levels"], "errors_5xx", "5xx"),
         *_cpu_split(api["levels"]),
-        *(["", *table(["clients", "answers served as kept"], kept)] if kept else []),
+        *(
+            [
+                "",
+                *table(
+                    ["clients", "answers served as kept", "of them built by the other worker"], kept
+                ),
+            ]
+            if kept
+            else []
+        ),
     ]
 
 
