@@ -7,7 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.attribution import attribute, one_root_per_episode, plausible
+from engine.attribution import (
+    attribute,
+    expected_at_the_bound,
+    one_root_per_episode,
+    plausible,
+)
 from engine.catalogue import DRIFT_PREFIX, catalogue
 from engine.engine import EngineResult, UnitMonthEngine
 from engine.policy import DEFAULT_POLICY
@@ -384,6 +389,37 @@ def test_a_hypothesis_far_outside_the_units_own_figures_or_on_a_default_is_impla
         }
     )
     assert plausible(candidates, frame).tolist() == [False, True, False, True]
+
+
+def test_a_figure_only_a_breached_bound_speaks_against_is_expected_at_the_bound() -> None:
+    """12 MWh in 0.03 hours of a 322 MW unit (the real sample's 6249-02 in 2008-11): no
+    magnitude check sizes the hours, but the capacity needs 0.037 of them; a sized hypothesis,
+    an unsized one inside its bounds and an unbounded one keep their expected values."""
+    months = pd.DataFrame(
+        {
+            "power_generation_mwh": [12.0, 12.0],
+            "capacity_mw": [322.0, 322.0],
+            "hours_in_month": [720.0, 720.0],
+        }
+    )
+    found = pd.DataFrame(
+        {
+            "um": [0, 0, 1, 0],
+            "parameter": [
+                "operating_hours",
+                "operating_hours",
+                "operating_hours",
+                "power_supply_mwh",
+            ],
+            "lag": [0, 0, 0, 0],
+            "observed": [0.03, 0.03, 5.0, 15.0],
+            "expected": [np.nan, 0.05, np.nan, np.nan],
+        }
+    )
+    expected = expected_at_the_bound(found, months)["expected"].to_numpy()
+    assert expected[0] == pytest.approx(12.0 / 322.0)
+    assert expected[1] == 0.05
+    assert np.isnan(expected[2]) and np.isnan(expected[3])
 
 
 # --- drift episodes --------------------------------------------------------------------------
