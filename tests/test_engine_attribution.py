@@ -403,18 +403,13 @@ def test_a_figure_only_a_breached_bound_speaks_against_is_expected_at_the_bound(
         }
     )
     found = pd.DataFrame(
-        {
-            "um": [0, 0, 1, 0],
-            "parameter": [
-                "operating_hours",
-                "operating_hours",
-                "operating_hours",
-                "power_supply_mwh",
-            ],
-            "lag": [0, 0, 0, 0],
-            "observed": [0.03, 0.03, 5.0, 15.0],
-            "expected": [np.nan, 0.05, np.nan, np.nan],
-        }
+        [
+            (0, "operating_hours", 0, 0.03, np.nan),
+            (0, "operating_hours", 0, 0.03, 0.05),
+            (1, "operating_hours", 0, 5.0, np.nan),
+            (0, "power_supply_mwh", 0, 15.0, np.nan),
+        ],
+        columns=["um", "parameter", "lag", "observed", "expected"],
     )
     expected = expected_at_the_bound(found, months)["expected"].to_numpy()
     assert expected[0] == pytest.approx(12.0 / 322.0)
