@@ -37,7 +37,12 @@ class Hop(BaseModel):
     key: str
     observed: float | None
     expected: float | None
-    score: float | None
+    score: float | None = Field(
+        description="How loudly the month's checks speak at this parameter, in [0, 1]: its "
+        "own score as a root candidate or its strongest check's, whichever is higher. A hop "
+        "whose expected equals its observed value is a figure the root's checks read (where "
+        "the anomaly shows), not a wrong one."
+    )
     edge_kind: str | None = Field(None, description="Kind of the edge that led to this node.")
     edge_type: str | None = None
 

@@ -43,6 +43,8 @@ def render(answer: WhyAnswer) -> None:
         "expected",
         "score",
         Column("via edge", overflow="fold"),
+        caption="score: the strongest check at the parameter this month; a hop whose expected "
+        "equals its observed value is where the root's checks show, not a wrong figure",
     )
     for index, hop in enumerate(trace.path):
         unit = UNIT_OF.get(hop.parameter, "")
