@@ -67,8 +67,13 @@ def sweep(
 
             # When the knowledge-base refresh began and ended, for the summary line.
             refresh: dict[int, float] = {}
+            shown = {"stage": ""}
 
             def progress(stage: str, done: int, total: int) -> None:
+                if stage != shown["stage"]:
+                    # Each stage's clock starts at zero, as the summary counts its seconds.
+                    bar.reset(task, description=stage, completed=done, total=max(total, 1))
+                    shown["stage"] = stage
                 bar.update(task, description=stage, completed=done, total=max(total, 1))
                 if stage == KNOWLEDGE_STAGE:
                     refresh[done] = time.perf_counter()
