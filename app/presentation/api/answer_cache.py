@@ -1,5 +1,5 @@
 """Finished answers of the busiest read routes (`why`, `trace`), kept per worker process and
-shared by the workers of one host (app.presentation.api.shared_answers) until the results they
+shared by the workers of one server run (app.presentation.api.shared_answers) until the results they
 were read from change.
 
 An answer depends only on the store's results (the current sweep and the loaded data), the
@@ -9,8 +9,8 @@ settings' default: 1 s) and drops every answer when it moves, so a kept answer i
 most `check_s` after a publish or a load; with `check_s` 0 it reads the version on every
 request and never lags. A hit costs no tracing and no unit-month read (national on Neo4j: about
 a third of the CPU of a traced answer, bench/results/national-answer-cache/). Errors are never
-kept. A worker looks in its own answers first, then in the host's shared ones, and builds
-only when neither holds the answer.
+kept. A worker looks in its own answers first, then in the ones its server's workers share,
+and builds only when neither holds the answer.
 """
 
 import json
@@ -28,8 +28,8 @@ AnswerKey = tuple[str | None, ...]
 
 ANSWERS_TOTAL = Counter(
     "mrvtrace_answer_cache_total",
-    "Why and trace answers by outcome: hit (kept by this worker), shared (kept by another "
-    "worker of the host) or built.",
+    "Why and trace answers by outcome: hit (kept by this worker), shared (built by another "
+    "worker of the server) or built.",
     ["outcome"],
 )
 

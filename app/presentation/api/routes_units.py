@@ -64,9 +64,9 @@ def why_unit(
     """Why is the unit flagged? The root parameter and month, observed vs expected, the path
     root → symptom, the evidence, systemic sources, the impact in tCO2 and CNY, and a Cypher
     statement to open the same subgraph in Neo4j Browser. Without `period`: every flagged
-    month of the unit. Answers are kept by the API's workers until a publish or a load changes
-    the results (MRVTRACE_ANSWER_CACHE_ENTRIES, MRVTRACE_ANSWER_CACHE_SHARED_ENTRIES,
-    MRVTRACE_ANSWER_CACHE_CHECK_S)."""
+    month of the unit. Answers are kept by the API's workers, and shared by the workers of one
+    `mrvtrace serve` run, until a publish or a load changes the results
+    (MRVTRACE_ANSWER_CACHE_ENTRIES, MRVTRACE_ANSWER_CACHE_CHECK_S)."""
 
     def build() -> WhyList:
         answers = explain_unit(store, unit_id, period, scope, settings.allowance_price_cny)

@@ -67,14 +67,16 @@ def sweep(
 
             # When the knowledge-base refresh began and ended, for the summary line.
             refresh: dict[int, float] = {}
-            shown = {"stage": ""}
+            shown_stage = ""
 
             def progress(stage: str, done: int, total: int) -> None:
-                if stage != shown["stage"]:
+                nonlocal shown_stage
+                if stage != shown_stage:
                     # Each stage's clock starts at zero, as the summary counts its seconds.
                     bar.reset(task, description=stage, completed=done, total=max(total, 1))
-                    shown["stage"] = stage
-                bar.update(task, description=stage, completed=done, total=max(total, 1))
+                    shown_stage = stage
+                else:
+                    bar.update(task, completed=done, total=max(total, 1))
                 if stage == KNOWLEDGE_STAGE:
                     refresh[done] = time.perf_counter()
 
