@@ -166,7 +166,9 @@ AUTH = {"X-API-Key": KEY}
 
 def _client(setup: ReviewStore, entries: int) -> AbstractContextManager[TestClient]:
     """A national client of the app on `setup`'s store, keeping at most `entries` answers."""
-    settings = setup.settings.model_copy(update={"answer_cache_entries": entries})
+    # The results version read on every request: a publish shows at once, never after a lag.
+    update = {"answer_cache_entries": entries, "answer_cache_check_s": 0.0}
+    settings = setup.settings.model_copy(update=update)
     return review_client(replace(setup, settings=settings), {"national": KEY})
 
 
@@ -209,6 +211,10 @@ def test_a_publish_makes_the_next_answer_built_again(
         monkeypatch.setenv("MRVTRACE_HOME", str(setup.settings.home))
         get_settings.cache_clear()
         run_sweep(setup.store)
+        # A sweep that scored nothing publishes the same results: the answer stays kept.
+        kept = client.get(path, params={"period": period}, headers=AUTH)
+        assert _built() == before and kept.content == first.content
+        run_sweep(setup.store, full=True)
         get_settings.cache_clear()
         again = client.get(path, params={"period": period}, headers=AUTH)
         assert _built() == before + 1

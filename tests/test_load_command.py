@@ -110,6 +110,9 @@ def test_a_sweep_with_nothing_changed_says_the_findings_stand(
     again = runner.invoke(app, ["sweep"])
     assert again.exit_code == 0, again.output
     assert "no period has new or changed data" in again.output
+    scored = re.search(r"sweep (\S+) published", first.output)
+    assert scored is not None
+    assert re.search(rf"findings\s+of\s+sweep\s+{scored.group(1)}\s+stand", again.output)
     assert "0 of them flagged" not in again.output
     # The refresh is a stage of its own, timed apart from the sweep's.
-    assert re.search(r"then the knowledge-base\s+refresh\s+took\s+\d+\.\d\s+s", again.output)
+    assert re.search(r"then\s+the\s+knowledge-base\s+refresh\s+took\s+\d+\.\d\s+s", again.output)

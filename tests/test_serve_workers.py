@@ -39,6 +39,16 @@ class Served:
     def records(self) -> list[dict]:
         return [json.loads(line) for line in self.lines()]
 
+    def access_line(self, request_id: str, timeout_s: float = 10.0) -> dict:
+        """The access line of one request: a worker writes it after the reply has gone."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            found = [r for r in _access(self.records()) if r["request_id"] == request_id]
+            if found or time.monotonic() > deadline:
+                assert found, f"no access line for request {request_id}"
+                return found[0]
+            time.sleep(0.01)
+
 
 @contextmanager
 def _serve(home: Path, tmp_path: Path) -> Iterator[Served]:
@@ -103,8 +113,10 @@ def served_swept(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         yield found
 
 
-def _access(records: list[dict], route: str) -> list[dict]:
-    return [r for r in records if r["logger"] == "mrvtrace.access" and r.get("route") == route]
+def _access(records: list[dict], route: str | None = None) -> list[dict]:
+    return [
+        r for r in records if r["logger"] == "mrvtrace.access" and route in (None, r.get("route"))
+    ]
 
 
 def _health_count(metrics: str) -> float:
@@ -172,8 +184,8 @@ def test_an_answer_one_worker_built_is_served_by_the_other(served_swept: Served)
         with httpx.Client() as client:  # a new connection each time: any worker may take it
             reply = client.get(path, params={"period": flagged["period"]}, headers=auth)
         assert reply.status_code == 200
-        routes = _access(served_swept.records(), "/units/{unit_id}/why")
-        bodies.setdefault(routes[-1]["pid"], reply.content)
+        line = served_swept.access_line(reply.headers["X-Request-ID"])
+        bodies.setdefault(line["pid"], reply.content)
         if len(bodies) == 2:
             break
     assert len(bodies) == 2, "the requests never reached both workers"

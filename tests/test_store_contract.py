@@ -188,7 +188,7 @@ def test_embedded_store_persists_across_instances(embedded_store: Store, dataset
     pd.testing.assert_frame_equal(again.read_unit_months(), frame)
 
 
-def test_the_results_version_changes_with_each_load_and_publish_only(
+def test_the_results_version_changes_with_each_load_and_publish_of_new_results_only(
     empty: Store, dataset: Path
 ) -> None:
     before = empty.results_version()
@@ -205,4 +205,10 @@ def test_the_results_version_changes_with_each_load_and_publish_only(
     failed = SweepRecord(sweep_id="contract-failed", started="2026-01-02T00:00:00+00:00")
     empty.begin_sweep(failed)
     empty.fail_sweep(replace(failed, status=SweepStatus.FAILED))
+    assert empty.results_version() == published
+    # A sweep that scored nothing publishes the current one's results again: no answer moves.
+    carrying = SweepRecord(sweep_id="contract-again", started="2026-01-03T00:00:00+00:00")
+    empty.begin_sweep(carrying)
+    empty.publish_sweep(replace(carrying, status=SweepStatus.PUBLISHED, carries=running.results_of))
+    assert empty.current_sweep().sweep_id == "contract-again"  # type: ignore[union-attr]
     assert empty.results_version() == published

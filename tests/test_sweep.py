@@ -121,6 +121,18 @@ def test_second_sweep_without_change_scores_nothing(swept) -> None:
     pd.testing.assert_frame_equal(_flagged(swept), before)
 
 
+def test_a_sweep_that_scored_nothing_leaves_the_results_version_as_it_was(swept) -> None:
+    first = run_sweep(swept)
+    version = swept.results_version()
+    second = run_sweep(swept)
+    assert second.carries == first.sweep_id
+    assert swept.results_version() == version
+    assert run_sweep(swept).carries == first.sweep_id
+    assert swept.results_version() == version
+    assert run_sweep(swept, full=True).carries is None
+    assert swept.results_version() != version
+
+
 def test_changed_period_and_the_next_are_rescored(swept) -> None:
     run_sweep(swept)
     frame = swept.read_unit_months()

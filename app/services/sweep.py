@@ -144,6 +144,7 @@ def run_sweep(
         if not record.periods:
             # Nothing changed: the fleet-wide findings of the current sweep still hold.
             if current is not None:
+                record.carries = current.results_of
                 record.model_version = current.model_version
                 record.patterns, record.systemic = current.patterns, current.systemic
                 record.calibration = current.calibration

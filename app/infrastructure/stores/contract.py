@@ -29,10 +29,11 @@ from graph_schema.labels import NodeLabel, RelType
 
 
 def results_token(
-    sweep_id: str | None, ledger_steps: str | None, ledger_started: str | None
+    results_of: str | None, ledger_steps: str | None, ledger_started: str | None
 ) -> str:
-    """`results_version` of a store from its current sweep's id and its load ledger's state."""
-    text = f"{sweep_id}|{ledger_steps}|{ledger_started}"
+    """`results_version` of a store from the sweep whose results are current
+    (`SweepRecord.results_of`) and its load ledger's state."""
+    text = f"{results_of}|{ledger_steps}|{ledger_started}"
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
@@ -114,6 +115,15 @@ class SweepRecord:
     # The counts of each jurisdiction (`province:<code>`, `city:<code>`), so that a regional
     # caller reads its own counts, never the national ones.
     scope_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The sweep whose scores and fleet-wide findings this one publishes when it scored nothing
+    # (None: its own), so that publishing it leaves every answer, and `results_version`, as
+    # they were.
+    carries: str | None = None
+
+    @property
+    def results_of(self) -> str:
+        """The sweep whose results this record publishes."""
+        return self.carries or self.sweep_id
 
 
 @dataclass(frozen=True)
@@ -247,8 +257,9 @@ class SweepResults(Protocol):
         """The latest published sweep."""
 
     def results_version(self) -> str:
-        """A short token that changes whenever an analyst's answer may: at every publish and
-        every step of a load (the current sweep's id and the load ledger). One cheap read."""
+        """A short token that changes whenever an analyst's answer may: at every publish of new
+        results and every step of a load (the current sweep's `results_of` and the load
+        ledger); a sweep that scored nothing leaves it as it was. One cheap read."""
 
     def list_sweeps(self) -> list[SweepRecord]:
         """All sweeps, newest first."""

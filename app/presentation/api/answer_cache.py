@@ -1,16 +1,17 @@
-"""Finished answers of the busiest read routes (`why`, `trace`), kept per worker process and
-shared by the workers of one server run (app.presentation.api.shared_answers) until the results they
+"""Finished answers of the busiest read routes (`why`, `trace`), kept per worker process and shared
+by the workers of one server run (app.presentation.api.shared_answers) until the results they
 were read from change.
 
 An answer depends only on the store's results (the current sweep and the loaded data), the
 caller's scope and the route's arguments, and `Store.results_version` names the results. The
 cache reads that version (one small store read) at most once every `check_s` seconds (the
-settings' default: 1 s) and drops every answer when it moves, so a kept answer is served at
-most `check_s` after a publish or a load; with `check_s` 0 it reads the version on every
-request and never lags. A hit costs no tracing and no unit-month read (national on Neo4j: about
-a third of the CPU of a traced answer, bench/results/national-answer-cache/). Errors are never
-kept. A worker looks in its own answers first, then in the ones its server's workers share,
-and builds only when neither holds the answer.
+settings' default: 1 s) and drops every answer when it moves, so a kept answer is served at most
+`check_s` after a publish or a load; with `check_s` 0 it reads the version on every request and
+never lags. A sweep that scored nothing publishes the same results and leaves the version, and
+the kept answers, as they were. A hit costs no tracing and no unit-month read (national on
+Neo4j: about a third of the CPU of a traced answer, bench/results/national-answer-cache/).
+Errors are never kept. A worker looks in its own answers first, then in the ones its server's
+workers share, and builds only when neither holds the answer.
 """
 
 import json

@@ -419,6 +419,11 @@ class SweepOut(BaseModel):
     patterns: list[Pattern] = Field(
         description="Conventions of the fleet and persistent unit conditions, reported once."
     )
+    carries: str | None = Field(
+        None,
+        description="A sweep that scored nothing publishes the results of this sweep again "
+        "(answers kept by the API stay valid); null when it published its own.",
+    )
 
 
 class SweepAccepted(BaseModel):
@@ -625,6 +630,7 @@ def sweep_out(record: SweepRecord) -> SweepOut:
         seconds={k: float(v) for k, v in record.seconds.items()},
         error=record.error,
         patterns=[Pattern.model_validate(p) for p in record.patterns],
+        carries=record.carries,
     )
 
 

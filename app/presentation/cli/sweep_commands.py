@@ -106,7 +106,8 @@ def sweep(
         )
         console.print(
             f"sweep {record.sweep_id} published: {reason}, so nothing was scored and the "
-            f"current findings stand (--full rescores every period){indexed}"
+            f"findings of sweep {record.carries or record.sweep_id} stand (--full rescores every "
+            f"period){indexed}"
         )
         return
     counts = record.counts

@@ -73,7 +73,9 @@ class EmbeddedAnalystReads(EmbeddedGraphWrites, EmbeddedSweepResults):
     def results_version(self) -> str:
         ledger = self.load_ledger()
         steps = json.dumps(ledger.steps, sort_keys=True) if ledger.steps else None
-        return results_token(self._pointer()["sweep_id"], steps, ledger.started)
+        pointer = self._pointer()
+        results_of = pointer.get("results_of", pointer["sweep_id"])
+        return results_token(results_of, steps, ledger.started)
 
     def unit_context(self, unit_id: str, scope: ScopeFilter) -> dict[str, object] | None:
         """Unit → enterprise → group → city → province, or None when unknown or out of scope.

@@ -106,6 +106,7 @@ class EmbeddedSweepResults(EmbeddedState):
             pointer["periods"][period] = record.sweep_id
         pointer["fingerprints"].update(record.fingerprints)
         pointer["sweep_id"] = record.sweep_id
+        pointer["results_of"] = record.results_of
         _write_json(self.sweeps_dir / "current.json", pointer)
 
     def fail_sweep(self, record: SweepRecord) -> None:

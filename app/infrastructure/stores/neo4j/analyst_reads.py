@@ -65,7 +65,7 @@ class Neo4jAnalystReads(Neo4jSweepResults, Neo4jGraphWrites):
 
     def results_version(self) -> str:
         row = self.run_read("results_version")[0]
-        return results_token(row["sweep_id"], row["steps_json"], row["started"])
+        return results_token(row["results_of"], row["steps_json"], row["started"])
 
     def unit_context(self, unit_id: str, scope: ScopeFilter) -> dict[str, object] | None:
         """Unit → enterprise → group → city → province, or None when unknown or out of scope."""
