@@ -18,9 +18,12 @@ what used to be three:
   a factor of 2, or where that size is implausible, the size the checks that read x_j itself
   give: the others are linearised at the reported figure, and overshoot a slip);
 - blame between several parents: each parent's signature decides.
-Breached bounds and copied series have no size to fit: each adds its whole evidence (its score
+Breached bounds and copied series have no size to fit: each adds its evidence (its score
 squared) to every hypothesis that can explain it, beside the magnitude checks' likelihood ratio;
-a hypothesis only a breached bound supports is expected at that bound.
+a bound with a size (how far beyond it the figures are) only in the share of it that the
+hypothesis' fitted size covers, so hours typed a thousand times too small, not the generation
+their fuel confirms, explain generation beyond what the capacity gives in those hours. A
+hypothesis only a breached bound supports is expected at that bound.
 A hypothesis whose expected value breaks a physical bound of its parameter (an oxidation rate
 above 1) is no explanation and is dropped. A jump also reads last month (or last year): a fault
 there explains it with the opposite sign, so a slip carried into the next month's comparison is
@@ -285,7 +288,7 @@ def attribute(
         .sum()
     )
     sums = sums[(sums["den"] > 0) | (sums["whole"] > 0)]
-    lam = sums["num"] ** 2 / sums["den"].where(sums["den"] > 0, 1.0) + sums["whole"]
+    lam = sums["num"] ** 2 / sums["den"].where(sums["den"] > 0, 1.0)
     found = pd.DataFrame(
         {
             "lam": lam.to_numpy(),
@@ -295,7 +298,10 @@ def attribute(
         index=sums.index,
     ).reset_index()
     found.columns = ["um", "parameter", "lag", "lam", "delta", "direct"]
-    found = _best_variant(found)
+    whole_rows = joined.loc[whole, ["um", "parameter", "lag", "a", "residual"]].assign(
+        evidence=scores[whole] ** 2
+    )
+    found = _best_variant(_with_bound_evidence(found, whole_rows, _best_delta(found)))
     found["observed"] = _values(found, months, lagged_values)
     found["expected"] = found["observed"] * np.exp(-found["delta"])
     found = _sized_directly(found, _within_bounds(found, months))
@@ -305,6 +311,41 @@ def attribute(
         ["um", "lam", "lag", "parameter"], ascending=[True, False, False, True]
     )
     return found[CANDIDATE_COLUMNS].reset_index(drop=True)
+
+
+def _best_delta(found: pd.DataFrame) -> np.ndarray:
+    """Each hypothesis' fault size as it will be kept: the direct checks' size past the range
+    where the linearised checks hold (as _sized_directly does), else the fitted one."""
+    delta = found["delta"].to_numpy(dtype=float)
+    direct = found["direct"].to_numpy(dtype=float)
+    return np.where((np.abs(delta) > np.log(LINEAR_LIMIT)) & np.isfinite(direct), direct, delta)
+
+
+def _with_bound_evidence(
+    found: pd.DataFrame, whole_rows: pd.DataFrame, delta: np.ndarray
+) -> pd.DataFrame:
+    """`found` with each breached bound's evidence (its score squared) added to the hypotheses
+    that explain the breach, in the share of the breach their fitted size covers: a figure the
+    magnitude checks find about right explains none of a bound it is on the wrong side of (a
+    unit's generation that agrees with its fuel does not explain generation above what its
+    capacity gives in the hours reported: the hours do). A hypothesis no magnitude check sizes,
+    or a breach without a size (on a zero), takes the whole evidence."""
+    sized = found[["um", "parameter", "lag"]].assign(delta=delta)
+    rows = whole_rows.merge(sized, on=["um", "parameter", "lag"], how="left")
+    residual = rows["residual"].to_numpy(dtype=float)
+    moved = rows["a"].to_numpy(dtype=float) * rows["delta"].to_numpy(dtype=float)
+    measurable = np.isfinite(residual) & (residual != 0) & np.isfinite(moved)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(measurable, np.clip(moved / residual, 0.0, 1.0), 1.0)
+    credit = (
+        rows.assign(credit=rows["evidence"].to_numpy(dtype=float) * share)
+        .groupby(["um", "parameter", "lag"])["credit"]
+        .sum()
+    )
+    keys = pd.MultiIndex.from_frame(found[["um", "parameter", "lag"]])
+    found = found.copy()
+    found["lam"] = found["lam"].to_numpy() + credit.reindex(keys).fillna(0.0).to_numpy()
+    return found
 
 
 def _sized_directly(found: pd.DataFrame, ok: np.ndarray) -> pd.DataFrame:

@@ -207,6 +207,26 @@ def test_a_kwh_for_mwh_slip_is_rooted_in_its_month_and_not_flagged_the_month_aft
         )
 
 
+def test_hours_typed_a_thousand_times_too_small_are_the_root_not_the_generation(
+    honest: pd.DataFrame,
+) -> None:
+    # 680 operating hours keyed in as 0.68: the generation now exceeds what the capacity gives
+    # in the hours reported, while the fuel, the supply and the CO2 all agree with it. The
+    # generation explains none of that breach at the size its own checks give it (about none);
+    # the hours explain all of it.
+    unit = ef.steady_unit(honest, ONE_MONTH)
+    slipped = ONE_MONTH[0]
+    frame = honest.copy()
+    at = ef.rows_of(frame, unit, ONE_MONTH)
+    frame.loc[at, "operating_hours"] = (frame.loc[at, "operating_hours"] / 1000).round(2)
+    ef.recompute(frame, at)
+    months = _months(_score(frame), unit)
+    _assert_rooted(months, ONE_MONTH, "operating_hours")
+    assert months.loc[slipped, "root_expected"] > 100 * _value(
+        frame, unit, slipped, "operating_hours"
+    )
+
+
 def test_a_percentage_typed_as_a_fraction_is_rooted_at_it_near_its_true_value(
     honest: pd.DataFrame,
 ) -> None:
