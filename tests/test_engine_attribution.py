@@ -207,6 +207,19 @@ def test_a_kwh_for_mwh_slip_is_rooted_in_its_month_and_not_flagged_the_month_aft
         )
 
 
+def _slipped(
+    honest: pd.DataFrame, name: str, factor: float, digits: int
+) -> tuple[str, pd.DataFrame, np.ndarray]:
+    """A steady unit's figure `name` in ONE_MONTH typed `factor` times its value (rounded to
+    `digits` places) and the month recomputed: (unit, frame, the month's rows)."""
+    unit = ef.steady_unit(honest, ONE_MONTH)
+    frame = honest.copy()
+    at = ef.rows_of(frame, unit, ONE_MONTH)
+    frame.loc[at, name] = (frame.loc[at, name] * factor).round(digits)
+    ef.recompute(frame, at)
+    return unit, frame, at
+
+
 def test_hours_typed_a_thousand_times_too_small_are_the_root_not_the_generation(
     honest: pd.DataFrame,
 ) -> None:
@@ -214,14 +227,10 @@ def test_hours_typed_a_thousand_times_too_small_are_the_root_not_the_generation(
     # in the hours reported, while the fuel, the supply and the CO2 all agree with it. The
     # generation explains none of that breach at the size its own checks give it (about none);
     # the hours explain all of it.
-    unit = ef.steady_unit(honest, ONE_MONTH)
-    slipped = ONE_MONTH[0]
-    frame = honest.copy()
-    at = ef.rows_of(frame, unit, ONE_MONTH)
-    frame.loc[at, "operating_hours"] = (frame.loc[at, "operating_hours"] / 1000).round(2)
-    ef.recompute(frame, at)
+    unit, frame, _ = _slipped(honest, "operating_hours", 1 / 1000, 2)
     months = _months(_score(frame), unit)
     _assert_rooted(months, ONE_MONTH, "operating_hours")
+    slipped = ONE_MONTH[0]
     assert months.loc[slipped, "root_expected"] > 100 * _value(
         frame, unit, slipped, "operating_hours"
     )
@@ -235,12 +244,8 @@ def test_a_percentage_typed_as_a_fraction_is_rooted_at_it_near_its_true_value(
     # recomputed CO2 is electricity, so the checks linearised there (CO2 against CEMS and the
     # enterprise's own figure) put the fault at twice its size; the report and carbon-per-heat
     # checks read the figure itself.
-    unit = ef.steady_unit(honest, ONE_MONTH)
+    unit, frame, at = _slipped(honest, "coal_carbon_pct", 1 / 100, 4)
     slipped = ONE_MONTH[0]
-    frame = honest.copy()
-    at = ef.rows_of(frame, unit, ONE_MONTH)
-    frame.loc[at, "coal_carbon_pct"] = (frame.loc[at, "coal_carbon_pct"] / 100).round(4)
-    ef.recompute(frame, at)
     combustion = frame.loc[at, "combustion_co2_t"].to_numpy(dtype=float)
     frame.loc[at, "purchased_electricity_mwh"] = (
         1.5 * combustion / FORMULA_CONSTANTS["grid_ef_t_mwh"]
