@@ -298,7 +298,7 @@ def attribute(
         index=sums.index,
     ).reset_index()
     found.columns = ["um", "parameter", "lag", "lam", "delta", "direct"]
-    whole_rows = joined.loc[whole, ["um", "parameter", "lag", "a", "residual"]].assign(
+    whole_rows = joined.loc[whole, ["row", "um", "parameter", "lag", "a", "residual"]].assign(
         evidence=scores[whole] ** 2
     )
     found = _best_variant(_with_bound_evidence(found, whole_rows, _best_delta(found)))
@@ -325,11 +325,13 @@ def _with_bound_evidence(
     found: pd.DataFrame, whole_rows: pd.DataFrame, delta: np.ndarray
 ) -> pd.DataFrame:
     """`found` with each breached bound's evidence (its score squared) added to the hypotheses
-    that explain the breach, in the share of the breach their fitted size covers: a figure the
-    magnitude checks find about right explains none of a bound it is on the wrong side of (a
-    unit's generation that agrees with its fuel does not explain generation above what its
-    capacity gives in the hours reported: the hours do). A hypothesis no magnitude check sizes,
-    or a breach without a size (on a zero), takes the whole evidence."""
+    that can explain the breach, each in proportion to the share of it its fitted size covers
+    against the best explanation's share: a figure the magnitude checks find about right
+    explains little of a bound it is on the wrong side of when another figure explains all of
+    it (a unit's generation that agrees with its fuel, beside hours typed a thousand times too
+    small: the hours explain generation above what the capacity gives in them). A hypothesis no
+    magnitude check sizes, or a breach without a size (on a zero), explains it whole; when no
+    hypothesis' size explains any of it, each takes the whole evidence."""
     sized = found[["um", "parameter", "lag"]].assign(delta=delta)
     rows = whole_rows.merge(sized, on=["um", "parameter", "lag"], how="left")
     residual = rows["residual"].to_numpy(dtype=float)
@@ -337,6 +339,9 @@ def _with_bound_evidence(
     measurable = np.isfinite(residual) & (residual != 0) & np.isfinite(moved)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(measurable, np.clip(moved / residual, 0.0, 1.0), 1.0)
+    best = pd.Series(share).groupby(rows["row"].to_numpy()).transform("max").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(best > 0, share / best, 1.0)
     credit = (
         rows.assign(credit=rows["evidence"].to_numpy(dtype=float) * share)
         .groupby(["um", "parameter", "lag"])["credit"]
