@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from app.presentation.quantities import format_value
 from app.settings import Settings, StoreKind, get_settings
@@ -141,7 +141,17 @@ def sweeps(store: StoreOption = None) -> None:
         current = graph.current_sweep()
     finally:
         graph.close()
-    table = Table("sweep_id", "status", "started", "ended", "periods", "checks", "flagged")
+    # Ids fold rather than end in an ellipsis on a narrow terminal: they are what one types next.
+    table = Table(
+        Column("sweep_id", overflow="fold"),
+        "status",
+        "started",
+        "ended",
+        "periods",
+        "checks",
+        "flagged",
+        Column("results of", overflow="fold"),
+    )
     for r in records:
         mark = " (current)" if current and r.sweep_id == current.sweep_id else ""
         table.add_row(
@@ -152,6 +162,8 @@ def sweeps(store: StoreOption = None) -> None:
             str(len(r.periods)),
             f"{r.counts.get('checks', 0):,}",
             f"{r.counts.get('flagged', 0):,}",
+            # A sweep that scored nothing publishes an earlier sweep's results and findings.
+            r.carries or "",
         )
     console.print(table)
 
