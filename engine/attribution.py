@@ -299,7 +299,8 @@ def attribute(
     ).reset_index()
     found.columns = ["um", "parameter", "lag", "lam", "delta", "direct"]
     whole_rows = joined.loc[whole, ["row", "um", "parameter", "lag", "a", "residual"]].assign(
-        evidence=scores[whole] ** 2
+        bound=joined["evidence"].to_numpy()[whole] == EvidenceClass.HARD.value,
+        score2=scores[whole] ** 2,
     )
     found = _best_variant(_with_bound_evidence(found, whole_rows, _best_delta(found)))
     found["observed"] = _values(found, months, lagged_values)
@@ -330,20 +331,26 @@ def _with_bound_evidence(
     explains little of a bound it is on the wrong side of when another figure explains all of
     it (a unit's generation that agrees with its fuel, beside hours typed a thousand times too
     small: the hours explain generation above what the capacity gives in them). A hypothesis no
-    magnitude check sizes, or a breach without a size (on a zero), explains it whole; when no
-    hypothesis' size explains any of it, each takes the whole evidence."""
+    magnitude check sizes, or a breach without a size (on a zero), explains it whole, and so
+    does every hypothesis of a copied series (no bound); when no hypothesis' size explains any
+    of it, each takes the whole evidence."""
     sized = found[["um", "parameter", "lag"]].assign(delta=delta)
     rows = whole_rows.merge(sized, on=["um", "parameter", "lag"], how="left")
     residual = rows["residual"].to_numpy(dtype=float)
     moved = rows["a"].to_numpy(dtype=float) * rows["delta"].to_numpy(dtype=float)
-    measurable = np.isfinite(residual) & (residual != 0) & np.isfinite(moved)
+    measurable = (
+        rows["bound"].to_numpy(dtype=bool)
+        & np.isfinite(residual)
+        & (residual != 0)
+        & np.isfinite(moved)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(measurable, np.clip(moved / residual, 0.0, 1.0), 1.0)
     best = pd.Series(share).groupby(rows["row"].to_numpy()).transform("max").to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(best > 0, share / best, 1.0)
     credit = (
-        rows.assign(credit=rows["evidence"].to_numpy(dtype=float) * share)
+        rows.assign(credit=rows["score2"].to_numpy(dtype=float) * share)
         .groupby(["um", "parameter", "lag"])["credit"]
         .sum()
     )
