@@ -314,12 +314,19 @@ def attribute(
     return found[CANDIDATE_COLUMNS].reset_index(drop=True)
 
 
-def _best_delta(found: pd.DataFrame) -> np.ndarray:
-    """Each hypothesis' fault size as it will be kept: the direct checks' size past the range
-    where the linearised checks hold (as _sized_directly does), else the fitted one."""
+def _resized(found: pd.DataFrame, ok: np.ndarray | bool = True) -> np.ndarray:
+    """Where a hypothesis takes its direct checks' size instead of its fitted one: it is not
+    `ok` at the fitted size, or that size lies past LINEAR_LIMIT, and direct checks size it."""
     delta = found["delta"].to_numpy(dtype=float)
-    direct = found["direct"].to_numpy(dtype=float)
-    return np.where((np.abs(delta) > np.log(LINEAR_LIMIT)) & np.isfinite(direct), direct, delta)
+    return (~np.asarray(ok) | (np.abs(delta) > np.log(LINEAR_LIMIT))) & np.isfinite(
+        found["direct"].to_numpy(dtype=float)
+    )
+
+
+def _best_delta(found: pd.DataFrame) -> np.ndarray:
+    """Each hypothesis' fault size as _sized_directly will keep it at the least: the direct
+    checks' size past the range where the linearised checks hold, else the fitted one."""
+    return np.where(_resized(found), found["direct"], found["delta"]).astype(float)
 
 
 def _with_bound_evidence(
@@ -365,10 +372,7 @@ def _sized_directly(found: pd.DataFrame, ok: np.ndarray) -> pd.DataFrame:
     LINEAR_LIMIT, put at the size of their direct checks where they have any: a slip of orders
     of magnitude (a percentage typed as a fraction) is far outside where the checks linearised
     at the reported figures hold, and their fit overshoots."""
-    delta = found["delta"].to_numpy(dtype=float)
-    retry = (~ok | (np.abs(delta) > np.log(LINEAR_LIMIT))) & np.isfinite(
-        found["direct"].to_numpy(dtype=float)
-    )
+    retry = _resized(found, ok)
     if not retry.any():
         return found
     found = found.copy()
