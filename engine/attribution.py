@@ -23,7 +23,9 @@ squared) to every hypothesis that can explain it, beside the magnitude checks' l
 a bound with a size (how far beyond it the figures are) only in the share of it that the
 hypothesis' fitted size covers, so hours typed a thousand times too small, not the generation
 their fuel confirms, explain generation beyond what the capacity gives in those hours. A
-hypothesis only a breached bound supports is expected at that bound.
+hypothesis only a breached bound supports is expected at that bound, and one whose expected
+value is on the wrong side of an order with another figure of its month (net supply within the
+gross generation) at that figure.
 A hypothesis whose expected value breaks a physical bound of its parameter (an oxidation rate
 above 1) is no explanation and is dropped. A jump also reads last month (or last year): a fault
 there explains it with the opposite sign, so a slip carried into the next month's comparison is
@@ -43,7 +45,7 @@ from engine.signatures import elasticities
 from engine.zero_conflicts import CONFLICT_COLUMNS, credit_the_odd_figure
 from graph_schema.parameters import PARAMETERS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
-from models.rules import RULES, Band, Quantity, When
+from models.rules import RULES, Band, LessEqual, Quantity, When
 
 # A reported figure copied from a document (the carbon content from its test report): a fault
 # in the figure may sit in the document too, which then moves with it.
@@ -87,7 +89,22 @@ def physical_bounds() -> dict[str, tuple[float, float]]:
     return bounds
 
 
+def physical_orders() -> list[tuple[str, str, float]]:
+    """(a, b, tol) of each rule that orders two reported figures of a month in every month,
+    a ≤ b × (1 + tol) (net supply within gross generation): a figure on the wrong side of
+    one is bounded by the other, whichever of the two is wrong."""
+    names = {p.name for p in PARAMETERS}
+    return [
+        (rule.check.a, rule.check.b, rule.check.tol)
+        for rule in RULES
+        if isinstance(rule.check, LessEqual)
+        and {rule.check.a, rule.check.b} <= names
+        and rule.when == When.ALWAYS
+    ]
+
+
 PHYSICAL_BOUNDS = physical_bounds()
+PHYSICAL_ORDERS = physical_orders()
 
 
 def normal_scores(checks: pd.DataFrame) -> np.ndarray:
@@ -307,7 +324,6 @@ def attribute(
     found["expected"] = found["observed"] * np.exp(-found["delta"])
     found = _sized_directly(found, _within_bounds(found, months))
     found = found[_within_bounds(found, months)]
-    found = expected_at_the_bound(found, months)
     found = found.sort_values(
         ["um", "lam", "lag", "parameter"], ascending=[True, False, False, True]
     )
@@ -441,13 +457,34 @@ def _bounds(found: pd.DataFrame, months: pd.DataFrame) -> tuple[np.ndarray, np.n
     high = np.array(limits["high"].fillna(np.inf), dtype=float)
     hours = (found["parameter"] == "operating_hours").to_numpy() & (found["lag"] == 0).to_numpy()
     if hours.any():
-        month = months.reindex(found["um"].to_numpy()[hours])
         with np.errstate(divide="ignore", invalid="ignore"):
-            least = month["power_generation_mwh"].to_numpy(float) / month["capacity_mw"].to_numpy(
-                float
+            least = _figure(found, months, "power_generation_mwh", hours) / _figure(
+                found, months, "capacity_mw", hours
             )
         low[hours] = np.fmax(low[hours], least)
-        high[hours] = np.fmin(high[hours], month["hours_in_month"].to_numpy(float))
+        high[hours] = np.fmin(high[hours], _figure(found, months, "hours_in_month", hours))
+    return low, high
+
+
+def _figure(found: pd.DataFrame, months: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
+    """`name` of the month of each hypothesis in `rows` (NaN for a fleet without it)."""
+    if name not in months:
+        return np.full(int(np.count_nonzero(rows)), np.nan)
+    return months[name].reindex(found["um"].to_numpy()[rows]).to_numpy(dtype=float)
+
+
+def _ordered(
+    found: pd.DataFrame, months: pd.DataFrame, low: np.ndarray, high: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`low` and `high` within the month's other figure of each order a hypothesis' parameter
+    is in (net supply no more than the gross generation, the gross no less than the net)."""
+    low, high = low.copy(), high.copy()
+    parameter = found["parameter"].to_numpy()
+    this_month = (found["lag"] == 0).to_numpy()
+    for a, b, tol in PHYSICAL_ORDERS:
+        below, above = this_month & (parameter == a), this_month & (parameter == b)
+        high[below] = np.fmin(high[below], _figure(found, months, b, below) * (1 + tol))
+        low[above] = np.fmax(low[above], _figure(found, months, a, above) / (1 + tol))
     return low, high
 
 
@@ -461,18 +498,22 @@ def _within_bounds(found: pd.DataFrame, months: pd.DataFrame) -> np.ndarray:
 
 def expected_at_the_bound(found: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
     """`found` with each hypothesis no magnitude check sizes (only breached bounds speak for
-    it) whose figure lies outside its parameter's bounds expected at the nearest bound: the
-    least change that clears the breach (0.03 hours for 12 MWh of a 322 MW unit is expected
-    at 0.037, what the capacity needs)."""
-    low, high = _bounds(found, months)
+    it) whose figure lies outside its parameter's bounds, or on the wrong side of an order
+    with another figure of its month, expected at the nearest bound: the least change that
+    clears the breach (0.03 hours for 12 MWh of a 322 MW unit is expected at 0.037, what the
+    capacity needs; 126,529 MWh of net supply beside a gross of 0 at 0). A sized hypothesis
+    whose expected value would still break such an order is expected at it (net supply 43 %
+    above the gross, sized a little down by its peers, at the gross)."""
+    low, high = _ordered(found, months, *_bounds(found, months))
     observed = found["observed"].to_numpy(dtype=float)
-    unsized = ~np.isfinite(found["expected"].to_numpy(dtype=float)) & np.isfinite(observed)
+    expected = found["expected"].to_numpy(dtype=float)
+    figure = np.where(np.isfinite(expected), expected, observed)
     with np.errstate(invalid="ignore"):
-        outside = unsized & ((observed < low) | (observed > high)) & (low <= high)
+        outside = np.isfinite(figure) & ((figure < low) | (figure > high)) & (low <= high)
     if not outside.any():
         return found
     found = found.copy()
-    found.loc[outside, "expected"] = np.clip(observed[outside], low[outside], high[outside])
+    found.loc[outside, "expected"] = np.clip(figure[outside], low[outside], high[outside])
     return found
 
 

@@ -37,6 +37,7 @@ from engine.annual_figures import silence_annual_figures
 from engine.attribution import (
     SUPPORT_SCORE,
     attribute,
+    expected_at_the_bound,
     hypothesis_probability,
     normal_scores,
     one_root_per_episode,
@@ -426,6 +427,8 @@ class UnitMonthEngine:
         candidates = candidates[(lag == 0) | shown].reset_index(drop=True)
         candidates = plausibly_sized(candidates, f)
         candidates = size_the_odd_figures(candidates, conflicts)
+        # Last: a bound is a physical fact, not a size the unit's own range must make plausible.
+        candidates = expected_at_the_bound(candidates, f)
         candidates = one_root_per_episode(
             candidates, checks, f["unit_id"].to_numpy(), self.policy.false_alarm_share
         )

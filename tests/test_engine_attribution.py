@@ -236,6 +236,34 @@ def test_hours_typed_a_thousand_times_too_small_are_the_root_not_the_generation(
     )
 
 
+def test_net_supply_beside_a_zero_gross_it_could_not_reach_is_expected_at_the_gross(
+    honest: pd.DataFrame,
+) -> None:
+    # A start-up month: the unit ran a few hours and burnt a little coal, its gross generation is
+    # reported as 0, and a full month's net supply beside it. Gross generation at the unit's ratio
+    # to that supply would break its capacity in those hours, so the zero leaves the pair
+    # undecided; net supply, the rule's target, is expected at the gross (net supply is the gross
+    # less the station's own use), not left unsized. No grid meter reads the month (as in the
+    # real sample).
+    unit = ef.steady_unit(honest, ONE_MONTH)
+    frame = honest.copy()
+    at = ef.rows_of(frame, unit, ONE_MONTH)
+    activity = [
+        "operating_hours",
+        "coal_consumption_t",
+        "cems_co2_t",
+        "coal_purchase_t",
+        "energy_monitor_tce",
+    ]
+    frame.loc[at, activity] = (frame.loc[at, activity] / 100).round(2)
+    frame.loc[at, "power_generation_mwh"] = 0.0
+    frame.loc[at, "grid_sales_mwh"] = np.nan
+    ef.recompute(frame, at)
+    months = _months(_score(frame), unit)
+    _assert_rooted(months, ONE_MONTH, "power_supply_mwh")
+    assert months.loc[ONE_MONTH[0], "root_expected"] == 0.0
+
+
 def test_a_percentage_typed_as_a_fraction_is_rooted_at_it_near_its_true_value(
     honest: pd.DataFrame,
 ) -> None:
@@ -418,13 +446,16 @@ def test_a_hypothesis_far_outside_the_units_own_figures_or_on_a_default_is_impla
 
 def test_a_figure_only_a_breached_bound_speaks_against_is_expected_at_the_bound() -> None:
     """12 MWh in 0.03 hours of a 322 MW unit (the real sample's 6249-02 in 2008-11): no
-    magnitude check sizes the hours, but the capacity needs 0.037 of them; a sized hypothesis,
-    an unsized one inside its bounds and an unbounded one keep their expected values."""
+    magnitude check sizes the hours, but the capacity needs 0.037 of them. Net supply above
+    the gross is expected at the gross, sized (a little down) or not; a sized hypothesis, an
+    unsized one inside its bounds and one of a month without the figure it is ordered by keep
+    their expected values."""
     months = pd.DataFrame(
         {
-            "power_generation_mwh": [12.0, 12.0],
-            "capacity_mw": [322.0, 322.0],
-            "hours_in_month": [720.0, 720.0],
+            "power_generation_mwh": [12.0, 12.0, np.nan],
+            "power_supply_mwh": [11.0, 15.0, 15.0],
+            "capacity_mw": [322.0, 322.0, 322.0],
+            "hours_in_month": [720.0, 720.0, 720.0],
         }
     )
     found = pd.DataFrame(
@@ -432,7 +463,10 @@ def test_a_figure_only_a_breached_bound_speaks_against_is_expected_at_the_bound(
             (0, "operating_hours", 0, 0.03, np.nan),
             (0, "operating_hours", 0, 0.03, 0.05),
             (1, "operating_hours", 0, 5.0, np.nan),
-            (0, "power_supply_mwh", 0, 15.0, np.nan),
+            (0, "power_supply_mwh", 0, 11.0, np.nan),
+            (1, "power_supply_mwh", 0, 15.0, np.nan),
+            (1, "power_supply_mwh", 0, 15.0, 14.0),
+            (2, "power_supply_mwh", 0, 15.0, np.nan),
         ],
         columns=["um", "parameter", "lag", "observed", "expected"],
     )
@@ -440,6 +474,8 @@ def test_a_figure_only_a_breached_bound_speaks_against_is_expected_at_the_bound(
     assert expected[0] == pytest.approx(12.0 / 322.0)
     assert expected[1] == 0.05
     assert np.isnan(expected[2]) and np.isnan(expected[3])
+    assert expected[4] == expected[5] == pytest.approx(12.0 * 1.001)
+    assert np.isnan(expected[6])
 
 
 # --- drift episodes --------------------------------------------------------------------------
