@@ -113,10 +113,16 @@ def test_a_sweep_with_nothing_changed_says_the_findings_stand(
     scored = re.search(r"sweep (\S+) published", first.output)
     assert scored is not None
     assert re.search(rf"findings\s+of\s+sweep\s+{scored.group(1)}\s+stand", again.output)
-    listing = runner.invoke(app, ["sweeps"], env={"COLUMNS": "240"})
+    carried = re.search(r"sweep (\S+) published", again.output)
+    assert carried is not None
+    # 80 columns: every id whole, the no-op sweep current and named as carrying the first one.
+    listing = runner.invoke(app, ["sweeps"], env={"COLUMNS": "80"})
     assert listing.exit_code == 0, listing.output
-    carrying = next(line for line in listing.output.splitlines() if "(current)" in line)
-    assert carrying.count(scored.group(1)) == 1 and scored.group(1) not in carrying.split("│")[1]
+    current = next(line for line in listing.output.splitlines() if line.lstrip().startswith("*"))
+    assert carried.group(1) in current and scored.group(1) not in current
+    assert f"{carried.group(1)} scored nothing: the findings of {scored.group(1)} stand" in (
+        " ".join(listing.output.split())
+    )
     assert "0 of them flagged" not in again.output
     # The refresh is a stage of its own, timed apart from the sweep's.
     assert re.search(r"then\s+the\s+knowledge-base\s+refresh\s+took\s+\d+\.\d\s+s", again.output)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 import time
 from contextlib import ExitStack
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
@@ -133,39 +135,49 @@ def sweep(
         )
 
 
+def _took(started: str, ended: str | None) -> str:
+    if ended is None:
+        return "–"
+    seconds = (datetime.fromisoformat(ended) - datetime.fromisoformat(started)).total_seconds()
+    return f"{seconds:.1f} s"
+
+
 def sweeps(store: StoreOption = None) -> None:
-    """List sweeps, newest first."""
+    """List sweeps, newest first (a sweep's id is the UTC time it started)."""
     graph = open_store(store)
     try:
         records = graph.list_sweeps()
         current = graph.current_sweep()
     finally:
         graph.close()
-    # Ids fold rather than end in an ellipsis on a narrow terminal: they are what one types next.
+    # Narrow enough for 80 columns with whole ids: they are what one types next.
     table = Table(
-        Column("sweep_id", overflow="fold"),
+        "",
+        Column("sweep_id", no_wrap=True),
         "status",
-        "started",
-        "ended",
-        "periods",
-        "checks",
-        "flagged",
-        Column("results of", overflow="fold"),
+        Column("took", justify="right"),
+        Column("periods", justify="right"),
+        Column("checks", justify="right"),
+        Column("flagged", justify="right"),
+        box=box.SIMPLE_HEAD,
+        caption="* current",
+        caption_justify="left",
     )
     for r in records:
-        mark = " (current)" if current and r.sweep_id == current.sweep_id else ""
         table.add_row(
-            r.sweep_id + mark,
+            "*" if current and r.sweep_id == current.sweep_id else "",
+            r.sweep_id,
             r.status.value,
-            r.started,
-            r.ended or "",
+            _took(r.started, r.ended),
             str(len(r.periods)),
             f"{r.counts.get('checks', 0):,}",
             f"{r.counts.get('flagged', 0):,}",
-            # A sweep that scored nothing publishes an earlier sweep's results and findings.
-            r.carries or "",
         )
     console.print(table)
+    # A sweep that scored nothing publishes an earlier sweep's results and findings again.
+    for r in records:
+        if r.carries:
+            console.print(f"{r.sweep_id} scored nothing: the findings of {r.carries} stand")
 
 
 def findings(
