@@ -22,7 +22,8 @@ Scoring, step by step:
    point);
 6. labs and verifiers are tested directly for systemic shifts (engine.systemic); a shifted
    lab's listed carbon months of its shifted months are flagged with it.
-The same attribution runs at request time on a unit-month's stored checks (`explain`).
+A why answer at request time reads the root, its candidates and their expected values that
+the sweep stored (app/services/tracing): it does not attribute again.
 """
 
 from collections.abc import Sequence
