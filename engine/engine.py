@@ -428,7 +428,7 @@ class UnitMonthEngine:
         candidates = candidates[(lag == 0) | shown].reset_index(drop=True)
         candidates = plausibly_sized(candidates, f)
         candidates = size_the_odd_figures(candidates, conflicts)
-        # Last: a bound is a physical fact, not a size the unit's own range must make plausible.
+        # After plausibility: a bound is a physical fact, not a size the unit's range must allow.
         candidates = expected_at_the_bound(candidates, f)
         candidates = one_root_per_episode(
             candidates, checks, f["unit_id"].to_numpy(), self.policy.false_alarm_share
