@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 from contextlib import ExitStack
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -135,13 +134,6 @@ def sweep(
         )
 
 
-def _took(started: str, ended: str | None) -> str:
-    if ended is None:
-        return "–"
-    seconds = (datetime.fromisoformat(ended) - datetime.fromisoformat(started)).total_seconds()
-    return f"{seconds:.1f} s"
-
-
 def sweeps(store: StoreOption = None) -> None:
     """List sweeps, newest first (a sweep's id is the UTC time it started)."""
     graph = open_store(store)
@@ -168,7 +160,8 @@ def sweeps(store: StoreOption = None) -> None:
             "*" if current and r.sweep_id == current.sweep_id else "",
             r.sweep_id,
             r.status.value,
-            _took(r.started, r.ended),
+            # The stages' seconds, as the sweep itself printed them; "–" while it runs.
+            "–" if r.ended is None else f"{sum(r.seconds.values()):.1f} s",
             str(len(r.periods)),
             f"{r.counts.get('checks', 0):,}",
             f"{r.counts.get('flagged', 0):,}",
