@@ -117,11 +117,16 @@ def test_the_impact_says_its_directions_and_what_the_month_cannot_give() -> None
     )
     # A fleet without allocations (the real sample): no allocation part at all.
     outside = replace(
+        impact, allocation_delta_t=float("nan"), reported_co2_t=9000.0, co2_delta_t=-500.0
+    )
+    assert "(emissions -500 tCO2: over-reported) =" in impact_line(outside)
+    # Neither part sized: said to be unknown, not priced as 0 CNY.
+    unsized = replace(
         impact, allocation_delta_t=float("nan"), impact_t=0.0, allowance_value_cny=0.0
     )
-    assert impact_line(outside) == (
-        "Impact: 0 tCO2 at stake (emissions not computable from the month's figures) = "
-        "0 CNY at 90 CNY/t"
+    assert impact_line(unsized) == (
+        "Impact: not computable from the month's figures (its emissions cannot be "
+        "recomputed from them, and the fleet has no allocations)"
     )
 
 

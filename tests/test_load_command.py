@@ -120,6 +120,10 @@ def test_a_sweep_with_nothing_changed_says_the_findings_stand(
     assert listing.exit_code == 0, listing.output
     current = next(line for line in listing.output.splitlines() if line.lstrip().startswith("*"))
     assert carried.group(1) in current and scored.group(1) not in current
+    # Its flagged cell gives the first sweep's flags, which stand, not a 0 that reads as none.
+    first_flagged = re.search(r"([\d,]+)\s+of\s+them\s+flagged", first.output)
+    assert first_flagged is not None
+    assert current.split()[-1] == f"({first_flagged.group(1)})"
     assert f"{carried.group(1)} scored nothing: the findings of {scored.group(1)} stand" in (
         " ".join(listing.output.split())
     )

@@ -152,10 +152,13 @@ def sweeps(store: StoreOption = None) -> None:
         Column("checks", justify="right"),
         Column("flagged", justify="right"),
         box=box.SIMPLE_HEAD,
-        caption="* current",
+        caption="* current; (n) the flags of the findings a sweep that scored nothing carries",
         caption_justify="left",
     )
+    flagged = {r.sweep_id: r.counts.get("flagged", 0) for r in records}
     for r in records:
+        # A sweep that scored nothing shows the flags of the findings it carries, which stand.
+        carried = flagged.get(r.carries) if r.carries else None
         table.add_row(
             "*" if current and r.sweep_id == current.sweep_id else "",
             r.sweep_id,
@@ -164,7 +167,7 @@ def sweeps(store: StoreOption = None) -> None:
             "–" if r.ended is None else f"{sum(r.seconds.values()):.1f} s",
             str(len(r.periods)),
             f"{r.counts.get('checks', 0):,}",
-            f"{r.counts.get('flagged', 0):,}",
+            f"({carried:,})" if carried is not None else f"{flagged[r.sweep_id]:,}",
         )
     console.print(table)
     # A sweep that scored nothing publishes an earlier sweep's results and findings again.

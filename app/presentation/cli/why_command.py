@@ -91,7 +91,13 @@ def impact_line(impact: Impact) -> str:
     """The impact in words: each part with its direction, and a part the month's figures cannot
     give (emissions of a month without fuel figures) said to be unknown rather than a dash; no
     allocation part in a fleet without allocations, and no direction for emissions in a month
-    that reports none (the root's error is worth those tonnes; nobody under-reported them)."""
+    that reports none (the root's error is worth those tonnes; nobody under-reported them).
+    When neither part can be sized, it says so instead of pricing a zero that reads as a figure."""
+    if not math.isfinite(impact.co2_delta_t) and not math.isfinite(impact.allocation_delta_t):
+        return (
+            "Impact: not computable from the month's figures (its emissions cannot be "
+            "recomputed from them, and the fleet has no allocations)"
+        )
     parts = []
     for name, delta, more, less in (
         ("emissions", impact.co2_delta_t, "under-reported", "over-reported"),
