@@ -125,8 +125,8 @@ def test_the_impact_says_its_directions_and_what_the_month_cannot_give() -> None
         impact, allocation_delta_t=float("nan"), impact_t=0.0, allowance_value_cny=0.0
     )
     assert impact_line(unsized) == (
-        "Impact: not computable from the month's figures (its emissions cannot be "
-        "recomputed from them, and the fleet has no allocations)"
+        "Impact: not computable from the month's figures (neither its emissions nor an "
+        "allocation can be recomputed from them)"
     )
 
 

@@ -95,8 +95,8 @@ def impact_line(impact: Impact) -> str:
     When neither part can be sized, it says so instead of pricing a zero that reads as a figure."""
     if not math.isfinite(impact.co2_delta_t) and not math.isfinite(impact.allocation_delta_t):
         return (
-            "Impact: not computable from the month's figures (its emissions cannot be "
-            "recomputed from them, and the fleet has no allocations)"
+            "Impact: not computable from the month's figures (neither its emissions nor an "
+            "allocation can be recomputed from them)"
         )
     parts = []
     for name, delta, more, less in (
