@@ -41,7 +41,7 @@ from scipy import stats
 from engine.catalogue import DRIFT_PREFIX
 from engine.checks import MAGNITUDE, EvidenceClass
 from engine.evidence import DEFAULTS
-from engine.signatures import elasticities
+from engine.signatures import ROOT_PARAMETERS, affine_parts, elasticities
 from engine.zero_conflicts import CONFLICT_COLUMNS, credit_the_odd_figure
 from graph_schema.parameters import PARAMETERS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
@@ -90,16 +90,14 @@ def physical_bounds() -> dict[str, tuple[float, float]]:
 
 
 def physical_orders() -> list[tuple[str, str, float]]:
-    """(a, b, tol) of each rule that orders two reported figures of a month in every month,
-    a ≤ b × (1 + tol) (net supply within gross generation): a figure on the wrong side of
-    one is bounded by the other, whichever of the two is wrong."""
-    names = {p.name for p in PARAMETERS}
+    """(a, b, tol) of each rule that orders two figures of a month in every month,
+    a ≤ b × (1 + tol), each a reported figure or a product of them (net supply within gross
+    generation; generation within 1.2 × capacity × operating hours): a figure on the wrong
+    side of one is bounded by the other, whichever of the two is wrong."""
     return [
         (rule.check.a, rule.check.b, rule.check.tol)
         for rule in RULES
-        if isinstance(rule.check, LessEqual)
-        and {rule.check.a, rule.check.b} <= names
-        and rule.when == When.ALWAYS
+        if isinstance(rule.check, LessEqual) and rule.when == When.ALWAYS
     ]
 
 
@@ -476,15 +474,27 @@ def _figure(found: pd.DataFrame, months: pd.DataFrame, name: str, rows: np.ndarr
 def _ordered(
     found: pd.DataFrame, months: pd.DataFrame, low: np.ndarray, high: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`low` and `high` within the month's other figure of each order a hypothesis' parameter
-    is in (net supply no more than the gross generation, the gross no less than the net)."""
+    """`low` and `high` within what each order of the month leaves a hypothesis' parameter,
+    the month's other figures as reported: both sides of an order are affine in the figure
+    (engine.signatures.affine_parts), so a(x) ≤ (1 + tol)·b(x) solves for x (net supply no
+    more than the gross generation; the gross no less than the net, and no more than 1.2 ×
+    capacity × operating hours; the hours enough for that generation)."""
     low, high = low.copy(), high.copy()
-    parameter = found["parameter"].to_numpy()
     this_month = (found["lag"] == 0).to_numpy()
-    for a, b, tol in PHYSICAL_ORDERS:
-        below, above = this_month & (parameter == a), this_month & (parameter == b)
-        high[below] = np.fmin(high[below], _figure(found, months, b, below) * (1 + tol))
-        low[above] = np.fmax(low[above], _figure(found, months, a, above) / (1 + tol))
+    sides = list(dict.fromkeys(q for a, b, _ in PHYSICAL_ORDERS for q in (a, b)))
+    for parameter in found.loc[this_month, "parameter"].unique():
+        if parameter not in ROOT_PARAMETERS:
+            continue
+        rows = this_month & (found["parameter"] == parameter).to_numpy()
+        parts = affine_parts(months.reindex(found["um"].to_numpy()[rows]), parameter, sides)
+        for a, b, tol in PHYSICAL_ORDERS:
+            (slope_a, at_zero_a), (slope_b, at_zero_b) = parts[a], parts[b]
+            k = slope_a - (1 + tol) * slope_b
+            rest = (1 + tol) * at_zero_b - at_zero_a
+            with np.errstate(divide="ignore", invalid="ignore"):
+                limit = rest / k
+            high[rows] = np.where(k > 0, np.fmin(high[rows], limit), high[rows])
+            low[rows] = np.where(k < 0, np.fmax(low[rows], limit), low[rows])
     return low, high
 
 
@@ -499,22 +509,27 @@ def _within_bounds(found: pd.DataFrame, months: pd.DataFrame) -> np.ndarray:
 def expected_at_the_bound(found: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
     """`found` with each hypothesis no magnitude check sizes (only breached bounds speak for
     it) whose figure lies outside its parameter's bounds, or on the wrong side of an order
-    with another figure of its month, expected at the nearest bound: the least change that
+    with other figures of its month, expected at the nearest bound: the least change that
     clears the breach (0.03 hours for 12 MWh of a 322 MW unit is expected at 0.037, what the
     capacity needs; 126,529 MWh of net supply beside a gross of 0 at 0). A sized hypothesis
     whose expected value would still break such an order is expected at it (net supply 43 %
-    above the gross, sized a little down by its peers, at the gross)."""
+    above the gross, sized a little down by its peers, at the gross).
+    A hypothesis whose figure no value brings within every bound and order of its month comes
+    after each that some value does, within its unit-month: had that one figure alone been
+    wrong, its true value would keep them all (gross generation below the net supply that 1.2 ×
+    capacity × hours also caps below it). `found` is sorted strongest first within each
+    unit-month, and comes back so, with `consistent` False for the hypotheses that cannot."""
     low, high = _ordered(found, months, *_bounds(found, months))
     observed = found["observed"].to_numpy(dtype=float)
     expected = found["expected"].to_numpy(dtype=float)
     figure = np.where(np.isfinite(expected), expected, observed)
     with np.errstate(invalid="ignore"):
         outside = np.isfinite(figure) & ((figure < low) | (figure > high)) & (low <= high)
-    if not outside.any():
-        return found
     found = found.copy()
     found.loc[outside, "expected"] = np.clip(figure[outside], low[outside], high[outside])
-    return found
+    found["consistent"] = ~(low > high)
+    ordered = found.sort_values(["um", "consistent"], ascending=[True, False], kind="stable")
+    return ordered.reset_index(drop=True)
 
 
 def _values(

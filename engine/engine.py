@@ -619,7 +619,9 @@ def summarise_candidates(
     candidates: pd.DataFrame, f: pd.DataFrame, index: np.ndarray
 ) -> pd.DataFrame:
     """Per listed row: root parameter, its month's lag and period, expected value, the share of
-    the evidence it explains, the candidates' JSON, and the hypotheses for node rows."""
+    the evidence it explains, the candidates' JSON (each with its share, and whether some value
+    of it keeps the month's bounds: engine.attribution.expected_at_the_bound) and the
+    hypotheses for node rows."""
     columns = [
         "root_parameter",
         "root_lag",
@@ -648,10 +650,11 @@ def summarise_candidates(
     shown = top.assign(
         score=top["score"].astype(float),
         expected=np.where(np.isfinite(expected), np.round(expected, 6), None),
+        share=np.round(top["share"].to_numpy(dtype=float), 4),
+        consistent=top["consistent"].astype(bool),
     )
-    as_json = records_by_um(shown, ["parameter", "period", "score", "expected"]).map(
-        lambda rows: orjson.dumps(rows).decode()
-    )
+    fields = ["parameter", "period", "score", "expected", "share", "consistent"]
+    as_json = records_by_um(shown, fields).map(lambda rows: orjson.dumps(rows).decode())
     own = candidates[candidates["lag"] == 0]
     hypotheses = records_by_um(own, ["parameter", "observed", "expected", "z", "score"])
     out = pd.DataFrame(

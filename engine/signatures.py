@@ -28,7 +28,12 @@ _STEP = 1e-4
 
 
 def _inputs(rows: pd.DataFrame) -> dict[str, np.ndarray]:
-    return {name: rows[name].to_numpy(dtype=float) for name in ROOT_PARAMETERS}
+    """Each root parameter of `rows` (NaN for one a fleet does not report)."""
+    missing = np.full(len(rows), np.nan)
+    return {
+        name: rows[name].to_numpy(dtype=float) if name in rows else missing
+        for name in ROOT_PARAMETERS
+    }
 
 
 def _all_values(
@@ -74,4 +79,30 @@ def elasticities(
             slope = np.where(np.isfinite(slope), slope, 0.0)
             if np.any(np.abs(slope) > 1e-6):
                 out[q][name] = np.round(slope, 6)
+    return out
+
+
+def affine_parts(
+    rows: pd.DataFrame, parameter: str, quantities: Iterable[str]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """For each quantity, (slope, intercept) per row with quantity = slope·x + intercept in
+    the input `parameter` = x, the others as reported: a figure, or a product of figures
+    (capacity × operating hours), is affine in each of them. NaN in a row where the quantity
+    is not affine in x there."""
+    inputs = _inputs(rows)
+    capacity = rows["capacity_mw"].to_numpy(dtype=float)
+    hours = rows["hours_in_month"].to_numpy(dtype=float)
+    at = {}
+    for x in (0.0, 1.0, 2.0):
+        moved = dict(inputs)
+        moved[parameter] = np.full(len(rows), x)
+        # Derived quantities that divide by the input are undefined at 0; no order reads them.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at[x] = _all_values(moved, capacity, hours)
+    out = {}
+    for q in dict.fromkeys(quantities):
+        intercept = np.asarray(at[0.0][q], dtype=float)
+        slope = np.asarray(at[1.0][q], dtype=float) - intercept
+        affine = np.isclose(at[2.0][q], intercept + 2.0 * slope, rtol=1e-9, atol=0.0)
+        out[q] = (np.where(affine, slope, np.nan), np.where(affine, intercept, np.nan))
     return out

@@ -15,11 +15,13 @@ import typer
 from typer.testing import CliRunner
 
 from app.infrastructure.neo4j_local import free_port
+from app.presentation.candidates_text import other_candidates
 from app.presentation.cli.main import app
 from app.presentation.cli.why_command import impact_line
 from app.presentation.quantities import format_value
 from app.presentation.trace_picture import UNIT_OF
 from app.services.analysis import Impact
+from app.services.tracing.trace import Candidate
 from app.settings import get_settings
 from tests.swept_stores import swept_embedded
 
@@ -127,6 +129,19 @@ def test_the_impact_says_its_directions_and_what_the_month_cannot_give() -> None
     assert impact_line(unsized) == (
         "Impact: not computable from the month's figures (neither its emissions nor an "
         "allocation can be recomputed from them)"
+    )
+
+
+def test_the_runners_up_say_what_ranked_them_below_the_root() -> None:
+    """Candidates tied at a score of 1.00 differ in their share of the evidence; one no value
+    of which keeps its month's bounds says so; a share a sweep did not record is left out."""
+    tied = Candidate("power_supply_mwh", "2012-09", "k", 417.0, 238.2, 1.0, 0.2889, 1.0)
+    cannot = replace(tied, parameter="power_generation_mwh", explained_fraction=0.3556)
+    unrecorded = replace(tied, parameter="operating_hours", explained_fraction=float("nan"))
+    assert other_candidates([tied, replace(cannot, consistent=False), unrecorded]) == (
+        "power_supply_mwh in 2012-09 (score 1.00, explains 28.89 %), "
+        "power_generation_mwh in 2012-09 (score 1.00, explains 35.56 %; no value of it keeps "
+        "the month's bounds and orders), operating_hours in 2012-09 (score 1.00)"
     )
 
 

@@ -478,6 +478,44 @@ def test_a_figure_only_a_breached_bound_speaks_against_is_expected_at_the_bound(
     assert np.isnan(expected[6])
 
 
+def test_a_figure_no_value_of_which_keeps_its_months_orders_is_no_root() -> None:
+    """286 MWh gross beside 417 MWh net in 0.27 hours of an 834 MW unit (the real sample's
+    1353-BSU2 in 2012-09): gross generation enough for the net would exceed 1.2 × capacity ×
+    hours, so "the gross alone is wrong" cannot hold, however strongly the checks point at it;
+    the net supply can (at most the gross), and so can the hours. In 10 hours the same gross
+    may rise to the net, and stays first, expected within what the capacity gives in them."""
+    months = pd.DataFrame(
+        {
+            "power_generation_mwh": [286.0, 286.0],
+            "power_supply_mwh": [417.0, 417.0],
+            "operating_hours": [0.27, 10.0],
+            "capacity_mw": [834.0, 834.0],
+            "hours_in_month": [720.0, 720.0],
+        }
+    )
+    found = pd.DataFrame(
+        [
+            (0, "power_generation_mwh", 0, 62.6, 286.0, 500.7),
+            (0, "power_supply_mwh", 0, 62.6, 417.0, 238.2),
+            (0, "operating_hours", 0, 50.8, 0.27, np.nan),
+            (1, "power_generation_mwh", 0, 62.6, 286.0, 12_000.0),
+            (1, "power_supply_mwh", 0, 62.6, 417.0, 238.2),
+        ],
+        columns=["um", "parameter", "lag", "lam", "observed", "expected"],
+    )
+    kept = expected_at_the_bound(found, months)
+    first = kept[kept["um"] == 0]
+    assert first["parameter"].tolist() == [
+        "power_supply_mwh",
+        "operating_hours",
+        "power_generation_mwh",
+    ]
+    assert first["expected"].tolist()[:2] == [238.2, pytest.approx(286.0 / 834.0)]
+    second = kept[kept["um"] == 1]
+    assert second["parameter"].tolist() == ["power_generation_mwh", "power_supply_mwh"]
+    assert second["expected"].iloc[0] == pytest.approx(1.2 * 834.0 * 10.0)
+
+
 # --- drift episodes --------------------------------------------------------------------------
 
 

@@ -268,7 +268,12 @@ def test_the_candidates_are_the_sweeps_best_first(swept: Swept) -> None:
     assert 1 <= len(trace.candidates) <= 5
     assert trace.candidates[0] == trace.root
     assert 0 < trace.root.explained_fraction <= 1
-    assert all(np.isnan(c.explained_fraction) for c in trace.candidates[1:])
+    shares = [c.explained_fraction for c in trace.candidates]
+    assert all(0 <= share <= 1 for share in shares)
+    assert sum(shares) <= 1 + 1e-9
+    # Best first: by consistency with the month's bounds, then by share of the evidence.
+    ranks = [(not c.consistent, -c.explained_fraction) for c in trace.candidates]
+    assert ranks == sorted(ranks)
 
 
 # --- nothing to trace ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from app.infrastructure.stores.contract import AnomalyFilters, Store, StoreUnavailable
 from app.presentation.api.deps import SettingsDep, StoreDep
 from app.presentation.api.security import API_KEY_HEADER, checked_key
+from app.presentation.candidates_text import other_candidates
 from app.presentation.knowledge_page import render_knowledge_page, search_box
 from app.presentation.quantities import format_p_equation
 from app.presentation.trace_picture import (
@@ -210,9 +211,7 @@ def _facts(answer: WhyAnswer) -> list[tuple[str, str]]:
         facts.append(
             ("Persistent condition", f"{pattern.get('label')} ({pattern.get('check_id')})")
         )
-    alternatives = ", ".join(
-        f"{c.parameter} {c.period} ({c.rank_score:.2f})" for c in trace.candidates[1:]
-    )
+    alternatives = other_candidates(trace.candidates[1:])
     if alternatives:
         facts.append(("Other candidates", alternatives))
     facts.append(

@@ -58,9 +58,16 @@ class Candidate(BaseModel):
         "wrong, in [0, 1]."
     )
     explained_fraction: float | None = Field(
-        description="For the root: the share of the month's evidence its correction explains."
+        description="The share of the month's evidence this candidate's correction explains "
+        "(candidates with the same score rank by it)."
     )
     rank_score: float | None
+    consistent: bool = Field(
+        default=True,
+        description="False when no value of this figure keeps every physical bound and order "
+        "of its month (gross generation that the net supply needs above 1.2 × capacity × "
+        "hours): it cannot be the one wrong figure, and ranks after the candidates that can.",
+    )
 
 
 class Symptom(BaseModel):
@@ -295,7 +302,8 @@ class Anomaly(BaseModel):
     priority: float | None = Field(description="score × impact_t: what to look at first.")
     systemic_source: str | None
     candidates: list[dict[str, Any]] = Field(
-        description="Root candidates, best first: {parameter, period, score, expected}."
+        description="Root candidates, best first: {parameter, period, score, expected, share, "
+        "consistent} (share and consistent as in a why answer's candidates)."
     )
     enterprise_id: str | None
     group_id: str | None
@@ -533,7 +541,10 @@ def why_out(answer: WhyAnswer) -> WhyAnswerOut:
 
     candidate_names = ("parameter", "period", "key", *numbers)
     hop_names = ("parameter", "period", "key", "observed", "expected", "score")
-    candidates = [Candidate(**clean(_fields(c, candidate_names))) for c in trace.candidates]
+    candidates = [
+        Candidate(**clean(_fields(c, candidate_names)), consistent=c.consistent)
+        for c in trace.candidates
+    ]
     symptom = trace.symptom
     evidence = trace.evidence
     impact = answer.impact

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
+from app.presentation.candidates_text import other_candidates
 from app.presentation.quantities import format_p_equation, format_p_value, format_value
 from app.settings import StoreKind, get_settings
 
@@ -34,6 +35,8 @@ def render(answer: WhyAnswer) -> None:
         f"{format_value(root.observed, unit)}, expected {format_value(root.expected, unit)} "
         f"(explains {format_value(100 * root.explained_fraction, '%')} of the evidence)"
     )
+    if len(trace.candidates) > 1:
+        console.print(f"Other candidates: {other_candidates(trace.candidates[1:])}")
     # Identifiers fold onto the next line in a narrow terminal: a cut name is no name.
     path = Table(
         "hop",

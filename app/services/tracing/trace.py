@@ -63,6 +63,9 @@ class Candidate:
     score: float
     explained_fraction: float
     rank_score: float
+    # False when no value of the figure keeps every bound and order of its month: it cannot be
+    # the one wrong figure, and ranks after those that can.
+    consistent: bool = True
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,8 @@ def _candidates(result: Row, window: UnitMonthWindow) -> tuple[Candidate, ...]:
     for index, item in enumerate(json.loads(str(result.get("candidates") or "[]"))):
         month = window.month(item["period"]) or {}
         score = _number(item.get("score"))
+        # A sweep before candidates carried their own share gave the root's alone.
+        share = _number(item["share"]) if "share" in item else np.nan
         out.append(
             Candidate(
                 item["parameter"],
@@ -240,8 +245,9 @@ def _candidates(result: Row, window: UnitMonthWindow) -> tuple[Candidate, ...]:
                 _number(month.get(item["parameter"])),
                 _number(item.get("expected")),
                 score,
-                explained if index == 0 else np.nan,
+                explained if index == 0 else share,
                 score,
+                bool(item.get("consistent", True)),
             )
         )
     return tuple(out)
