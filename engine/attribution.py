@@ -25,7 +25,9 @@ hypothesis' fitted size covers, so hours typed a thousand times too small, not t
 their fuel confirms, explain generation beyond what the capacity gives in those hours. A
 hypothesis only a breached bound supports is expected at that bound, and one whose expected
 value is on the wrong side of an order with another figure of its month (net supply within the
-gross generation) at that figure.
+gross generation) at that figure. A hypothesis whose figure no value brings within every bound
+and order of its month ranks after each one that some value does: had it alone been wrong, its
+true value would keep them all.
 A hypothesis whose expected value breaks a physical bound of its parameter (an oxidation rate
 above 1) is no explanation and is dropped. A jump also reads last month (or last year): a fault
 there explains it with the opposite sign, so a slip carried into the next month's comparison is
