@@ -92,14 +92,15 @@ def physical_bounds() -> dict[str, tuple[float, float]]:
 
 
 def physical_orders() -> list[tuple[str, str, float]]:
-    """(a, b, tol) of each rule that orders two figures of a month in every month,
-    a ≤ b × (1 + tol), each a reported figure or a product of them (net supply within gross
-    generation; generation within 1.2 × capacity × operating hours): a figure on the wrong
-    side of one is bounded by the other, whichever of the two is wrong."""
+    """(a, b, tol) of each rule that orders two figures of a month, a ≤ b × (1 + tol), each a
+    reported figure or a product of them (net supply within gross generation; generation
+    within 1.2 × capacity × operating hours, and within what the monitored heat gives at 55 %
+    efficiency): a figure on the wrong side of one is bounded by the other, whichever of the
+    two is wrong. Each holds in every month; a rule that flags only steady months is kept too."""
     return [
         (rule.check.a, rule.check.b, rule.check.tol)
         for rule in RULES
-        if isinstance(rule.check, LessEqual) and rule.when == When.ALWAYS
+        if isinstance(rule.check, LessEqual) and rule.when in (When.ALWAYS, When.STEADY)
     ]
 
 
@@ -398,12 +399,12 @@ def _sized_directly(found: pd.DataFrame, ok: np.ndarray) -> pd.DataFrame:
 
 
 def plausibly_sized(candidates: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
-    """The candidates `plausible` keeps, a hypothesis it rejects at its fitted size kept at its
-    direct checks' size when that one is plausible (and within the physical bounds).
-    `candidates`' `um` are positions in `frame`."""
+    """The candidates within the physical bounds, with `plausible` as that function finds
+    them, a hypothesis it rejects at its fitted size taken at its direct checks' size when that
+    one is plausible. `candidates`' `um` are positions in `frame`."""
     sized = _sized_directly(candidates, plausible(candidates, frame))
-    kept = plausible(sized, frame) & _within_bounds(sized, frame)
-    return sized[kept].reset_index(drop=True)
+    sized = sized[_within_bounds(sized, frame)].reset_index(drop=True)
+    return sized.assign(plausible=plausible(sized, frame))
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> np.ndarray:
@@ -519,8 +520,12 @@ def expected_at_the_bound(found: pd.DataFrame, months: pd.DataFrame) -> pd.DataF
     A hypothesis whose figure no value brings within every bound and order of its month comes
     after each that some value does, within its unit-month: had that one figure alone been
     wrong, its true value would keep them all (gross generation below the net supply that 1.2 ×
-    capacity × hours also caps below it). `found` is sorted strongest first within each
-    unit-month, and comes back so, with `consistent` False for the hypotheses that cannot."""
+    capacity × hours also caps below it). A hypothesis `plausible` (a column; True where
+    absent) rejects is kept only when it can and none that `plausible` keeps can: a figure far
+    from the unit's usual ones is likelier than one no value of which is physically possible (a
+    net supply four times a part month's gross, and more than its heat input could generate).
+    `found` is sorted strongest first within each unit-month, and comes back so, with
+    `consistent` False for the hypotheses that cannot."""
     low, high = _ordered(found, months, *_bounds(found, months))
     observed = found["observed"].to_numpy(dtype=float)
     expected = found["expected"].to_numpy(dtype=float)
@@ -530,8 +535,12 @@ def expected_at_the_bound(found: pd.DataFrame, months: pd.DataFrame) -> pd.DataF
     found = found.copy()
     found.loc[outside, "expected"] = np.clip(figure[outside], low[outside], high[outside])
     found["consistent"] = ~(low > high)
+    consistent = found["consistent"].to_numpy()
+    likely = found["plausible"].to_numpy(dtype=bool) if "plausible" in found else True
+    possible = pd.Series(likely & consistent).groupby(found["um"].to_numpy()).transform("any")
+    found = found[likely | (consistent & ~possible.to_numpy())]
     ordered = found.sort_values(["um", "consistent"], ascending=[True, False], kind="stable")
-    return ordered.reset_index(drop=True)
+    return ordered.drop(columns="plausible", errors="ignore").reset_index(drop=True)
 
 
 def _values(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from loaders.formulas import SCALED_FIGURES
 from models.rule_engine import evaluate_rules
 from models.rules import (
     RULES,
@@ -63,8 +64,10 @@ def _zero_rules() -> tuple[ZeroRule, ...]:
             found.append(ZeroRule(rule.rule_id, check.when_zero, check.then, False))
         elif isinstance(check, RequiresPositive):
             found.append(ZeroRule(rule.rule_id, check.then, check.when_positive, False))
-        elif isinstance(check, LessEqual) and check.b in ACTIVITY:
-            found.append(ZeroRule(rule.rule_id, check.b, check.a, True))
+        elif isinstance(check, LessEqual) and SCALED_FIGURES.get(check.b, check.b) in ACTIVITY:
+            found.append(
+                ZeroRule(rule.rule_id, SCALED_FIGURES.get(check.b, check.b), check.a, True)
+            )
     return tuple(found)
 
 

@@ -92,12 +92,25 @@ MAX_GENERATION = "max_generation_mwh"  # capacity_mw × hours_in_month
 RATED_GENERATION = "rated_generation_mwh"  # capacity_mw × operating_hours
 POWER_FUEL_HEAT = "power_fuel_heat_gj"  # fuel_heat_gj × (1 − heat_share): the part for power
 MONITOR_HEAT = "monitor_heat_gj"  # energy_monitor_tce × gj_per_tce: heat by the energy monitor
+# monitor_heat_gj × STEAM_EFFICIENCY_LIMIT / 3.6 GJ per MWh: the most that heat can generate.
+HEAT_LIMITED_GENERATION = "heat_limited_generation_mwh"
 CONTEXT_QUANTITIES: tuple[str, ...] = (
     MAX_GENERATION,
     RATED_GENERATION,
     POWER_FUEL_HEAT,
     MONITOR_HEAT,
+    HEAT_LIMITED_GENERATION,
 )
+# The context quantities that are one reported figure times a constant (a zero of the figure
+# is a zero of the quantity).
+SCALED_FIGURES: dict[str, str] = {
+    MONITOR_HEAT: "energy_monitor_tce",
+    HEAT_LIMITED_GENERATION: "energy_monitor_tce",
+}
+# No steam cycle turns 55 % of its fuel's heat into gross electricity: the most efficient coal
+# unit in service (Pingshan Phase II: 251 gce/kWh supplied, about 4 % own use) turns about 51 %.
+STEAM_EFFICIENCY_LIMIT = 0.55
+GJ_PER_MWH = 3.6
 
 
 def context_values(
@@ -114,9 +127,11 @@ def context_values(
 
     capacity = np.asarray(capacity_mw, dtype=float)
     share = np.nan_to_num(get("heat_share"), nan=0.0)
+    monitor_heat = get("energy_monitor_tce") * constants["gj_per_tce"]
     return {
         MAX_GENERATION: capacity * np.asarray(hours_in_month, dtype=float),
         RATED_GENERATION: capacity * get("operating_hours"),
         POWER_FUEL_HEAT: get("fuel_heat_gj") * (1 - share),
-        MONITOR_HEAT: get("energy_monitor_tce") * constants["gj_per_tce"],
+        MONITOR_HEAT: monitor_heat,
+        HEAT_LIMITED_GENERATION: monitor_heat * STEAM_EFFICIENCY_LIMIT / GJ_PER_MWH,
     }

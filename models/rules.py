@@ -29,7 +29,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from graph_schema.parameters import FORMULA_CONSTANTS, parameter_names
-from loaders.formulas import MAX_GENERATION, MONITOR_HEAT, POWER_FUEL_HEAT, RATED_GENERATION
+from loaders.formulas import (
+    HEAT_LIMITED_GENERATION,
+    MAX_GENERATION,
+    MONITOR_HEAT,
+    POWER_FUEL_HEAT,
+    RATED_GENERATION,
+    STEAM_EFFICIENCY_LIMIT,
+)
 from models.rule_families import Family
 
 
@@ -375,6 +382,11 @@ DEFAULT_CARBON = (
 )
 # tC/GJ, as DEFAULT_CARBON says.
 DEFAULT_CARBON_PER_HEAT = (0.03085, 0.03356)
+STEAM_CYCLE = (
+    "the most efficient coal unit in service (Pingshan Phase II) supplies at about 251 gce/kWh "
+    "with about 4 % own use: some 51 % of its fuel's heat becomes gross electricity; no steam "
+    "cycle reaches 55 %"
+)
 CAPABILITY = "a unit's maximum continuous rating exceeds its nameplate by at most about 10 %"
 
 # --- builders: one line per rule below --------------------------------------------------------
@@ -1272,6 +1284,21 @@ _LOGIC: list[Rule] = [
         )
         for i, name in enumerate(_FROZEN)
     ],
+    Rule(
+        "LOG-039",
+        _L,
+        "power_generation_mwh",
+        LessEqual("power_generation_mwh", HEAT_LIMITED_GENERATION),
+        f"gross generation exceeds what the monitored heat input gives at "
+        f"{STEAM_EFFICIENCY_LIMIT:.0%} efficiency, more than any steam cycle",
+        3,
+        _ex(energy_monitor_tce=0.4),
+        # The order holds in every month (attribution keeps it everywhere); a start-up's few
+        # MWh beside an almost empty heat reading (2 MWh in 0.25 h beside 0.6 GJ) cannot tell
+        # a fault from how the start-up was metered.
+        When.STEADY,
+        source=STEAM_CYCLE,
+    ),
 ]
 
 RULES: tuple[Rule, ...] = (*_EXTREME, *_STANDARD, *_THRESHOLD, *_LOGIC)

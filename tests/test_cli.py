@@ -134,14 +134,21 @@ def test_the_impact_says_its_directions_and_what_the_month_cannot_give() -> None
 
 def test_the_runners_up_say_what_ranked_them_below_the_root() -> None:
     """Candidates tied at a score of 1.00 differ in their share of the evidence; one no value
-    of which keeps its month's bounds says so; a share a sweep did not record is left out."""
+    of which keeps its month's bounds says so; a share a sweep did not record is left out; those
+    nothing points at (score 0.00, no share) are only counted."""
     tied = Candidate("power_supply_mwh", "2012-09", "k", 417.0, 238.2, 1.0, 0.2889, 1.0)
     cannot = replace(tied, parameter="power_generation_mwh", explained_fraction=0.3556)
     unrecorded = replace(tied, parameter="operating_hours", explained_fraction=float("nan"))
-    assert other_candidates([tied, replace(cannot, consistent=False), unrecorded]) == (
+    nothing = replace(tied, parameter="energy_monitor_tce", score=0.0, explained_fraction=0.0)
+    listed = [tied, replace(cannot, consistent=False), unrecorded, nothing]
+    assert other_candidates(listed) == (
         "power_supply_mwh in 2012-09 (score 1.00, explains 28.89 %), "
         "power_generation_mwh in 2012-09 (score 1.00, explains 35.56 %; no value of it keeps "
-        "the month's bounds and orders), operating_hours in 2012-09 (score 1.00)"
+        "the month's bounds and orders), operating_hours in 2012-09 (score 1.00), "
+        "1 more with no evidence for it"
+    )
+    assert other_candidates([nothing, replace(nothing, period="2012-08")]) == (
+        "2 with no evidence for them"
     )
 
 

@@ -516,6 +516,79 @@ def test_a_figure_no_value_of_which_keeps_its_months_orders_is_no_root() -> None
     assert second["expected"].iloc[0] == pytest.approx(1.2 * 834.0 * 10.0)
 
 
+def test_a_gross_its_monitored_heat_could_not_give_is_no_root() -> None:
+    """29,685 MWh gross beside 48,978 MWh net in 335.57 hours of a 127.7 MW unit, whose monitor
+    measured 10,646 tce (the real sample's 3406-04 in 2009-06): the two tie on every check, but
+    gross generation up to the net would turn more than 55 % of that heat into electricity,
+    beyond any steam cycle, so the net is the root. With 14,000 tce the same gross may rise to
+    the net and stays first."""
+    months = pd.DataFrame(
+        {
+            "power_generation_mwh": [29_685.0, 29_685.0],
+            "power_supply_mwh": [48_978.0, 48_978.0],
+            "operating_hours": [335.57, 335.57],
+            "capacity_mw": [127.694611, 127.694611],
+            "hours_in_month": [720.0, 720.0],
+            "energy_monitor_tce": [10_646.244, 14_000.0],
+        }
+    )
+    found = pd.DataFrame(
+        [
+            (um, parameter, 0, 70.25, observed, expected)
+            for um in (0, 1)
+            for parameter, observed, expected in [
+                ("power_generation_mwh", 29_685.0, 57_438.0),
+                ("power_supply_mwh", 48_978.0, 25_312.7),
+            ]
+        ],
+        columns=["um", "parameter", "lag", "lam", "observed", "expected"],
+    )
+    kept = expected_at_the_bound(found, months)
+    first, second = kept[kept["um"] == 0], kept[kept["um"] == 1]
+    assert first["parameter"].tolist() == ["power_supply_mwh", "power_generation_mwh"]
+    assert first["consistent"].tolist() == [True, False]
+    assert second["parameter"].tolist() == ["power_generation_mwh", "power_supply_mwh"]
+    assert second["consistent"].all()
+    assert second["expected"].iloc[0] == pytest.approx(1.2 * 127.694611 * 335.57)
+
+
+def test_a_figure_far_from_the_units_usual_is_likelier_than_an_impossible_one() -> None:
+    """87,391 MWh net beside 21,509 MWh gross in 167.5 hours of a 178.8 MW unit (the real
+    sample's 1379-05 in 2008-03): a net supply at most the gross is below anything the unit
+    reports in full months, so `plausible` rejects it, but the only plausible hypothesis, a gross
+    up to the net, is more than capacity × hours and the monitored heat allow. The implausible
+    but possible net is the root. Where the gross can be right (in a month of 744 hours with
+    heat for it), the implausible net is dropped."""
+    months = pd.DataFrame(
+        {
+            "power_generation_mwh": [21_509.0, 21_509.0],
+            "power_supply_mwh": [87_391.0, 87_391.0],
+            "operating_hours": [167.5, 744.0],
+            "capacity_mw": [178.772455, 178.772455],
+            "hours_in_month": [744.0, 744.0],
+            "energy_monitor_tce": [7_396.503, 30_000.0],
+        }
+    )
+    found = pd.DataFrame(
+        [
+            (um, parameter, 0, 85.05, observed, expected, likely)
+            for um in (0, 1)
+            for parameter, observed, expected, likely in [
+                ("power_generation_mwh", 21_509.0, 97_074.2, True),
+                ("power_supply_mwh", 87_391.0, 19_363.5, False),
+            ]
+        ],
+        columns=["um", "parameter", "lag", "lam", "observed", "expected", "plausible"],
+    )
+    kept = expected_at_the_bound(found, months)
+    first, second = kept[kept["um"] == 0], kept[kept["um"] == 1]
+    assert first["parameter"].tolist() == ["power_supply_mwh", "power_generation_mwh"]
+    assert first["consistent"].tolist() == [True, False]
+    assert first["expected"].iloc[0] == 19_363.5
+    assert second["parameter"].tolist() == ["power_generation_mwh"]
+    assert "plausible" not in kept
+
+
 # --- drift episodes --------------------------------------------------------------------------
 
 

@@ -204,6 +204,22 @@ def test_a_rule_speaks_on_its_own_example(
         assert abs(outcome.statistic[latest]) > TAIL_MARGIN * distances.max()
 
 
+def test_the_steam_cycle_limit_is_held_only_against_a_month_on_line_half_of_it(
+    baseline: pd.DataFrame,
+) -> None:
+    """A monitor reading 40 % of the heat breaks LOG-039 in a full month; a start-up of
+    0.25 hours with 2 MWh beside 0.022 tce (the real sample's 708-01 in 2012-02) is not held
+    to it, though it turns more than the heat could give."""
+    limit = rule("LOG-039")
+    latest = _latest_row(baseline)
+    full = apply_example(baseline, limit.example)
+    start_up = full.copy()
+    start_up.loc[start_up.index[latest], ["operating_hours", "power_generation_mwh"]] = [0.25, 2.0]
+    start_up.loc[start_up.index[latest], ["power_supply_mwh", "energy_monitor_tce"]] = [0.0, 0.022]
+    assert _outcome(full, limit).violated[latest]
+    assert not _outcome(start_up, limit).applies[latest]
+
+
 def test_a_breached_band_points_its_expected_value_back_into_the_band(
     baseline: pd.DataFrame,
 ) -> None:

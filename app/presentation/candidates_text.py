@@ -13,12 +13,17 @@ if TYPE_CHECKING:
     from app.services.tracing.trace import Candidate
 
 
+# A runner-up shown at this score or below, with none of the evidence, has nothing for it.
+_NO_SCORE = 0.005
+
+
 def other_candidates(candidates: Sequence[Candidate]) -> str:
     """The runners-up in words, each with what ranked it below the root: its share of the
     evidence (candidates tied at a score of 1.00 differ there), or that no value of it keeps
-    its month's bounds."""
+    its month's bounds. Those with no evidence for them are only counted."""
+    listed = [c for c in candidates if c.score >= _NO_SCORE or c.explained_fraction > 0]
     parts = []
-    for c in candidates:
+    for c in listed:
         share = (
             f", explains {format_value(100 * c.explained_fraction, '%')}"
             if math.isfinite(c.explained_fraction)
@@ -26,4 +31,9 @@ def other_candidates(candidates: Sequence[Candidate]) -> str:
         )
         bounds = "" if c.consistent else "; no value of it keeps the month's bounds and orders"
         parts.append(f"{c.parameter} in {c.period} (score {c.score:.2f}{share}{bounds})")
+    empty = len(candidates) - len(listed)
+    if empty:
+        more = " more" if parts else ""
+        pronoun = "it" if empty == 1 else "them"
+        parts.append(f"{empty}{more} with no evidence for {pronoun}")
     return ", ".join(parts)

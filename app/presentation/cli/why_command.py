@@ -35,8 +35,9 @@ def render(answer: WhyAnswer) -> None:
         f"{format_value(root.observed, unit)}, expected {format_value(root.expected, unit)} "
         f"(explains {format_value(100 * root.explained_fraction, '%')} of the evidence)"
     )
-    if len(trace.candidates) > 1:
-        console.print(f"Other candidates: {other_candidates(trace.candidates[1:])}")
+    alternatives = other_candidates(trace.candidates[1:])
+    if alternatives:
+        console.print(f"Other candidates: {alternatives}")
     # Identifiers fold onto the next line in a narrow terminal: a cut name is no name.
     path = Table(
         "hop",
