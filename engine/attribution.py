@@ -35,6 +35,7 @@ traced back to its month.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,7 @@ from scipy import stats
 from engine.catalogue import DRIFT_PREFIX
 from engine.checks import MAGNITUDE, EvidenceClass
 from engine.evidence import DEFAULTS
-from engine.signatures import ROOT_PARAMETERS, affine_parts, elasticities
+from engine.signatures import ROOT_PARAMETERS, affine_parts, elasticities, quantities_at
 from engine.zero_conflicts import CONFLICT_COLUMNS, credit_the_odd_figure
 from graph_schema.parameters import PARAMETERS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
@@ -91,14 +92,26 @@ def physical_bounds() -> dict[str, tuple[float, float]]:
     return bounds
 
 
-def physical_orders() -> list[tuple[str, str, float]]:
-    """(a, b, tol) of each rule that orders two figures of a month, a ≤ b × (1 + tol), each a
-    reported figure or a product of them (net supply within gross generation; generation
-    within 1.2 × capacity × operating hours, and within what the monitored heat gives at 55 %
-    efficiency): a figure on the wrong side of one is bounded by the other, whichever of the
-    two is wrong. Each holds in every month; a rule that flags only steady months is kept too."""
+@dataclass(frozen=True)
+class Order:
+    """a ≤ b × (1 + tol), the check of rule `rule_id`; `everywhere` when that rule flags every
+    month (not only steady ones)."""
+
+    rule_id: str
+    a: str
+    b: str
+    tol: float
+    everywhere: bool
+
+
+def physical_orders() -> list[Order]:
+    """Each rule that orders two figures of a month, a ≤ b × (1 + tol), each a reported figure
+    or a product of them (net supply within gross generation; generation within 1.2 × capacity
+    × operating hours, and within what the monitored heat gives at 55 % efficiency): a figure
+    on the wrong side of one is bounded by the other, whichever of the two is wrong. Each holds
+    in every month; a rule that flags only steady months is kept too."""
     return [
-        (rule.check.a, rule.check.b, rule.check.tol)
+        Order(rule.rule_id, rule.check.a, rule.check.b, rule.check.tol, rule.when == When.ALWAYS)
         for rule in RULES
         if isinstance(rule.check, LessEqual) and rule.when in (When.ALWAYS, When.STEADY)
     ]
@@ -484,21 +497,63 @@ def _ordered(
     capacity × operating hours; the hours enough for that generation)."""
     low, high = low.copy(), high.copy()
     this_month = (found["lag"] == 0).to_numpy()
-    sides = list(dict.fromkeys(q for a, b, _ in PHYSICAL_ORDERS for q in (a, b)))
+    sides = list(dict.fromkeys(q for o in PHYSICAL_ORDERS for q in (o.a, o.b)))
     for parameter in found.loc[this_month, "parameter"].unique():
         if parameter not in ROOT_PARAMETERS:
             continue
         rows = this_month & (found["parameter"] == parameter).to_numpy()
         parts = affine_parts(months.reindex(found["um"].to_numpy()[rows]), parameter, sides)
-        for a, b, tol in PHYSICAL_ORDERS:
-            (slope_a, at_zero_a), (slope_b, at_zero_b) = parts[a], parts[b]
-            k = slope_a - (1 + tol) * slope_b
-            rest = (1 + tol) * at_zero_b - at_zero_a
+        for order in PHYSICAL_ORDERS:
+            (slope_a, at_zero_a), (slope_b, at_zero_b) = parts[order.a], parts[order.b]
+            k = slope_a - (1 + order.tol) * slope_b
+            rest = (1 + order.tol) * at_zero_b - at_zero_a
             with np.errstate(divide="ignore", invalid="ignore"):
                 limit = rest / k
             high[rows] = np.where(k > 0, np.fmin(high[rows], limit), high[rows])
             low[rows] = np.where(k < 0, np.fmax(low[rows], limit), low[rows])
     return low, high
+
+
+def _broken_orders(rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per order whose rule flags every month, where the figures of `rows` break it (as the
+    rule reads it: only where the bounding side is not negative)."""
+    orders = [o for o in PHYSICAL_ORDERS if o.everywhere]
+    values = quantities_at(rows, [q for o in orders for q in (o.a, o.b)])
+    return {
+        o.rule_id: (values[o.b] >= 0) & (values[o.a] > values[o.b] * (1 + o.tol)) for o in orders
+    }
+
+
+def unmended_orders(
+    found: pd.DataFrame, months: pd.DataFrame, fired: pd.DataFrame | None = None
+) -> list[tuple[str, ...]]:
+    """Per hypothesis, the orders its month breaks that still break with its figure at its
+    expected value (any, for a figure of an earlier month): had it been the one wrong figure,
+    they would hold, so another figure of the month is wrong too (1353-BSU2 in 2012-09: net
+    supply expected at the gross leaves the gross above 1.2 × capacity × hours). With `fired`
+    (`um`, `check_id` of the month's firing checks), only the breaches the checks still speak
+    of: a net supply a unit-year reports as one spread figure may sit above a month's gross
+    with nothing wrong in that month (engine.annual_figures)."""
+    reported = months.reindex(found["um"].to_numpy()).reset_index(drop=True)
+    corrected = reported.copy()
+    expected = found["expected"].to_numpy(dtype=float)
+    this_month = (found["lag"] == 0).to_numpy()
+    for parameter in found.loc[this_month, "parameter"].unique():
+        if parameter not in corrected:
+            continue
+        rows = this_month & (found["parameter"] == parameter).to_numpy()
+        known = rows & np.isfinite(expected)
+        corrected.loc[known, parameter] = expected[known]
+    before, after = _broken_orders(reported), _broken_orders(corrected)
+    if fired is not None:
+        spoken = pd.MultiIndex.from_frame(fired[["um", "check_id"]])
+        for rule_id in before:
+            keys = pd.MultiIndex.from_arrays([found["um"].to_numpy(), [rule_id] * len(found)])
+            before[rule_id] &= keys.isin(spoken)
+    left = {rule_id: before[rule_id] & after[rule_id] for rule_id in before}
+    return [
+        tuple(rule_id for rule_id, broken in left.items() if broken[i]) for i in range(len(found))
+    ]
 
 
 def _within_bounds(found: pd.DataFrame, months: pd.DataFrame) -> np.ndarray:
@@ -509,7 +564,9 @@ def _within_bounds(found: pd.DataFrame, months: pd.DataFrame) -> np.ndarray:
     return ~(np.isfinite(expected) & outside)
 
 
-def expected_at_the_bound(found: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
+def expected_at_the_bound(
+    found: pd.DataFrame, months: pd.DataFrame, fired: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """`found` with each hypothesis no magnitude check sizes (only breached bounds speak for
     it) whose figure lies outside its parameter's bounds, or on the wrong side of an order
     with other figures of its month, expected at the nearest bound: the least change that
@@ -525,7 +582,8 @@ def expected_at_the_bound(found: pd.DataFrame, months: pd.DataFrame) -> pd.DataF
     from the unit's usual ones is likelier than one no value of which is physically possible (a
     net supply four times a part month's gross, and more than its heat input could generate).
     `found` is sorted strongest first within each unit-month, and comes back so, with
-    `consistent` False for the hypotheses that cannot."""
+    `consistent` False for the hypotheses that cannot, and `unmended` the breached orders each
+    leaves as they are (`unmended_orders`, of the breaches in `fired` when given)."""
     low, high = _ordered(found, months, *_bounds(found, months))
     observed = found["observed"].to_numpy(dtype=float)
     expected = found["expected"].to_numpy(dtype=float)
@@ -535,12 +593,19 @@ def expected_at_the_bound(found: pd.DataFrame, months: pd.DataFrame) -> pd.DataF
     found = found.copy()
     found.loc[outside, "expected"] = np.clip(figure[outside], low[outside], high[outside])
     found["consistent"] = ~(low > high)
+    found["unmended"] = unmended_orders(found, months, fired)
     consistent = found["consistent"].to_numpy()
+    complete = consistent & (found["unmended"].map(len).to_numpy() == 0)
     likely = found["plausible"].to_numpy(dtype=bool) if "plausible" in found else True
-    possible = pd.Series(likely & consistent).groupby(found["um"].to_numpy()).transform("any")
-    found = found[likely | (consistent & ~possible.to_numpy())]
-    ordered = found.sort_values(["um", "consistent"], ascending=[True, False], kind="stable")
-    return ordered.drop(columns="plausible", errors="ignore").reset_index(drop=True)
+    um = found["um"].to_numpy()
+    possible = pd.Series(likely & consistent).groupby(um).transform("any").to_numpy()
+    whole = pd.Series(likely & complete).groupby(um).transform("any").to_numpy()
+    keep = likely | (consistent & ~possible) | (complete & ~whole)
+    found = found[keep].assign(complete=complete[keep])
+    ordered = found.sort_values(
+        ["um", "complete", "consistent"], ascending=[True, False, False], kind="stable"
+    )
+    return ordered.drop(columns=["plausible", "complete"], errors="ignore").reset_index(drop=True)
 
 
 def _values(

@@ -429,7 +429,7 @@ class UnitMonthEngine:
         candidates = plausibly_sized(candidates, f)
         candidates = size_the_odd_figures(candidates, conflicts)
         # After plausibility: a bound is a physical fact, not a size the unit's range must allow.
-        candidates = expected_at_the_bound(candidates, f)
+        candidates = expected_at_the_bound(candidates, f, checks[firing])
         candidates = one_root_per_episode(
             candidates, checks, f["unit_id"].to_numpy(), self.policy.false_alarm_share
         )
@@ -619,9 +619,9 @@ def summarise_candidates(
     candidates: pd.DataFrame, f: pd.DataFrame, index: np.ndarray
 ) -> pd.DataFrame:
     """Per listed row: root parameter, its month's lag and period, expected value, the share of
-    the evidence it explains, the candidates' JSON (each with its share, and whether some value
-    of it keeps the month's bounds: engine.attribution.expected_at_the_bound) and the
-    hypotheses for node rows."""
+    the evidence it explains, the candidates' JSON (each with its share, whether some value of
+    it keeps the month's bounds, and the breached orders it leaves as they are:
+    engine.attribution.expected_at_the_bound) and the hypotheses for node rows."""
     columns = [
         "root_parameter",
         "root_lag",
@@ -652,8 +652,9 @@ def summarise_candidates(
         expected=np.where(np.isfinite(expected), np.round(expected, 6), None),
         share=np.round(top["share"].to_numpy(dtype=float), 4),
         consistent=top["consistent"].astype(bool),
+        unmended=[list(ids) for ids in top["unmended"]],
     )
-    fields = ["parameter", "period", "score", "expected", "share", "consistent"]
+    fields = ["parameter", "period", "score", "expected", "share", "consistent", "unmended"]
     as_json = records_by_um(shown, fields).map(lambda rows: orjson.dumps(rows).decode())
     own = candidates[candidates["lag"] == 0]
     hypotheses = records_by_um(own, ["parameter", "observed", "expected", "z", "score"])

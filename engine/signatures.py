@@ -82,6 +82,16 @@ def elasticities(
     return out
 
 
+def quantities_at(rows: pd.DataFrame, quantities: Iterable[str]) -> dict[str, np.ndarray]:
+    """Each quantity (a figure, or a product of them: capacity × operating hours) at the
+    figures of `rows`."""
+    capacity = rows["capacity_mw"].to_numpy(dtype=float)
+    hours = rows["hours_in_month"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = _all_values(_inputs(rows), capacity, hours)
+    return {q: np.asarray(values[q], dtype=float) for q in dict.fromkeys(quantities)}
+
+
 def affine_parts(
     rows: pd.DataFrame, parameter: str, quantities: Iterable[str]
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:

@@ -15,7 +15,7 @@ import typer
 from typer.testing import CliRunner
 
 from app.infrastructure.neo4j_local import free_port
-from app.presentation.candidates_text import other_candidates
+from app.presentation.candidates_text import orders_left_broken, other_candidates
 from app.presentation.cli.main import app
 from app.presentation.cli.why_command import impact_line
 from app.presentation.quantities import format_value
@@ -149,6 +149,17 @@ def test_the_runners_up_say_what_ranked_them_below_the_root() -> None:
     )
     assert other_candidates([nothing, replace(nothing, period="2012-08")]) == (
         "2 with no evidence for them"
+    )
+
+
+def test_a_root_that_leaves_a_breached_order_says_another_figure_is_wrong_too() -> None:
+    """The net supply of 1353-BSU2 in 2012-09 expected at the gross leaves the gross above
+    what 1.2 × capacity × hours allow (LOG-002)."""
+    net = Candidate("power_supply_mwh", "2012-09", "k", 417.0, 238.2, 1.0, 0.36, 1.0)
+    assert orders_left_broken(net) == ""
+    assert orders_left_broken(replace(net, unmended=("LOG-002",))) == (
+        "LOG-002 (generation exceeds 1.2 × capacity × operating hours): another figure of the "
+        "month is wrong too"
     )
 
 

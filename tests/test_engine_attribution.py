@@ -470,12 +470,19 @@ def test_a_figure_only_a_breached_bound_speaks_against_is_expected_at_the_bound(
         ],
         columns=["um", "parameter", "lag", "observed", "expected"],
     )
-    expected = expected_at_the_bound(found, months)["expected"].to_numpy()
-    assert expected[0] == pytest.approx(12.0 / 322.0)
-    assert expected[1] == 0.05
-    assert np.isnan(expected[2]) and np.isnan(expected[3])
-    assert expected[4] == expected[5] == pytest.approx(12.0 * 1.001)
-    assert np.isnan(expected[6])
+    kept = expected_at_the_bound(found, months)
+    expected = kept.groupby(["um", "parameter"])["expected"].agg(list)
+    assert expected[(0, "operating_hours")] == [pytest.approx(12.0 / 322.0), 0.05]
+    assert np.isnan(expected[(1, "operating_hours")][0])
+    assert np.isnan(expected[(0, "power_supply_mwh")][0])
+    assert expected[(1, "power_supply_mwh")] == [pytest.approx(12.0 * 1.001)] * 2
+    assert np.isnan(expected[(2, "power_supply_mwh")][0])
+    # The net at the gross mends the breach; hours leave it as it is, and rank after.
+    assert kept.loc[kept["um"] == 1, "parameter"].tolist() == [
+        "power_supply_mwh",
+        "power_supply_mwh",
+        "operating_hours",
+    ]
 
 
 def test_a_figure_no_value_of_which_keeps_its_months_orders_is_no_root() -> None:
@@ -511,9 +518,13 @@ def test_a_figure_no_value_of_which_keeps_its_months_orders_is_no_root() -> None
         "power_generation_mwh",
     ]
     assert first["expected"].tolist()[:2] == [238.2, pytest.approx(286.0 / 834.0)]
+    # The net at 238.2 leaves the gross above what 0.27 hours give; hours enough for the gross
+    # leave the net above it: either way a second figure is wrong too.
+    assert first["unmended"].tolist()[:2] == [("LOG-002",), ("LOG-001",)]
     second = kept[kept["um"] == 1]
     assert second["parameter"].tolist() == ["power_generation_mwh", "power_supply_mwh"]
     assert second["expected"].iloc[0] == pytest.approx(1.2 * 834.0 * 10.0)
+    assert second["unmended"].tolist() == [(), ()]
 
 
 def test_a_gross_its_monitored_heat_could_not_give_is_no_root() -> None:
@@ -587,6 +598,71 @@ def test_a_figure_far_from_the_units_usual_is_likelier_than_an_impossible_one() 
     assert first["expected"].iloc[0] == 19_363.5
     assert second["parameter"].tolist() == ["power_generation_mwh"]
     assert "plausible" not in kept
+
+
+def test_a_root_that_mends_every_breached_order_comes_first() -> None:
+    """1,270 MWh gross beside 155,704 MWh net in 632 hours, with 847 tce of heat input (the
+    real sample's 645-BB02 in 2011-12): the heat input, though plausible and possible, leaves
+    net above gross as it is; the gross cannot keep its orders (at least the net, at most what
+    the heat gives); the net at most the gross mends them all, so it is the root, though far
+    below the unit's usual net."""
+    months = pd.DataFrame(
+        {
+            "power_generation_mwh": [1_270.0],
+            "power_supply_mwh": [155_704.0],
+            "operating_hours": [632.2],
+            "capacity_mw": [455.1],
+            "hours_in_month": [744.0],
+            "energy_monitor_tce": [847.4],
+        }
+    )
+    found = pd.DataFrame(
+        [
+            (0, "power_generation_mwh", 0, 72.0, 1_270.0, 160_000.0, True),
+            (0, "energy_monitor_tce", 0, 20.1, 847.4, 460.1, True),
+            (0, "power_supply_mwh", 0, 20.0, 155_704.0, 1_200.0, False),
+        ],
+        columns=["um", "parameter", "lag", "lam", "observed", "expected", "plausible"],
+    )
+    kept = expected_at_the_bound(found, months)
+    assert kept["parameter"].tolist() == [
+        "power_supply_mwh",
+        "energy_monitor_tce",
+        "power_generation_mwh",
+    ]
+    assert kept["unmended"].tolist()[:2] == [(), ("LOG-001",)]
+    assert kept["consistent"].tolist() == [True, True, False]
+
+
+def test_a_breach_the_checks_no_longer_speak_of_ranks_no_hypothesis_lower() -> None:
+    """A unit-year that reports its net supply as one spread figure (221,475 MWh each month)
+    sits above a month's gross of 194,769 with nothing wrong in that month: when LOG-001 is not
+    among the month's firing checks (engine.annual_figures silenced it), the carbon its checks
+    point at stays first; when it fires, the gross that mends it comes first."""
+    months = pd.DataFrame(
+        {
+            "power_generation_mwh": [194_768.7],
+            "power_supply_mwh": [221_474.7],
+            "operating_hours": [640.6],
+            "capacity_mw": [600.0],
+            "hours_in_month": [744.0],
+        }
+    )
+    found = pd.DataFrame(
+        [
+            (0, "coal_carbon_pct", 0, 50.0, 55.0, 61.0),
+            (0, "power_generation_mwh", 0, 5.0, 194_768.7, 221_700.0),
+        ],
+        columns=["um", "parameter", "lag", "lam", "observed", "expected"],
+    )
+    silent = pd.DataFrame({"um": pd.Series([], dtype=int), "check_id": pd.Series([], dtype=str)})
+    spoken = pd.DataFrame({"um": [0], "check_id": ["LOG-001"]})
+    quiet = expected_at_the_bound(found, months, silent)
+    assert quiet["parameter"].tolist() == ["coal_carbon_pct", "power_generation_mwh"]
+    assert quiet["unmended"].tolist() == [(), ()]
+    loud = expected_at_the_bound(found, months, spoken)
+    assert loud["parameter"].tolist() == ["power_generation_mwh", "coal_carbon_pct"]
+    assert loud["unmended"].tolist() == [(), ("LOG-001",)]
 
 
 # --- drift episodes --------------------------------------------------------------------------

@@ -37,3 +37,15 @@ def other_candidates(candidates: Sequence[Candidate]) -> str:
         pronoun = "it" if empty == 1 else "them"
         parts.append(f"{empty}{more} with no evidence for {pronoun}")
     return ", ".join(parts)
+
+
+def orders_left_broken(candidate: Candidate) -> str:
+    """The breached orders of the month the candidate's correction leaves as they are, in words
+    ("" when none): had its figure been the one wrong, they would hold."""
+    if not candidate.unmended:
+        return ""
+    # Here, not at the top: the rule catalogue reads numpy, which the CLI loads only to answer.
+    from models.rules import rule
+
+    named = "; ".join(f"{r} ({rule(r).rationale})" for r in candidate.unmended)
+    return f"{named}: another figure of the month is wrong too"

@@ -68,6 +68,12 @@ class Candidate(BaseModel):
         "of its month (gross generation that the net supply needs above 1.2 × capacity × "
         "hours): it cannot be the one wrong figure, and ranks after the candidates that can.",
     )
+    unmended: list[str] = Field(
+        default_factory=list,
+        description="The rule ids of the physical orders its month breaks that still break "
+        "with this figure at its expected value (net supply at the gross, leaving the gross "
+        "above 1.2 × capacity × hours): another figure of the month is wrong too.",
+    )
 
 
 class Symptom(BaseModel):
@@ -303,7 +309,7 @@ class Anomaly(BaseModel):
     systemic_source: str | None
     candidates: list[dict[str, Any]] = Field(
         description="Root candidates, best first: {parameter, period, score, expected, share, "
-        "consistent} (share and consistent as in a why answer's candidates)."
+        "consistent, unmended} (as in a why answer's candidates)."
     )
     enterprise_id: str | None
     group_id: str | None
@@ -542,7 +548,11 @@ def why_out(answer: WhyAnswer) -> WhyAnswerOut:
     candidate_names = ("parameter", "period", "key", *numbers)
     hop_names = ("parameter", "period", "key", "observed", "expected", "score")
     candidates = [
-        Candidate(**clean(_fields(c, candidate_names)), consistent=c.consistent)
+        Candidate(
+            **clean(_fields(c, candidate_names)),
+            consistent=c.consistent,
+            unmended=list(c.unmended),
+        )
         for c in trace.candidates
     ]
     symptom = trace.symptom

@@ -66,6 +66,9 @@ class Candidate:
     # False when no value of the figure keeps every bound and order of its month: it cannot be
     # the one wrong figure, and ranks after those that can.
     consistent: bool = True
+    # The breached orders of its month (rule ids) that still break with this figure at its
+    # expected value: another figure of the month is wrong too.
+    unmended: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -248,6 +251,7 @@ def _candidates(result: Row, window: UnitMonthWindow) -> tuple[Candidate, ...]:
                 explained if index == 0 else share,
                 score,
                 bool(item.get("consistent", True)),
+                tuple(item.get("unmended", ())),
             )
         )
     return tuple(out)
