@@ -147,6 +147,11 @@ def test_the_runners_up_say_what_ranked_them_below_the_root() -> None:
         "the month's bounds and orders), operating_hours in 2012-09 (score 1.00), "
         "1 more with no evidence for it"
     )
+    # Hours enough for the gross leave the net above it.
+    hours = replace(tied, parameter="operating_hours", unmended=("LOG-001",))
+    assert other_candidates([hours]) == (
+        "operating_hours in 2012-09 (score 1.00, explains 28.89 %; leaves LOG-001 broken)"
+    )
     assert other_candidates([nothing, replace(nothing, period="2012-08")]) == (
         "2 with no evidence for them"
     )

@@ -19,8 +19,9 @@ _NO_SCORE = 0.005
 
 def other_candidates(candidates: Sequence[Candidate]) -> str:
     """The runners-up in words, each with what ranked it below the root: its share of the
-    evidence (candidates tied at a score of 1.00 differ there), or that no value of it keeps
-    its month's bounds. Those with no evidence for them are only counted."""
+    evidence (candidates tied at a score of 1.00 differ there), that no value of it keeps its
+    month's bounds, or the breached orders its correction leaves broken. Those with no evidence
+    for them are only counted."""
     listed = [c for c in candidates if c.score >= _NO_SCORE or c.explained_fraction > 0]
     parts = []
     for c in listed:
@@ -30,7 +31,8 @@ def other_candidates(candidates: Sequence[Candidate]) -> str:
             else ""
         )
         bounds = "" if c.consistent else "; no value of it keeps the month's bounds and orders"
-        parts.append(f"{c.parameter} in {c.period} (score {c.score:.2f}{share}{bounds})")
+        left = f"; leaves {', '.join(c.unmended)} broken" if c.unmended else ""
+        parts.append(f"{c.parameter} in {c.period} (score {c.score:.2f}{share}{bounds}{left})")
     empty = len(candidates) - len(listed)
     if empty:
         more = " more" if parts else ""
