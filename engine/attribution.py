@@ -27,7 +27,8 @@ hypothesis only a breached bound supports is expected at that bound, and one who
 value is on the wrong side of an order with another figure of its month (net supply within the
 gross generation) at that figure. A hypothesis whose figure no value brings within every bound
 and order of its month ranks after each one that some value does: had it alone been wrong, its
-true value would keep them all.
+true value would keep them all; one that mends every breached order of its month ranks before
+one that leaves some as they are.
 A hypothesis whose expected value breaks a physical bound of its parameter (an oxidation rate
 above 1) is no explanation and is dropped. A jump also reads last month (or last year): a fault
 there explains it with the opposite sign, so a slip carried into the next month's comparison is
@@ -581,7 +582,10 @@ def expected_at_the_bound(
     absent) rejects is kept only when it can and none that `plausible` keeps can: a figure far
     from the unit's usual ones is likelier than one no value of which is physically possible (a
     net supply four times a part month's gross, and more than its heat input could generate).
-    `found` is sorted strongest first within each unit-month, and comes back so, with
+    A hypothesis that mends every breached order of its month (no `unmended`) ranks before
+    one that keeps only its own figure's orders (a heat input that leaves a net 123 times the
+    gross as it is), and an implausible one that mends them all is kept when no plausible one
+    does. `found` is sorted strongest first within each unit-month, and comes back so, with
     `consistent` False for the hypotheses that cannot, and `unmended` the breached orders each
     leaves as they are (`unmended_orders`, of the breaches in `fired` when given)."""
     low, high = _ordered(found, months, *_bounds(found, months))
