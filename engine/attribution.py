@@ -515,43 +515,34 @@ def _ordered(
     return low, high
 
 
-def _broken_orders(rows: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Per order whose rule flags every month, where the figures of `rows` break it (as the
-    rule reads it: only where the bounding side is not negative)."""
-    orders = [o for o in PHYSICAL_ORDERS if o.everywhere]
-    values = quantities_at(rows, [q for o in orders for q in (o.a, o.b)])
-    return {
-        o.rule_id: (values[o.b] >= 0) & (values[o.a] > values[o.b] * (1 + o.tol)) for o in orders
-    }
-
-
 def unmended_orders(
-    found: pd.DataFrame, months: pd.DataFrame, fired: pd.DataFrame | None = None
+    found: pd.DataFrame, months: pd.DataFrame, fired: pd.DataFrame
 ) -> list[tuple[str, ...]]:
-    """Per hypothesis, the orders its month breaks that still break with its figure at its
-    expected value (any, for a figure of an earlier month): had it been the one wrong figure,
-    they would hold, so another figure of the month is wrong too (1353-BSU2 in 2012-09: net
-    supply expected at the gross leaves the gross above 1.2 × capacity × hours). With `fired`
-    (`um`, `check_id` of the month's firing checks), only the breaches the checks still speak
-    of: a net supply a unit-year reports as one spread figure may sit above a month's gross
-    with nothing wrong in that month (engine.annual_figures)."""
-    reported = months.reindex(found["um"].to_numpy()).reset_index(drop=True)
-    corrected = reported.copy()
+    """Per hypothesis, the breached orders of its month that still break with its figure at
+    its expected value (all of them, for a figure of an earlier month): had it been the one
+    wrong figure, they would hold, so another figure of the month is wrong too (1353-BSU2 in
+    2012-09: net supply expected at the gross leaves the gross above 1.2 × capacity × hours).
+    Breached means among `fired` (`um`, `check_id` of the month's firing checks), of a rule
+    that flags every month: a net supply a unit-year reports as one spread figure may sit
+    above a month's gross with nothing wrong in that month, and engine.annual_figures silences
+    that check."""
+    corrected = months.reindex(found["um"].to_numpy()).reset_index(drop=True)
     expected = found["expected"].to_numpy(dtype=float)
     this_month = (found["lag"] == 0).to_numpy()
     for parameter in found.loc[this_month, "parameter"].unique():
         if parameter not in corrected:
             continue
-        rows = this_month & (found["parameter"] == parameter).to_numpy()
-        known = rows & np.isfinite(expected)
+        known = this_month & (found["parameter"] == parameter).to_numpy() & np.isfinite(expected)
         corrected.loc[known, parameter] = expected[known]
-    before, after = _broken_orders(reported), _broken_orders(corrected)
-    if fired is not None:
-        spoken = pd.MultiIndex.from_frame(fired[["um", "check_id"]])
-        for rule_id in before:
-            keys = pd.MultiIndex.from_arrays([found["um"].to_numpy(), [rule_id] * len(found)])
-            before[rule_id] &= keys.isin(spoken)
-    left = {rule_id: before[rule_id] & after[rule_id] for rule_id in before}
+    orders = [o for o in PHYSICAL_ORDERS if o.everywhere]
+    values = quantities_at(corrected, [q for o in orders for q in (o.a, o.b)])
+    spoken = pd.MultiIndex.from_frame(fired[["um", "check_id"]])
+    left = {}
+    for o in orders:
+        breached = pd.MultiIndex.from_arrays([found["um"].to_numpy(), [o.rule_id] * len(found)])
+        # As the rule reads it: only where the bounding side is not negative.
+        still = (values[o.b] >= 0) & (values[o.a] > values[o.b] * (1 + o.tol))
+        left[o.rule_id] = breached.isin(spoken) & (still | ~this_month)
     return [
         tuple(rule_id for rule_id, broken in left.items() if broken[i]) for i in range(len(found))
     ]
@@ -566,7 +557,7 @@ def _within_bounds(found: pd.DataFrame, months: pd.DataFrame) -> np.ndarray:
 
 
 def expected_at_the_bound(
-    found: pd.DataFrame, months: pd.DataFrame, fired: pd.DataFrame | None = None
+    found: pd.DataFrame, months: pd.DataFrame, fired: pd.DataFrame
 ) -> pd.DataFrame:
     """`found` with each hypothesis no magnitude check sizes (only breached bounds speak for
     it) whose figure lies outside its parameter's bounds, or on the wrong side of an order
@@ -587,7 +578,7 @@ def expected_at_the_bound(
     gross as it is), and an implausible one that mends them all is kept when no plausible one
     does. `found` is sorted strongest first within each unit-month, and comes back so, with
     `consistent` False for the hypotheses that cannot, and `unmended` the breached orders each
-    leaves as they are (`unmended_orders`, of the breaches in `fired` when given)."""
+    leaves as they are (`unmended_orders`, of the breaches among `fired`)."""
     low, high = _ordered(found, months, *_bounds(found, months))
     observed = found["observed"].to_numpy(dtype=float)
     expected = found["expected"].to_numpy(dtype=float)

@@ -444,6 +444,11 @@ def test_a_hypothesis_far_outside_the_units_own_figures_or_on_a_default_is_impla
     assert plausible(candidates, frame).tolist() == [False, True, False, True]
 
 
+def _fired(*checks: tuple[int, str]) -> pd.DataFrame:
+    """The firing checks (`um`, `check_id`) of hand-made months."""
+    return pd.DataFrame(list(checks), columns=["um", "check_id"])
+
+
 def test_a_figure_only_a_breached_bound_speaks_against_is_expected_at_the_bound() -> None:
     """12 MWh in 0.03 hours of a 322 MW unit (the real sample's 6249-02 in 2008-11): no
     magnitude check sizes the hours, but the capacity needs 0.037 of them. Net supply above
@@ -470,7 +475,7 @@ def test_a_figure_only_a_breached_bound_speaks_against_is_expected_at_the_bound(
         ],
         columns=["um", "parameter", "lag", "observed", "expected"],
     )
-    kept = expected_at_the_bound(found, months)
+    kept = expected_at_the_bound(found, months, _fired((1, "LOG-001")))
     expected = kept.groupby(["um", "parameter"])["expected"].agg(list)
     assert expected[(0, "operating_hours")] == [pytest.approx(12.0 / 322.0), 0.05]
     assert np.isnan(expected[(1, "operating_hours")][0])
@@ -510,7 +515,9 @@ def test_a_figure_no_value_of_which_keeps_its_months_orders_is_no_root() -> None
         ],
         columns=["um", "parameter", "lag", "lam", "observed", "expected"],
     )
-    kept = expected_at_the_bound(found, months)
+    kept = expected_at_the_bound(
+        found, months, _fired((0, "LOG-001"), (0, "LOG-002"), (1, "LOG-001"))
+    )
     first = kept[kept["um"] == 0]
     assert first["parameter"].tolist() == [
         "power_supply_mwh",
@@ -554,7 +561,7 @@ def test_a_gross_its_monitored_heat_could_not_give_is_no_root() -> None:
         ],
         columns=["um", "parameter", "lag", "lam", "observed", "expected"],
     )
-    kept = expected_at_the_bound(found, months)
+    kept = expected_at_the_bound(found, months, _fired((0, "LOG-001"), (1, "LOG-001")))
     first, second = kept[kept["um"] == 0], kept[kept["um"] == 1]
     assert first["parameter"].tolist() == ["power_supply_mwh", "power_generation_mwh"]
     assert first["consistent"].tolist() == [True, False]
@@ -591,7 +598,7 @@ def test_a_figure_far_from_the_units_usual_is_likelier_than_an_impossible_one() 
         ],
         columns=["um", "parameter", "lag", "lam", "observed", "expected", "plausible"],
     )
-    kept = expected_at_the_bound(found, months)
+    kept = expected_at_the_bound(found, months, _fired((0, "LOG-001"), (1, "LOG-001")))
     first, second = kept[kept["um"] == 0], kept[kept["um"] == 1]
     assert first["parameter"].tolist() == ["power_supply_mwh", "power_generation_mwh"]
     assert first["consistent"].tolist() == [True, False]
@@ -624,7 +631,7 @@ def test_a_root_that_mends_every_breached_order_comes_first() -> None:
         ],
         columns=["um", "parameter", "lag", "lam", "observed", "expected", "plausible"],
     )
-    kept = expected_at_the_bound(found, months)
+    kept = expected_at_the_bound(found, months, _fired((0, "LOG-001")))
     assert kept["parameter"].tolist() == [
         "power_supply_mwh",
         "energy_monitor_tce",
@@ -655,12 +662,10 @@ def test_a_breach_the_checks_no_longer_speak_of_ranks_no_hypothesis_lower() -> N
         ],
         columns=["um", "parameter", "lag", "lam", "observed", "expected"],
     )
-    silent = pd.DataFrame({"um": pd.Series([], dtype=int), "check_id": pd.Series([], dtype=str)})
-    spoken = pd.DataFrame({"um": [0], "check_id": ["LOG-001"]})
-    quiet = expected_at_the_bound(found, months, silent)
+    quiet = expected_at_the_bound(found, months, _fired())
     assert quiet["parameter"].tolist() == ["coal_carbon_pct", "power_generation_mwh"]
     assert quiet["unmended"].tolist() == [(), ()]
-    loud = expected_at_the_bound(found, months, spoken)
+    loud = expected_at_the_bound(found, months, _fired((0, "LOG-001")))
     assert loud["parameter"].tolist() == ["power_generation_mwh", "coal_carbon_pct"]
     assert loud["unmended"].tolist() == [(), ("LOG-001",)]
 
