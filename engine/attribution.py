@@ -35,7 +35,7 @@ there explains it with the opposite sign, so a slip carried into the next month'
 traced back to its month.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +60,18 @@ DOCUMENTED: dict[str, str] = {
 COMPUTED = "reported_co2_t"
 COMPUTED_FROM = "total_co2_t"
 # `direct`: the fault's size from the checks that read the parameter itself (NaN: none).
-CANDIDATE_COLUMNS = ["um", "parameter", "lag", "lam", "delta", "direct", "observed", "expected"]
+# `moves_with`: the figures the hypothesis corrects together with its parameter (moved_with).
+CANDIDATE_COLUMNS = [
+    "um",
+    "parameter",
+    "lag",
+    "lam",
+    "delta",
+    "direct",
+    "observed",
+    "expected",
+    "moves_with",
+]
 # A history check takes part in attribution only from this normal score (p ≈ 0.05) on.
 SUPPORT_SCORE = 1.96
 # Variants of a hypothesis are spelled `parameter+...` until the best one is kept.
@@ -454,10 +465,42 @@ def plausible(candidates: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
     return ok
 
 
+def moved_with(variant: str) -> tuple[str, ...]:
+    """The figures a hypothesis spelled `parameter+...` (_variants) corrects with its parameter:
+    the document it copies (`+document`), the CO2 the enterprise computed from it
+    (`+computed`)."""
+    figure, *marks = variant.split(VARIANT_MARK)
+    return tuple(DOCUMENTED[figure] if mark == "document" else COMPUTED for mark in marks)
+
+
+def moved_figures(
+    observed: Mapping[str, float], corrected: Mapping[str, float], root: str, moves: Sequence[str]
+) -> dict[str, float]:
+    """The figures `moves` (moved_with) when the month's figures go from `observed` to
+    `corrected` by correcting `root`: a document by the root's own factor (it states the same
+    value), the computed CO2 by the factor its recomputation moves."""
+    out = {}
+    for name in moves:
+        base = COMPUTED_FROM if name == COMPUTED else root
+        before = observed.get(base, np.nan)
+        if before == 0:
+            continue
+        value = observed.get(name, np.nan) * corrected.get(base, np.nan) / before
+        if np.isfinite(value):
+            out[name] = float(value)
+    return out
+
+
 def _best_variant(found: pd.DataFrame) -> pd.DataFrame:
     """One row per parameter: a documented figure keeps the stronger of "the figure alone is
-    wrong" and "the figure and its document are wrong"."""
-    named = found.assign(parameter=found["parameter"].str.split(VARIANT_MARK, regex=False).str[0])
+    wrong" and "the figure and its document are wrong"; `moves_with` says which it kept."""
+    codes, variants = pd.factorize(found["parameter"])
+    moves = np.empty(len(variants), dtype=object)
+    moves[:] = [moved_with(str(v)) for v in variants]
+    named = found.assign(
+        parameter=found["parameter"].str.split(VARIANT_MARK, regex=False).str[0],
+        moves_with=moves[codes],
+    )
     ranked = named.sort_values("lam", ascending=False, kind="stable")
     return ranked.drop_duplicates(["um", "parameter", "lag"]).reset_index(drop=True)
 
@@ -667,6 +710,8 @@ __all__ = [
     "EvidenceClass",
     "attribute",
     "hypothesis_probability",
+    "moved_figures",
+    "moved_with",
     "normal_scores",
     "one_root_per_episode",
 ]

@@ -620,8 +620,9 @@ def summarise_candidates(
 ) -> pd.DataFrame:
     """Per listed row: root parameter, its month's lag and period, expected value, the share of
     the evidence it explains, the candidates' JSON (each with its share, whether some value of
-    it keeps the month's bounds, and the breached orders it leaves as they are:
-    engine.attribution.expected_at_the_bound) and the hypotheses for node rows."""
+    it keeps the month's bounds, the breached orders it leaves as they are:
+    engine.attribution.expected_at_the_bound, and the figures it corrects with its own:
+    engine.attribution.moved_with) and the hypotheses for node rows."""
     columns = [
         "root_parameter",
         "root_lag",
@@ -653,8 +654,18 @@ def summarise_candidates(
         share=np.round(top["share"].to_numpy(dtype=float), 4),
         consistent=top["consistent"].astype(bool),
         unmended=[list(ids) for ids in top["unmended"]],
+        moves_with=[list(names) for names in top["moves_with"]],
     )
-    fields = ["parameter", "period", "score", "expected", "share", "consistent", "unmended"]
+    fields = [
+        "parameter",
+        "period",
+        "score",
+        "expected",
+        "share",
+        "consistent",
+        "unmended",
+        "moves_with",
+    ]
     as_json = records_by_um(shown, fields).map(lambda rows: orjson.dumps(rows).decode())
     own = candidates[candidates["lag"] == 0]
     hypotheses = records_by_um(own, ["parameter", "observed", "expected", "z", "score"])

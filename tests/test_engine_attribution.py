@@ -3,13 +3,18 @@ the parameter that was written wrong, in its own month, with the value it should
 external source that moves away from figures every other source confirms is blamed itself, and
 the enterprise is not."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from engine.attribution import (
+    VARIANT_MARK,
     attribute,
     expected_at_the_bound,
+    moved_figures,
+    moved_with,
     one_root_per_episode,
     plausible,
 )
@@ -74,6 +79,10 @@ def test_lowered_carbon_content_is_rooted_at_the_carbon_content(
     for period in FAULT_MONTHS:
         truth = _value(honest, unit, period, "coal_carbon_pct")
         assert months.loc[period, "root_expected"] == pytest.approx(truth, rel=0.03)
+    # The correction moves the forged report with it, and the CO2 computed from the carbon.
+    document = ["report_carbon_pct"] if forged_report else []
+    moved = [json.loads(c)[0]["moves_with"] for c in months.loc[FAULT_MONTHS, "candidates"]]
+    assert moved == [[*document, "reported_co2_t"]] * len(FAULT_MONTHS)
 
 
 @pytest.fixture(scope="module")
@@ -713,3 +722,16 @@ def test_the_months_of_a_drift_episode_share_the_root_of_its_loudest_month() -> 
         3: "coal_consumption_t",
     }
     assert len(found) == len(candidates)
+
+
+VARIANT = VARIANT_MARK.join(["coal_carbon_pct", "document", "computed"])
+
+
+def test_a_moved_figure_moves_by_the_factor_of_what_it_follows() -> None:
+    observed = {"coal_carbon_pct": 40.0, "report_carbon_pct": 40.2, "total_co2_t": 100.0}
+    observed |= {"reported_co2_t": 101.0}
+    corrected = observed | {"coal_carbon_pct": 50.0, "total_co2_t": 125.0}
+    moved = moved_figures(observed, corrected, "coal_carbon_pct", moved_with(VARIANT))
+    assert moved == pytest.approx({"report_carbon_pct": 50.25, "reported_co2_t": 126.25})
+    alone = moved_with("coal_carbon_pct")
+    assert alone == () and moved_figures(observed, corrected, "coal_carbon_pct", alone) == {}

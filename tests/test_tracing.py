@@ -206,7 +206,7 @@ def test_the_roots_expected_value_is_the_sweeps_and_its_counterfactual_is_the_im
         month = window.month(FOCAL)
         assert month is not None
         assert trace.root.observed == pytest.approx(month[root])
-        world = counterfactual(month, root, trace.root.expected)
+        world = counterfactual(month, root, trace.root.expected, trace.root.moves_with)
         for hop in trace.path:
             assert hop.expected == pytest.approx(world[hop.parameter], rel=1e-9), hop.parameter
         co2 = world["total_co2_t"] - month["reported_co2_t"]
@@ -223,6 +223,19 @@ def test_a_node_has_one_expected_value_in_the_whole_answer(swept: Swept) -> None
         for finding in trace.checks:
             if finding.parameter in on_path:
                 assert finding.expected == pytest.approx(on_path[finding.parameter])
+
+
+def test_a_forged_report_is_corrected_with_the_carbon_content_it_backs(swept: Swept) -> None:
+    trace = _trace(swept, swept.carbon)
+    assert trace.root is not None and trace.root.parameter == "coal_carbon_pct"
+    assert trace.root.moves_with == ("report_carbon_pct", "reported_co2_t")
+    month = window_of(swept, swept.carbon, FOCAL).month(FOCAL)
+    assert month is not None
+    on_the_report = [f for f in trace.checks if f.parameter == "report_carbon_pct"]
+    assert on_the_report
+    for finding in on_the_report:
+        assert finding.observed == pytest.approx(month["report_carbon_pct"])
+        assert finding.expected == pytest.approx(trace.root.expected)
 
 
 # --- evidence and checks ------------------------------------------------------------------------

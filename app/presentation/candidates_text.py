@@ -51,3 +51,17 @@ def orders_left_broken(candidate: Candidate) -> str:
 
     named = "; ".join(f"{r} ({rule(r).rationale})" for r in candidate.unmended)
     return f"{named}: another figure of the month is wrong too"
+
+
+def figures_corrected_with(candidate: Candidate) -> str:
+    """The figures the candidate's correction moves with its own, in words ("" when none): the
+    document it copies is as wrong as it is, and the CO2 computed from it moves with it."""
+    # Here, not at the top: engine.attribution reads numpy, which the CLI loads only to answer.
+    from engine.attribution import COMPUTED
+
+    return ", ".join(
+        f"{name} (the CO2 computed from it)"
+        if name == COMPUTED
+        else f"{name} (the document it copies states the same figure)"
+        for name in candidate.moves_with
+    )

@@ -19,7 +19,11 @@ from starlette.concurrency import run_in_threadpool
 from app.infrastructure.stores.contract import AnomalyFilters, Store, StoreUnavailable
 from app.presentation.api.deps import SettingsDep, StoreDep
 from app.presentation.api.security import API_KEY_HEADER, checked_key
-from app.presentation.candidates_text import orders_left_broken, other_candidates
+from app.presentation.candidates_text import (
+    figures_corrected_with,
+    orders_left_broken,
+    other_candidates,
+)
 from app.presentation.knowledge_page import render_knowledge_page, search_box
 from app.presentation.quantities import format_p_equation
 from app.presentation.trace_picture import (
@@ -211,6 +215,9 @@ def _facts(answer: WhyAnswer) -> list[tuple[str, str]]:
         facts.append(
             ("Persistent condition", f"{pattern.get('label')} ({pattern.get('check_id')})")
         )
+    moved = figures_corrected_with(trace.root) if trace.root else ""
+    if moved:
+        facts.append(("Wrong with the root", moved))
     left = orders_left_broken(trace.root) if trace.root else ""
     if left:
         facts.append(("Left broken by the root", left))

@@ -74,6 +74,12 @@ class Candidate(BaseModel):
         "with this figure at its expected value (net supply at the gross, leaving the gross "
         "above 1.2 × capacity × hours): another figure of the month is wrong too.",
     )
+    moves_with: list[str] = Field(
+        default_factory=list,
+        description="The figures corrected together with this one: the document it copies "
+        "(a test report stating the same carbon content) and the CO2 the enterprise computed "
+        "from it. Their expected values in the answer's checks follow the correction.",
+    )
 
 
 class Symptom(BaseModel):
@@ -309,7 +315,7 @@ class Anomaly(BaseModel):
     systemic_source: str | None
     candidates: list[dict[str, Any]] = Field(
         description="Root candidates, best first: {parameter, period, score, expected, share, "
-        "consistent, unmended} (as in a why answer's candidates)."
+        "consistent, unmended, moves_with} (as in a why answer's candidates)."
     )
     enterprise_id: str | None
     group_id: str | None
@@ -552,6 +558,7 @@ def why_out(answer: WhyAnswer) -> WhyAnswerOut:
             **clean(_fields(c, candidate_names)),
             consistent=c.consistent,
             unmended=list(c.unmended),
+            moves_with=list(c.moves_with),
         )
         for c in trace.candidates
     ]

@@ -9,7 +9,11 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
-from app.presentation.candidates_text import orders_left_broken, other_candidates
+from app.presentation.candidates_text import (
+    figures_corrected_with,
+    orders_left_broken,
+    other_candidates,
+)
 from app.presentation.quantities import format_p_equation, format_p_value, format_value
 from app.settings import StoreKind, get_settings
 
@@ -35,6 +39,9 @@ def render(answer: WhyAnswer) -> None:
         f"{format_value(root.observed, unit)}, expected {format_value(root.expected, unit)} "
         f"(explains {format_value(100 * root.explained_fraction, '%')} of the evidence)"
     )
+    moved = figures_corrected_with(root)
+    if moved:
+        console.print(f"Wrong with it: {moved}")
     left = orders_left_broken(root)
     if left:
         console.print(f"Left broken by this root: {left}")

@@ -23,6 +23,7 @@ from functools import cache
 import numpy as np
 
 from app.infrastructure.stores.contract import Row, UnitMonthWindow
+from engine.attribution import moved_figures
 from engine.catalogue import check_info
 from engine.checks import FLAGGING
 from graph_schema.keys import parameter_key
@@ -69,6 +70,8 @@ class Candidate:
     # The breached orders of its month (rule ids) that still break with this figure at its
     # expected value: another figure of the month is wrong too.
     unmended: tuple[str, ...] = ()
+    # The figures corrected with it: the document it copies, the CO2 computed from it.
+    moves_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -215,13 +218,15 @@ def path_between(
     return [(source, None, None), (target, None, None)]
 
 
-def counterfactual(month: Mapping[str, object], root: str, expected: float) -> dict[str, float]:
+def counterfactual(
+    month: Mapping[str, object], root: str, expected: float, moves_with: Collection[str] = ()
+) -> dict[str, float]:
     """Every parameter of the month when `root` takes `expected` (formulas recomputed when the
-    root is one of their inputs)."""
-    values = {name: _number(month.get(name)) for name in _NAMES}
+    root is one of their inputs; the figures `moves_with` corrected with it)."""
+    observed = {name: _number(month.get(name)) for name in _NAMES}
     if not np.isfinite(expected):
-        return values
-    values[root] = expected
+        return observed
+    values = observed | {root: expected}
     if root in FORMULA_INPUTS:
         derived = propagate(
             {name: values[name] for name in FORMULA_INPUTS},
@@ -229,7 +234,7 @@ def counterfactual(month: Mapping[str, object], root: str, expected: float) -> d
             _number(month.get("hours_in_month")),
         )
         values.update({name: float(v) for name, v in derived.items()})
-    return values
+    return values | moved_figures(observed, values, root, list(moves_with))
 
 
 def _candidates(result: Row, window: UnitMonthWindow) -> tuple[Candidate, ...]:
@@ -252,6 +257,7 @@ def _candidates(result: Row, window: UnitMonthWindow) -> tuple[Candidate, ...]:
                 score,
                 bool(item.get("consistent", True)),
                 tuple(item.get("unmended", ())),
+                tuple(item.get("moves_with", ())),
             )
         )
     return tuple(out)
@@ -270,7 +276,7 @@ def expected_values(window: UnitMonthWindow, root: Candidate | None) -> dict[str
     if root is None:
         return {}
     if root.period == window.period:
-        return counterfactual(month, root.parameter, root.expected)
+        return counterfactual(month, root.parameter, root.expected, root.moves_with)
     return {name: _number(month.get(name)) for name in _NAMES}
 
 
