@@ -35,7 +35,7 @@ there explains it with the opposite sign, so a slip carried into the next month'
 traced back to its month.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,20 +45,12 @@ from scipy import stats
 from engine.catalogue import DRIFT_PREFIX
 from engine.checks import MAGNITUDE, EvidenceClass
 from engine.evidence import DEFAULTS
+from engine.moved_figures import COMPUTED, COMPUTED_FROM, DOCUMENTED, VARIANT_MARK, moved_with
 from engine.signatures import ROOT_PARAMETERS, affine_parts, elasticities, quantities_at
 from engine.zero_conflicts import CONFLICT_COLUMNS, credit_the_odd_figure
 from graph_schema.parameters import PARAMETERS
-from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
 from models.rules import RULES, Band, LessEqual, Quantity, When
 
-# A reported figure copied from a document (the carbon content from its test report): a fault
-# in the figure may sit in the document too, which then moves with it.
-DOCUMENTED: dict[str, str] = {
-    e.child: e.parent for e in TRANSFER_EDGES if e.kind == EdgeKind.EVIDENCE
-}
-# The enterprise computes its CO2 from its inputs: a fault in an input normally moves it too.
-COMPUTED = "reported_co2_t"
-COMPUTED_FROM = "total_co2_t"
 # `direct`: the fault's size from the checks that read the parameter itself (NaN: none).
 # `moves_with`: the figures the hypothesis corrects together with its parameter (moved_with).
 CANDIDATE_COLUMNS = [
@@ -74,8 +66,6 @@ CANDIDATE_COLUMNS = [
 ]
 # A history check takes part in attribution only from this normal score (p ≈ 0.05) on.
 SUPPORT_SCORE = 1.96
-# Variants of a hypothesis are spelled `parameter+...` until the best one is kept.
-VARIANT_MARK = "+"
 
 
 # Beyond this factor a check linearised at the reported figures misjudges a fault's size by
@@ -465,32 +455,6 @@ def plausible(candidates: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
     return ok
 
 
-def moved_with(variant: str) -> tuple[str, ...]:
-    """The figures a hypothesis spelled `parameter+...` (_variants) corrects with its parameter:
-    the document it copies (`+document`), the CO2 the enterprise computed from it
-    (`+computed`)."""
-    figure, *marks = variant.split(VARIANT_MARK)
-    return tuple(DOCUMENTED[figure] if mark == "document" else COMPUTED for mark in marks)
-
-
-def moved_figures(
-    observed: Mapping[str, float], corrected: Mapping[str, float], root: str, moves: Sequence[str]
-) -> dict[str, float]:
-    """The figures `moves` (moved_with) when the month's figures go from `observed` to
-    `corrected` by correcting `root`: a document by the root's own factor (it states the same
-    value), the computed CO2 by the factor its recomputation moves."""
-    out = {}
-    for name in moves:
-        base = COMPUTED_FROM if name == COMPUTED else root
-        before = observed.get(base, np.nan)
-        if before == 0:
-            continue
-        value = observed.get(name, np.nan) * corrected.get(base, np.nan) / before
-        if np.isfinite(value):
-            out[name] = float(value)
-    return out
-
-
 def _best_variant(found: pd.DataFrame) -> pd.DataFrame:
     """One row per parameter: a documented figure keeps the stronger of "the figure alone is
     wrong" and "the figure and its document are wrong"; `moves_with` says which it kept."""
@@ -710,8 +674,6 @@ __all__ = [
     "EvidenceClass",
     "attribute",
     "hypothesis_probability",
-    "moved_figures",
-    "moved_with",
     "normal_scores",
     "one_root_per_episode",
 ]

@@ -10,16 +10,14 @@ import pandas as pd
 import pytest
 
 from engine.attribution import (
-    VARIANT_MARK,
     attribute,
     expected_at_the_bound,
-    moved_figures,
-    moved_with,
     one_root_per_episode,
     plausible,
 )
 from engine.catalogue import DRIFT_PREFIX, catalogue
 from engine.engine import EngineResult, UnitMonthEngine
+from engine.moved_figures import VARIANT_MARK, moved_figures, moved_with
 from engine.policy import DEFAULT_POLICY
 from graph_schema.parameters import FORMULA_CONSTANTS, ParameterKind, parameter_names
 from models.rules import RULES, Basis

@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from app.presentation.quantities import format_value
+from engine.moved_figures import COMPUTED
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -56,9 +57,6 @@ def orders_left_broken(candidate: Candidate) -> str:
 def figures_corrected_with(candidate: Candidate) -> str:
     """The figures the candidate's correction moves with its own, in words ("" when none): the
     document it copies is as wrong as it is, and the CO2 computed from it moves with it."""
-    # Here, not at the top: engine.attribution reads numpy, which the CLI loads only to answer.
-    from engine.attribution import COMPUTED
-
     return ", ".join(
         f"{name} (the CO2 computed from it)"
         if name == COMPUTED

@@ -23,9 +23,9 @@ from functools import cache
 import numpy as np
 
 from app.infrastructure.stores.contract import Row, UnitMonthWindow
-from engine.attribution import moved_figures
 from engine.catalogue import check_info
 from engine.checks import FLAGGING
+from engine.moved_figures import moved_figures
 from graph_schema.keys import parameter_key
 from graph_schema.parameters import PARAMETERS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
