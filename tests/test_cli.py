@@ -49,6 +49,19 @@ def test_the_cli_imports_no_heavy_library_before_a_command_runs() -> None:
     assert json.loads(done.stdout) == []
 
 
+def test_a_why_answer_imports_no_fitting_library() -> None:
+    """`mrvtrace why` answers from what the sweep stored: scikit-learn and scipy, which only
+    fitting needs, would cost it half of its second."""
+    probe = (
+        "import json, sys\n"
+        "import app.presentation.cli.why_command, app.presentation.candidates_text\n"
+        "import app.services.analysis, app.infrastructure.stores.embedded\n"
+        "print(json.dumps([m for m in ('sklearn', 'scipy') if m in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
+
+
 def test_no_option_shows_a_bool_placeholder_in_any_help() -> None:
     paths = list(_command_paths(typer.main.get_command(app)))
     assert ("neo4j", "start") in paths and ("demo",) in paths
