@@ -5,6 +5,7 @@ every hop, one expected value per node agrees with the impact, the test report i
 for a carbon or NCV root, and the checks that spoke carry their rule ids and reasons."""
 
 import itertools
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,6 +153,27 @@ def test_the_path_takes_the_route_through_parameters_the_month_has() -> None:
     rated = {"power_supply_mwh", "supply_coal_gce_kwh", "fuel_heat_gj", "energy_monitor_tce"}
     assert "supply_coal_gce_kwh" in route(rated)
     assert "power_generation_mwh" not in route(rated)
+
+
+def test_where_the_data_lacks_the_route_the_check_reading_both_links_root_and_symptom() -> None:
+    """The schema links the energy monitor to gross generation only through the fuel heat, which
+    a fleet without coal figures (the real sample) lacks: LOG-039 reads both directly."""
+    month = {"unit_id": "U1", "period": FOCAL, "operating_hours": 513.0, "capacity_mw": 400.0}
+    month |= {"power_generation_mwh": 215836.0, "power_supply_mwh": 0.0}
+    month |= {"energy_monitor_tce": 34152.0, "hours_in_month": 744.0}
+    root = {"parameter": "energy_monitor_tce", "period": FOCAL, "score": 1.0, "expected": 74976.0}
+    result = {"unit_id": "U1", "period": FOCAL, "status": "flagged", "score": 1.0}
+    result |= {"candidates": json.dumps([root | {"share": 0.62}]), "explained": 0.62}
+    check = {"edge_id": f"U1|{FOCAL}|LOG-039", "unit_id": "U1", "period": FOCAL}
+    check |= {"check_id": "LOG-039", "evidence": "hard", "edge_type": None, "parent": None}
+    check |= {"child": "power_generation_mwh", "expected": 92936.0, "p": 1e-12, "score": 1.0}
+    window = UnitMonthWindow("U1", FOCAL, 0, [month], [], [check], result=result)
+    trace = trace_unit_month(window)
+    assert [(h.parameter, h.edge_kind, h.edge_type) for h in trace.path] == [
+        ("energy_monitor_tce", None, None),
+        ("power_generation_mwh", "hard", "LOG-039"),
+    ]
+    assert all(np.isfinite(h.observed) and h.score > 0 for h in trace.path)
 
 
 def test_every_hop_of_the_path_has_a_score(swept: Swept) -> None:

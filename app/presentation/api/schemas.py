@@ -44,7 +44,12 @@ class Hop(BaseModel):
         "the anomaly shows), not a wrong one."
     )
     edge_kind: str | None = Field(None, description="Kind of the edge that led to this node.")
-    edge_type: str | None = None
+    edge_type: str | None = Field(
+        None,
+        description="The data-transfer edge of graph_schema that led to this node; or, where "
+        "the schema's route passes a figure the data lacks, the rule id of the symptom's check "
+        "that reads the previous hop directly (LOG-039 from the heat input to the gross).",
+    )
 
 
 class Candidate(BaseModel):

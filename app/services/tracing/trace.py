@@ -29,7 +29,8 @@ from engine.moved_figures import moved_figures
 from graph_schema.keys import parameter_key
 from graph_schema.parameters import PARAMETERS
 from graph_schema.transfer_edges import TRANSFER_EDGES, EdgeKind
-from loaders.formulas import FORMULA_INPUTS, propagate
+from loaders.formulas import FORMULA_INPUTS, SCALED_FIGURES, propagate
+from models.rules import Ratio
 
 # A root of these parameters bears on the carbon test report: the report is shown as evidence.
 DOCUMENTED_ROOTS = frozenset(
@@ -328,6 +329,14 @@ def _hop_scores(window: UnitMonthWindow, checks: list[Row]) -> dict[str, float]:
     return scores
 
 
+def _reads(check_id: str, parameter: str) -> bool:
+    """Whether the check's quantity reads `parameter` itself, or a constant times it (the heat
+    a steam cycle could turn into electricity is the energy monitor's heat times 0.55 / 3.6)."""
+    quantity = check_info(check_id).quantity
+    names = (quantity.num, quantity.den) if isinstance(quantity, Ratio) else (quantity,)
+    return parameter in {SCALED_FIGURES.get(name, name) for name in names}
+
+
 def _history_edge(parameter: str) -> str | None:
     """The vertical edge from a parameter's previous month into this one, if the schema has it."""
     return next(
@@ -367,6 +376,11 @@ def _path(
         )
     known = {name for name in _NAMES if np.isfinite(_number(month.get(name)))}
     route = path_between(root.parameter, target, known)
+    lacking = any(name not in known for name, _, _ in route[1:-1])
+    if lacking and symptom and symptom.check_id and _reads(symptom.check_id, root.parameter):
+        # The schema's route passes a figure the data lacks (no hop to show or score there),
+        # and the symptom's own check reads the root: the root reaches it through that check.
+        route = [(root.parameter, None, None), (target, symptom.edge_kind, symptom.check_id)]
     for index, (name, kind, edge_type) in enumerate(route):
         observed = _number(month.get(name))
         if index == 0 and not hops:
