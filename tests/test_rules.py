@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from app.presentation.cli import rules_command
 from engine.engine import UnitMonthEngine
-from engine.evidence import rounding_tolerance
+from engine.evidence import build_evidence, rounding_tolerance
 from graph_schema.parameters import parameter_names
 from models.rule_engine import RuleOutcome, evaluate_rules, list_rules, rule_counts
 from models.rules import (
@@ -218,6 +218,29 @@ def test_the_steam_cycle_limit_is_held_only_against_a_month_on_line_half_of_it(
     start_up.loc[start_up.index[latest], ["power_supply_mwh", "energy_monitor_tce"]] = [0.0, 0.022]
     assert _outcome(full, limit).violated[latest]
     assert not _outcome(start_up, limit).applies[latest]
+
+
+def test_an_order_breached_by_less_than_its_figures_rounding_is_no_breach(
+    baseline: pd.DataFrame,
+) -> None:
+    """12 MWh in 0.03 h on a 322 MW unit (the real sample's 6249-02 in 2008-11) passes
+    1.2 × capacity × hours by 3.5 %, but hours written to 0.01 h may be up to 0.035 h: nothing
+    says the bound is broken. 24 MWh in the same 0.03 h breaks it past any rounding."""
+    order = rule("LOG-002")
+    latest = _latest_row(baseline)
+    month = baseline.index[latest]
+    fleet = baseline.copy()
+    fleet.loc[month, ["capacity_mw", "operating_hours", "power_generation_mwh"]] = [322, 0.03, 12]
+
+    def breached() -> bool:
+        assert _outcome(fleet, order).violated[latest]
+        (evidence,) = build_evidence(fleet.reset_index(drop=True), [], [order])
+        assert evidence.hard is not None
+        return bool(evidence.hard[latest])
+
+    assert not breached()
+    fleet.loc[month, "power_generation_mwh"] = 24
+    assert breached()
 
 
 def test_a_breached_band_points_its_expected_value_back_into_the_band(
