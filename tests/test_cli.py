@@ -15,13 +15,17 @@ import typer
 from typer.testing import CliRunner
 
 from app.infrastructure.neo4j_local import free_port
-from app.presentation.candidates_text import orders_left_broken, other_candidates
+from app.presentation.candidates_text import (
+    figures_corrected_with,
+    orders_left_broken,
+    other_candidates,
+)
 from app.presentation.cli.main import app
 from app.presentation.cli.why_command import impact_line
 from app.presentation.quantities import format_value
 from app.presentation.trace_picture import UNIT_OF
 from app.services.analysis import Impact
-from app.services.tracing.trace import Candidate
+from app.services.tracing.trace import Candidate, MovedFigure
 from app.settings import get_settings
 from tests.swept_stores import swept_embedded
 
@@ -168,6 +172,18 @@ def test_the_runners_up_say_what_ranked_them_below_the_root() -> None:
     assert other_candidates([nothing, replace(nothing, period="2012-08")]) == (
         "2 with no evidence for them"
     )
+
+
+def test_the_figures_a_root_moves_are_shown_as_they_are_and_as_they_would_be() -> None:
+    moved = (
+        MovedFigure("report_carbon_pct", 44.38, 54.009485),
+        MovedFigure("reported_co2_t", 245535.9, 298766.3),
+    )
+    assert figures_corrected_with(moved) == (
+        "report_carbon_pct 44.38 % → 54.01 % (the document it copies states the same figure), "
+        "reported_co2_t 245,536 tCO2 → 298,766 tCO2 (the CO2 computed from it)"
+    )
+    assert figures_corrected_with(()) == ""
 
 
 def test_a_root_that_leaves_a_breached_order_says_another_figure_is_wrong_too() -> None:

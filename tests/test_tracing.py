@@ -258,6 +258,13 @@ def test_a_forged_report_is_corrected_with_the_carbon_content_it_backs(swept: Sw
     for finding in on_the_report:
         assert finding.observed == pytest.approx(month["report_carbon_pct"])
         assert finding.expected == pytest.approx(trace.root.expected)
+    report, co2 = trace.moved
+    assert (report.parameter, co2.parameter) == ("report_carbon_pct", "reported_co2_t")
+    assert report.expected == pytest.approx(trace.root.expected)
+    # The enterprise's CO2 moves as its recomputation from the corrected carbon does.
+    world = counterfactual(month, "coal_carbon_pct", trace.root.expected)
+    factor = world["total_co2_t"] / month["total_co2_t"]
+    assert co2.expected == pytest.approx(month["reported_co2_t"] * factor)
 
 
 # --- evidence and checks ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from engine.moved_figures import COMPUTED
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from app.services.tracing.trace import Candidate
+    from app.services.tracing.trace import Candidate, MovedFigure
 
 
 # A runner-up shown at this score or below, with none of the evidence, has nothing for it.
@@ -54,12 +54,20 @@ def orders_left_broken(candidate: Candidate) -> str:
     return f"{named}: another figure of the month is wrong too"
 
 
-def figures_corrected_with(candidate: Candidate) -> str:
-    """The figures the candidate's correction moves with its own, in words ("" when none): the
+def figures_corrected_with(moved: Sequence[MovedFigure]) -> str:
+    """The figures the root's correction moves with its own, in words ("" when none): the
     document it copies is as wrong as it is, and the CO2 computed from it moves with it."""
+    # Here, not at the top: the picture's module reads numpy, which the CLI loads only to answer.
+    from app.presentation.trace_picture import UNIT_OF
+
     return ", ".join(
-        f"{name} (the CO2 computed from it)"
-        if name == COMPUTED
-        else f"{name} (the document it copies states the same figure)"
-        for name in candidate.moves_with
+        f"{m.parameter} {format_value(m.observed, UNIT_OF.get(m.parameter, ''))} → "
+        f"{format_value(m.expected, UNIT_OF.get(m.parameter, ''))} ("
+        + (
+            "the CO2 computed from it"
+            if m.parameter == COMPUTED
+            else "the document it copies states the same figure"
+        )
+        + ")"
+        for m in moved
     )

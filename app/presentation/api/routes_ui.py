@@ -215,7 +215,7 @@ def _facts(answer: WhyAnswer) -> list[tuple[str, str]]:
         facts.append(
             ("Persistent condition", f"{pattern.get('label')} ({pattern.get('check_id')})")
         )
-    moved = figures_corrected_with(trace.root) if trace.root else ""
+    moved = figures_corrected_with(trace.moved)
     if moved:
         facts.append(("Wrong with the root", moved))
     left = orders_left_broken(trace.root) if trace.root else ""

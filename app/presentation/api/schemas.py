@@ -116,6 +116,15 @@ class CheckOut(BaseModel):
     score: float | None
 
 
+class MovedFigureOut(BaseModel):
+    """A figure the root's correction moves with it: the document it copies, the CO2 computed
+    from it (the root's `moves_with`)."""
+
+    parameter: str
+    observed: float | None
+    expected: float | None
+
+
 class ReportDate(BaseModel):
     period: str
     report_date: str | None
@@ -216,6 +225,10 @@ class WhyAnswerOut(BaseModel):
     candidates: list[Candidate]
     path: list[Hop] = Field(description="From the root to the symptom.")
     checks: list[CheckOut] = Field(description="The month's checks that spoke, strongest first.")
+    moved_with: list[MovedFigureOut] = Field(
+        default_factory=list,
+        description="The figures the root's correction moves with it, observed and expected.",
+    )
     evidence: Evidence
     impact: Impact | None
     systemic: list[SystemicFinding] = Field(
@@ -607,6 +620,12 @@ def why_out(answer: WhyAnswer) -> WhyAnswerOut:
                 score=number(c.score),
             )
             for c in trace.checks
+        ],
+        moved_with=[
+            MovedFigureOut(
+                parameter=m.parameter, observed=number(m.observed), expected=number(m.expected)
+            )
+            for m in trace.moved
         ],
         evidence=Evidence(
             report_id=text(evidence.report_id),

@@ -39,7 +39,7 @@ def render(answer: WhyAnswer) -> None:
         f"{format_value(root.observed, unit)}, expected {format_value(root.expected, unit)} "
         f"(explains {format_value(100 * root.explained_fraction, '%')} of the evidence)"
     )
-    moved = figures_corrected_with(root)
+    moved = figures_corrected_with(trace.moved)
     if moved:
         console.print(f"Wrong with it: {moved}")
     left = orders_left_broken(root)

@@ -102,6 +102,15 @@ class CheckFinding:
 
 
 @dataclass(frozen=True)
+class MovedFigure:
+    """A figure the root's correction moves with it (Candidate.moves_with), as it would be."""
+
+    parameter: str
+    observed: float
+    expected: float
+
+
+@dataclass(frozen=True)
 class Evidence:
     report_id: str | None
     lab_id: str | None
@@ -122,6 +131,7 @@ class TraceResult:
     path: tuple[Hop, ...]
     evidence: Evidence
     checks: tuple[CheckFinding, ...] = ()
+    moved: tuple[MovedFigure, ...] = ()
 
 
 def _number(value: object) -> float:
@@ -460,4 +470,16 @@ def trace_unit_month(window: UnitMonthWindow, symptom: str | None = None) -> Tra
         _path(window, root, chosen, checks, values) if root else (),
         _evidence(window, root),
         _findings(window, checks, values),
+        _moved(window, root, values),
+    )
+
+
+def _moved(
+    window: UnitMonthWindow, root: Candidate | None, values: Mapping[str, float]
+) -> tuple[MovedFigure, ...]:
+    month = window.month(window.period) or {}
+    names = root.moves_with if root is not None and root.period == window.period else ()
+    return tuple(
+        MovedFigure(name, _number(month.get(name)), _expected(values, name, np.nan))
+        for name in names
     )
