@@ -622,7 +622,7 @@ def summarise_candidates(
     the evidence it explains, the candidates' JSON (each with its share, whether some value of
     it keeps the month's bounds, the breached orders it leaves as they are:
     engine.attribution.expected_at_the_bound, and the figures it corrects with its own:
-    engine.attribution.moved_with) and the hypotheses for node rows."""
+    engine.moved_figures.moved_with) and the hypotheses for node rows."""
     columns = [
         "root_parameter",
         "root_lag",

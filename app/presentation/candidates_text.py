@@ -1,4 +1,5 @@
-"""The runners-up of a why answer in words, for the CLI and the trace page alike."""
+"""The runners-up of a why answer and the figures its root moves, in words, for the CLI and the
+trace page alike."""
 
 from __future__ import annotations
 
