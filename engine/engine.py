@@ -58,7 +58,7 @@ from engine.explained import ExplainedElsewhere
 from engine.impact import impacts
 from engine.policy import DEFAULT_POLICY, ScoringPolicy
 from engine.prevalence import Pattern, fleet_conventions, silence, unit_conditions
-from engine.sequential import DriftNull, drift_matrix, drift_p_values, episodes_of_flags
+from engine.sequential import DriftNull, drift_matrix, drift_p_values, proving_months
 from engine.systemic import (
     CARBON_EDGE,
     CARBON_ROOTS,
@@ -312,7 +312,8 @@ class UnitMonthEngine:
         significant = (months["p_value"] <= policy.false_alarm_share) & (
             months["q_value"] <= policy.false_discovery_rate
         )
-        months["flagged"] = episodes_of_flags(months, eligible & significant, eligible)
+        months["proved_in"] = proving_months(months, eligible & significant, eligible)
+        months["flagged"] = months["proved_in"].notna()
         records = self._carbon_records(evidence, f)
         systemic = self._systemic(records, months)
         # A lab the direct test found shifted explains the listed carbon months of its shifted
@@ -513,6 +514,7 @@ class UnitMonthEngine:
                 "impact_cny": impact * price,
                 "priority": np.round(score * np.nan_to_num(impact), 3),
                 "systemic_source": months["systemic_source"].to_numpy(dtype=object),
+                "proved_in": months["proved_in"].to_numpy(dtype=object),
                 "candidates": months["candidates"].fillna("[]").to_numpy(dtype=object),
             }
         )

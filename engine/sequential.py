@@ -118,12 +118,12 @@ def drift_p_values(scores: np.ndarray, frame: pd.DataFrame, null: DriftNull) -> 
     return np.where(row_inside, p_unit[unit_index], 1.0)
 
 
-def episodes_of_flags(months: pd.DataFrame, flagged: pd.Series, eligible: pd.Series) -> pd.Series:
-    """Flags grown back over their episodes: in an unbroken run of a unit's consecutive
-    `eligible` months (each listed on its own, with the same root parameter), the months before
-    a flagged one are flagged with it. A drift's first months are listed but weak; once a
-    later month of the run proves the fault, the run's start is its change point (Page 1954),
-    not a new alarm. `months` is sorted by unit and period."""
+def proving_months(months: pd.DataFrame, flagged: pd.Series, eligible: pd.Series) -> pd.Series:
+    """The month whose own evidence flags each month: itself for a `flagged` one; in an
+    unbroken run of a unit's consecutive `eligible` months (each listed on its own, with the
+    same root parameter), the first flagged month after it; None for the rest. A drift's first
+    months are listed but weak; once a later month of the run proves the fault, the run's start
+    is its change point (Page 1954), not a new alarm. `months` is sorted by unit and period."""
     month = months["period"].str.slice(0, 4).astype(int) * 12 + months["period"].str.slice(
         5, 7
     ).astype(int)
@@ -139,5 +139,5 @@ def episodes_of_flags(months: pd.DataFrame, flagged: pd.Series, eligible: pd.Ser
     run = (~continues).cumsum()
     # Only months before a flag of their run join it: a drift's change point precedes its
     # alarm, while weak months after one are a fault that has faded or a month that moved on.
-    later = flagged[::-1].astype(int).groupby(run[::-1]).cummax()[::-1].astype(bool)
-    return flagged | (eligible & later)
+    proof = months["period"].astype(object).where(flagged).groupby(run).bfill()
+    return proof.where((flagged | eligible) & proof.notna(), None)

@@ -67,6 +67,9 @@ UNIT_MONTH_SCORE_COLUMNS: list[str] = [
     "impact_cny",
     "priority",
     "systemic_source",
+    # The month whose own evidence flags this one: itself, a later month of the same fault's
+    # run (a slow fault's first months), or none (flagged through a shared source's test).
+    "proved_in",
     "candidates",
 ]
 # The text columns of a unit-month result (`flagged` is boolean, the rest float).
@@ -77,6 +80,7 @@ UNIT_MONTH_SCORE_TEXT_COLUMNS: tuple[str, ...] = (
     "top_parameter",
     "root_period",
     "systemic_source",
+    "proved_in",
     "candidates",
 )
 NODE_SCORE_COLUMNS: list[str] = [

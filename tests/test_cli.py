@@ -8,7 +8,8 @@ import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 import typer
@@ -19,12 +20,13 @@ from app.presentation.candidates_text import (
     figures_corrected_with,
     orders_left_broken,
     other_candidates,
+    why_flagged,
 )
 from app.presentation.cli.main import app
 from app.presentation.cli.why_command import impact_line
 from app.presentation.quantities import format_value
 from app.presentation.trace_picture import UNIT_OF
-from app.services.analysis import Impact
+from app.services.analysis import Impact, WhyAnswer
 from app.services.tracing.trace import Candidate, MovedFigure
 from app.settings import get_settings
 from tests.swept_stores import swept_embedded
@@ -195,6 +197,20 @@ def test_a_root_that_leaves_a_breached_order_says_another_figure_is_wrong_too() 
         "LOG-002 (generation exceeds 1.2 × capacity × operating hours): another figure of the "
         "month is wrong too"
     )
+
+
+def test_a_month_flagged_by_a_later_month_of_its_run_says_so() -> None:
+    """6113-05 in 2008-06 (score 0.26) opens a run of heat-input months whose 2008-09 proves
+    the fault: the answer says what flags it, since its own score does not."""
+
+    def answer(flagged: bool, proved_in: str | None) -> WhyAnswer:
+        found = SimpleNamespace(period="2008-06", flagged=flagged, proved_in=proved_in)
+        return cast(WhyAnswer, found)
+
+    assert why_flagged(answer(True, "2008-09")).startswith("with 2008-09, whose own evidence")
+    assert why_flagged(answer(True, "2008-06")) == ""
+    assert why_flagged(answer(False, None)) == ""
+    assert why_flagged(answer(True, None)).startswith("through its shared source")
 
 
 def test_neo4j_status_prints_the_uri_of_the_ports_asked_for() -> None:

@@ -310,6 +310,11 @@ def test_a_drifting_cems_is_blamed_not_the_enterprise(honest: pd.DataFrame) -> N
     assert set(flagged.index) <= set(spoken.index)
     assert (spoken["top_parameter"] == "cems_co2_t").all(), spoken["top_parameter"].tolist()
     assert ENTERPRISE.isdisjoint(set(spoken["top_parameter"]))
+    # Each flag names the month whose own evidence proves it: itself or a later month of the
+    # drift, flagged on its own.
+    proofs = flagged["proved_in"]
+    assert (proofs >= flagged.index).all()
+    assert all(proofs[proof] == proof for proof in set(proofs))
     for period in spoken.index:
         # The CEMS is expected where it read before it drifted (its own bias and noise aside).
         before = _value(honest, unit, period, "cems_co2_t")

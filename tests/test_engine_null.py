@@ -15,8 +15,8 @@ from engine.sequential import (
     cusum_paths,
     drift_matrix,
     drift_p_values,
-    episodes_of_flags,
     largest_excursions,
+    proving_months,
 )
 
 
@@ -187,11 +187,12 @@ def test_a_flag_grows_back_over_its_run_of_listed_months_and_no_further() -> Non
     # root, Jul-Aug listed after a gap. B: listed only, never flagged.
     eligible = pd.Series([False, True, True, True, True, True, True, True, True])
     flagged = pd.Series([False, False, False, True, False, False, False, False, False])
-    grown = episodes_of_flags(months, flagged, eligible)
-    assert grown.tolist() == [False, True, True, True, False, False, False, False, False]
+    proved = proving_months(months, flagged, eligible)
+    # Feb and Mar are flagged by April's evidence, April by its own.
+    assert proved.tolist() == [None, "2023-04", "2023-04", "2023-04", None, None, None, None, None]
     # A weak month after the flag, with its root, does not join it (a drift precedes its alarm).
     same_root = months.assign(root_parameter="cems_co2_t")
-    assert episodes_of_flags(same_root, flagged, eligible).tolist() == grown.tolist()
+    assert proving_months(same_root, flagged, eligible).tolist() == proved.tolist()
 
 
 # --- combining ----------------------------------------------------------------------------------

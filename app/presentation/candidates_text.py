@@ -1,5 +1,5 @@
-"""The runners-up of a why answer and the figures its root moves, in words, for the CLI and the
-trace page alike."""
+"""The runners-up of a why answer, the figures its root moves and what flags a weak month, in
+words, for the CLI and the trace page alike."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from engine.moved_figures import COMPUTED
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from app.services.analysis import WhyAnswer
     from app.services.tracing.trace import Candidate, MovedFigure
 
 
@@ -72,3 +73,18 @@ def figures_corrected_with(moved: Sequence[MovedFigure]) -> str:
         + ")"
         for m in moved
     )
+
+
+def why_flagged(answer: WhyAnswer) -> str:
+    """What flags a month its own evidence does not, in words ("" for a month that is not
+    flagged or flagged on its own): a later month of the same fault's run, or a shared source
+    whose records the sweep found shifted."""
+    if not answer.flagged or answer.proved_in == answer.period:
+        return ""
+    if answer.proved_in is not None:
+        return (
+            f"with {answer.proved_in}, whose own evidence proves the fault: this month opens "
+            "the run of months listed with the same root that leads to it (a slow fault's "
+            "first months are weak alone)"
+        )
+    return "through its shared source (below), whose records are shifted against its peers'"

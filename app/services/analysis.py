@@ -77,6 +77,10 @@ class WhyAnswer:
     p_value: float | None = None
     # Persistent conditions of this unit the sweep reported instead of monthly flags.
     patterns: list[dict[str, Any]] = field(default_factory=list)
+    # The month whose own evidence flags this one: itself, or a later month of the same
+    # fault's run (a slow fault's first months are weak alone); None when not flagged or
+    # flagged through a shared source.
+    proved_in: str | None = None
 
 
 def browser_statement(unit_id: str, period: str, depth: int = DEFAULT_DEPTH) -> BrowserStatement:
@@ -179,6 +183,7 @@ def _answer(
         str(result.get("status", "clear")),
         _float(result.get("p_value")) if found.result else None,
         patterns,
+        proved if isinstance(proved := result.get("proved_in"), str) else None,
     )
 
 

@@ -23,6 +23,7 @@ from app.presentation.candidates_text import (
     figures_corrected_with,
     orders_left_broken,
     other_candidates,
+    why_flagged,
 )
 from app.presentation.knowledge_page import render_knowledge_page, search_box
 from app.presentation.quantities import format_p_equation
@@ -177,6 +178,9 @@ def _facts(answer: WhyAnswer) -> list[tuple[str, str]]:
         ("Score", "–" if answer.score is None else f"{answer.score:.2f}"),
         ("Status", answer.status),
     ]
+    flagged_by = why_flagged(answer)
+    if flagged_by:
+        facts.append(("Flagged", flagged_by))
     if trace.symptom is not None:
         symptom = trace.symptom
         facts.append(

@@ -220,6 +220,12 @@ class WhyAnswerOut(BaseModel):
     p_value: float | None = Field(description="The unit-month's combined p-value.")
     status: str = Field(description="flagged, listed (traced, below the flag tests) or clear.")
     flagged: bool
+    proved_in: str | None = Field(
+        default=None,
+        description="The month whose own evidence flags this one: itself, or a later month of "
+        "the same fault's run (a slow fault's first months are weak alone); null when not "
+        "flagged or flagged through a shared source (see `systemic`).",
+    )
     symptom: Symptom | None
     root: Candidate | None
     candidates: list[Candidate]
@@ -249,6 +255,7 @@ class WhyAnswerOut(BaseModel):
                     "p_value": 3.1e-9,
                     "status": "flagged",
                     "flagged": True,
+                    "proved_in": PERIOD_EXAMPLE,
                     "symptom": {
                         "key": f"{UNIT_ID_EXAMPLE}|{PERIOD_EXAMPLE}|LOG-020",
                         "element": "check",
@@ -590,6 +597,7 @@ def why_out(answer: WhyAnswer) -> WhyAnswerOut:
         p_value=number(answer.p_value),
         status=answer.status,
         flagged=answer.flagged,
+        proved_in=answer.proved_in,
         symptom=Symptom(
             **clean(
                 _fields(

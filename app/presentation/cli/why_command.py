@@ -13,6 +13,7 @@ from app.presentation.candidates_text import (
     figures_corrected_with,
     orders_left_broken,
     other_candidates,
+    why_flagged,
 )
 from app.presentation.quantities import format_p_equation, format_p_value, format_value
 from app.settings import StoreKind, get_settings
@@ -29,6 +30,9 @@ def render(answer: WhyAnswer) -> None:
     trace = answer.trace
     score = "—" if answer.score is None else f"{answer.score:.3f}"
     console.rule(f"[bold]{answer.unit_id} {answer.period}[/] score {score} ({answer.status})")
+    flagged_by = why_flagged(answer)
+    if flagged_by:
+        console.print(f"Flagged {flagged_by}")
     if trace.root is None:
         console.print("No anomaly to trace in this month.")
         return
