@@ -44,7 +44,7 @@ from scipy import stats
 
 from engine.catalogue import DRIFT_PREFIX
 from engine.checks import MAGNITUDE, EvidenceClass
-from engine.evidence import DEFAULTS
+from engine.evidence import DEFAULTS, beyond_rounding
 from engine.moved_figures import COMPUTED, COMPUTED_FROM, DOCUMENTED, VARIANT_MARK, moved_with
 from engine.signatures import ROOT_PARAMETERS, affine_parts, elasticities, quantities_at
 from engine.zero_conflicts import CONFLICT_COLUMNS, credit_the_odd_figure
@@ -104,6 +104,10 @@ class Order:
     b: str
     tol: float
     everywhere: bool
+
+    @property
+    def check(self) -> LessEqual:
+        return LessEqual(self.a, self.b, self.tol)
 
 
 def physical_orders() -> list[Order]:
@@ -546,10 +550,15 @@ def unmended_orders(
     spoken = pd.MultiIndex.from_frame(fired[["um", "check_id"]])
     left = {}
     for o in orders:
-        breached = pd.MultiIndex.from_arrays([found["um"].to_numpy(), [o.rule_id] * len(found)])
-        # As the rule reads it: only where the bounding side is not negative.
-        still = (values[o.b] >= 0) & (values[o.a] > values[o.b] * (1 + o.tol))
-        left[o.rule_id] = breached.isin(spoken) & (still | ~this_month)
+        fired_here = pd.MultiIndex.from_arrays([found["um"].to_numpy(), [o.rule_id] * len(found)])
+        a, bound = np.asarray(values[o.a], dtype=float), np.asarray(values[o.b], dtype=float)
+        bound = bound * (1 + o.tol)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            excess = np.log(a / bound)
+        # As the rule reads it (only where the bounding side is not negative), and breached as
+        # the sweep judges a month: beyond the rounding of the figures the order reads.
+        still = beyond_rounding(corrected, o.check, excess, (bound >= 0) & (a > bound))
+        left[o.rule_id] = fired_here.isin(spoken) & (still | ~this_month)
     return [
         tuple(rule_id for rule_id, broken in left.items() if broken[i]) for i in range(len(found))
     ]

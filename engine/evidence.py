@@ -58,7 +58,10 @@ def beyond_rounding(
     return out
 
 
-def _breached(frame: pd.DataFrame, outcome: RuleOutcome) -> np.ndarray:
+def breached(frame: pd.DataFrame, outcome: RuleOutcome) -> np.ndarray:
+    """Where a rule's outcome on `frame` is a breach: an order only beyond the rounding of the
+    figures it reads (beyond_rounding), any other rule wherever it is violated. The sweep, the
+    attribution's mended months and the zero conflicts' mended months judge breaches by it."""
     check = outcome.rule.check
     if isinstance(check, LessEqual):
         return beyond_rounding(frame, check, outcome.statistic, outcome.violated)
@@ -91,7 +94,7 @@ def _rule_evidence(frame: pd.DataFrame, outcome: RuleOutcome) -> CheckEvidence |
         edge_type=rule.edge_type,
         lag=rule_lag(rule),
         statistic=statistic,
-        hard=_breached(frame, outcome) if evidence == EvidenceClass.HARD else None,
+        hard=breached(frame, outcome) if evidence == EvidenceClass.HARD else None,
     )
 
 

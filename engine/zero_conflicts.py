@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from engine.evidence import breached
 from loaders.formulas import SCALED_FIGURES
 from models.rule_engine import evaluate_rules
 from models.rules import (
@@ -113,7 +114,7 @@ def _keeps_the_rules(months: pd.DataFrame, zero: str, expected: np.ndarray) -> n
     mended = months.reset_index(drop=True).assign(**{zero: expected})
     broken = np.zeros(len(mended), dtype=bool)
     for outcome in evaluate_rules(mended, _MONTH_RULES):
-        broken |= outcome.violated
+        broken |= breached(mended, outcome)
     return ~broken & np.isfinite(expected)
 
 

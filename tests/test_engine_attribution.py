@@ -14,6 +14,7 @@ from engine.attribution import (
     expected_at_the_bound,
     one_root_per_episode,
     plausible,
+    unmended_orders,
 )
 from engine.catalogue import DRIFT_PREFIX, catalogue
 from engine.engine import EngineResult, UnitMonthEngine
@@ -544,6 +545,27 @@ def test_a_figure_no_value_of_which_keeps_its_months_orders_is_no_root() -> None
     assert second["parameter"].tolist() == ["power_generation_mwh", "power_supply_mwh"]
     assert second["expected"].iloc[0] == pytest.approx(1.2 * 834.0 * 10.0)
     assert second["unmended"].tolist() == [(), ()]
+
+
+def test_an_order_a_correction_brings_within_the_figures_rounding_is_mended() -> None:
+    """12 MWh gross in 0.02 hours of a 322 MW unit breaks 1.2 × capacity × hours (7.73 MWh)
+    past any rounding. The gross expected at 7.9 MWh passes that bound by 2 %, less than hours
+    written to 0.01 h may hide (0.02 may be 0.025): the sweep would not call that a breach, so
+    the correction mends the order. At 12 MWh it stays broken."""
+    months = pd.DataFrame(
+        {
+            "power_generation_mwh": [12.0],
+            "power_supply_mwh": [11.0],
+            "operating_hours": [0.02],
+            "capacity_mw": [322.0],
+            "hours_in_month": [720.0],
+        }
+    )
+    found = pd.DataFrame(
+        [(0, "power_generation_mwh", 0, 7.9), (0, "power_generation_mwh", 0, 12.0)],
+        columns=["um", "parameter", "lag", "expected"],
+    )
+    assert unmended_orders(found, months, _fired((0, "LOG-002"))) == [(), ("LOG-002",)]
 
 
 def test_a_gross_its_monitored_heat_could_not_give_is_no_root() -> None:
