@@ -49,6 +49,7 @@ from engine.moved_figures import COMPUTED, COMPUTED_FROM, DOCUMENTED, VARIANT_MA
 from engine.signatures import ROOT_PARAMETERS, affine_parts, elasticities, quantities_at
 from engine.zero_conflicts import CONFLICT_COLUMNS, credit_the_odd_figure
 from graph_schema.parameters import PARAMETERS
+from models.rule_engine import steady
 from models.rules import RULES, Band, LessEqual, Quantity, When
 
 # `direct`: the fault's size from the checks that read the parameter itself (NaN: none).
@@ -533,11 +534,15 @@ def unmended_orders(
     its expected value (all of them, for a figure of an earlier month): had it been the one
     wrong figure, they would hold, so another figure of the month is wrong too (1353-BSU2 in
     2012-09: net supply expected at the gross leaves the gross above 1.2 × capacity × hours).
-    Breached means among `fired` (`um`, `check_id` of the month's firing checks), of a rule
-    that flags every month: a net supply a unit-year reports as one spread figure may sit
-    above a month's gross with nothing wrong in that month, and engine.annual_figures silences
-    that check."""
-    corrected = months.reindex(found["um"].to_numpy()).reset_index(drop=True)
+    Breached means among `fired` (`um`, `check_id` of the month's firing checks): a net supply
+    a unit-year reports as one spread figure may sit above a month's gross with nothing wrong
+    in that month, and engine.annual_figures silences that check. An order the sweep checks in
+    steady months only (the heat a month's generation needs) still holds in a short one, where
+    it is silent, not kept: there, breached means breached beyond rounding by the month's own
+    figures (3297-WAT1 in 2012-02: 1,560 MWh gross in 0.13 h beside no heat input at all; hours
+    enough for the gross would leave it generated without fuel)."""
+    original = months.reindex(found["um"].to_numpy()).reset_index(drop=True)
+    corrected = original.copy()
     expected = found["expected"].to_numpy(dtype=float)
     this_month = (found["lag"] == 0).to_numpy()
     for parameter in found.loc[this_month, "parameter"].unique():
@@ -545,23 +550,34 @@ def unmended_orders(
             continue
         known = this_month & (found["parameter"] == parameter).to_numpy() & np.isfinite(expected)
         corrected.loc[known, parameter] = expected[known]
-    orders = [o for o in PHYSICAL_ORDERS if o.everywhere]
-    values = quantities_at(corrected, [q for o in orders for q in (o.a, o.b)])
+    names = [q for o in PHYSICAL_ORDERS for q in (o.a, o.b)]
+    activity = ["operating_hours", "power_generation_mwh"]
+    before = quantities_at(original, [*names, *activity])
+    after = quantities_at(corrected, names)
+    hours_in_month = original["hours_in_month"].to_numpy(dtype=float)
+    short = ~steady(*(before[name] for name in activity), hours_in_month)
     spoken = pd.MultiIndex.from_frame(fired[["um", "check_id"]])
     left = {}
-    for o in orders:
+    for o in PHYSICAL_ORDERS:
         fired_here = pd.MultiIndex.from_arrays([found["um"].to_numpy(), [o.rule_id] * len(found)])
-        a, bound = np.asarray(values[o.a], dtype=float), np.asarray(values[o.b], dtype=float)
-        bound = bound * (1 + o.tol)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            excess = np.log(a / bound)
-        # As the rule reads it (only where the bounding side is not negative), and breached as
-        # the sweep judges a month: beyond the rounding of the figures the order reads.
-        still = beyond_rounding(corrected, o.check, excess, (bound >= 0) & (a > bound))
-        left[o.rule_id] = fired_here.isin(spoken) & (still | ~this_month)
+        breached = fired_here.isin(spoken)
+        if not o.everywhere:
+            breached |= short & _broken(original, before, o)
+        left[o.rule_id] = breached & (_broken(corrected, after, o) | ~this_month)
     return [
         tuple(rule_id for rule_id, broken in left.items() if broken[i]) for i in range(len(found))
     ]
+
+
+def _broken(frame: pd.DataFrame, values: Mapping[str, np.ndarray], order: Order) -> np.ndarray:
+    """Where `frame`'s figures (`values` of the order's quantities) break the order as the rule
+    reads it (only where the bounding side is not negative), and as the sweep judges a breach:
+    beyond the rounding of the figures the order reads."""
+    a = np.asarray(values[order.a], dtype=float)
+    bound = np.asarray(values[order.b], dtype=float) * (1 + order.tol)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = np.log(a / bound)
+    return beyond_rounding(frame, order.check, excess, (bound >= 0) & (a > bound))
 
 
 def _within_bounds(found: pd.DataFrame, months: pd.DataFrame) -> np.ndarray:

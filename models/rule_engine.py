@@ -72,6 +72,11 @@ class RuleOutcome:
     expected: np.ndarray
 
 
+def steady(hours: np.ndarray, generation: np.ndarray, hours_in_month: np.ndarray) -> np.ndarray:
+    """Months on line at least half the month, generating (When.STEADY)."""
+    return (hours > 0) & (generation > 0) & (hours >= 0.5 * hours_in_month)
+
+
 class RuleFrame:
     """The unit-month frame prepared once for all rules: columns, lags, conditions, groups."""
 
@@ -151,14 +156,14 @@ class RuleFrame:
 
     def _compute_condition(self, when: When) -> np.ndarray:
         hours = self.column("operating_hours")
-        running = (hours > 0) & (self.column("power_generation_mwh") > 0)
+        generation = self.column("power_generation_mwh")
         match when:
             case When.ALWAYS:
                 return np.ones(self.n, dtype=bool)
             case When.RUNNING:
-                return running
+                return (hours > 0) & (generation > 0)
             case When.STEADY:
-                return running & (hours >= 0.5 * self.column("hours_in_month"))
+                return steady(hours, generation, self.column("hours_in_month"))
             case When.NO_REPORT:
                 if "carbon_report_id" not in self.frame:
                     return np.ones(self.n, dtype=bool)

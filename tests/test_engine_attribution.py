@@ -568,6 +568,28 @@ def test_an_order_a_correction_brings_within_the_figures_rounding_is_mended() ->
     assert unmended_orders(found, months, _fired((0, "LOG-002"))) == [(), ("LOG-002",)]
 
 
+def test_a_short_month_still_needs_heat_for_its_generation() -> None:
+    """1,560 MWh gross in 0.13 h of a 394 MW unit, beside no net supply and no heat input (the
+    real sample's 3297-WAT1 in 2012-02). The heat check (LOG-039) speaks in steady months only,
+    so only LOG-002 fired; hours enough for the gross would still leave it generated without
+    fuel, while the gross at 0 mends both."""
+    months = pd.DataFrame(
+        {
+            "power_generation_mwh": [1_560.0],
+            "power_supply_mwh": [0.0],
+            "operating_hours": [0.13],
+            "energy_monitor_tce": [0.0],
+            "capacity_mw": [394.0],
+            "hours_in_month": [696.0],
+        }
+    )
+    found = pd.DataFrame(
+        [(0, "operating_hours", 0, 1_560.0 / (1.2 * 394.0)), (0, "power_generation_mwh", 0, 0.0)],
+        columns=["um", "parameter", "lag", "expected"],
+    )
+    assert unmended_orders(found, months, _fired((0, "LOG-002"))) == [("LOG-039",), ()]
+
+
 def test_a_gross_its_monitored_heat_could_not_give_is_no_root() -> None:
     """29,685 MWh gross beside 48,978 MWh net in 335.57 hours of a 127.7 MW unit, whose monitor
     measured 10,646 tce (the real sample's 3406-04 in 2009-06): the two tie on every check, but
