@@ -551,11 +551,13 @@ def unmended_orders(
         known = this_month & (found["parameter"] == parameter).to_numpy() & np.isfinite(expected)
         corrected.loc[known, parameter] = expected[known]
     names = [q for o in PHYSICAL_ORDERS for q in (o.a, o.b)]
-    activity = ["operating_hours", "power_generation_mwh"]
-    before = quantities_at(original, [*names, *activity])
+    before = quantities_at(original, [*names, "operating_hours", "power_generation_mwh"])
     after = quantities_at(corrected, names)
-    hours_in_month = original["hours_in_month"].to_numpy(dtype=float)
-    short = ~steady(*(before[name] for name in activity), hours_in_month)
+    short = ~steady(
+        before["operating_hours"],
+        before["power_generation_mwh"],
+        original["hours_in_month"].to_numpy(dtype=float),
+    )
     spoken = pd.MultiIndex.from_frame(fired[["um", "check_id"]])
     left = {}
     for o in PHYSICAL_ORDERS:

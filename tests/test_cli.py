@@ -207,10 +207,33 @@ def test_a_month_flagged_by_a_later_month_of_its_run_says_so() -> None:
         found = SimpleNamespace(period="2008-06", flagged=flagged, proved_in=proved_in)
         return cast(WhyAnswer, found)
 
-    assert why_flagged(answer(True, "2008-09")).startswith("with 2008-09, whose own evidence")
+    assert why_flagged(answer(True, "2008-09")) == (
+        "with 2008-09: this month opens a run of months listed with the same root, and "
+        "2008-09's own evidence proves the fault (a slow fault's first months are weak alone)"
+    )
     assert why_flagged(answer(True, "2008-06")) == ""
     assert why_flagged(answer(False, None)) == ""
     assert why_flagged(answer(True, None)).startswith("through its shared source")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (["why", "3-05", "--period", "foo"], "'foo' is not a month YYYY-MM"),
+        (["why", "3-05", "--period", "2011-7x"], "'2011-7x' is not a month YYYY-MM"),
+        (["sweep", "--periods", "2011-13"], "'2011-13' is not a month YYYY-MM"),
+        (["validate", ".", "--encoding", "bogus"], "unknown text encoding 'bogus'"),
+        (["load", ".", "--encoding", "bogus"], "unknown text encoding 'bogus'"),
+        (["findings", "--out", "."], "is a directory"),
+    ],
+)
+def test_a_malformed_argument_is_a_usage_error_that_names_it(
+    arguments: list[str], said: str
+) -> None:
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 2, result.output
+    assert said in re.sub(r"\s+", " ", result.output)
+    assert "Traceback" not in result.output
 
 
 def test_neo4j_status_prints_the_uri_of_the_ports_asked_for() -> None:

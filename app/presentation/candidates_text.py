@@ -83,8 +83,8 @@ def why_flagged(answer: WhyAnswer) -> str:
         return ""
     if answer.proved_in is not None:
         return (
-            f"with {answer.proved_in}, whose own evidence proves the fault: this month opens "
-            "the run of months listed with the same root that leads to it (a slow fault's "
+            f"with {answer.proved_in}: this month opens a run of months listed with the same "
+            f"root, and {answer.proved_in}'s own evidence proves the fault (a slow fault's "
             "first months are weak alone)"
         )
     return "through its shared source (below), whose records are shifted against its peers'"

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query
 from app.infrastructure.stores.contract import AnomalyFilters
 from app.presentation.api.deps import StoreDep
 from app.presentation.api.problems import PROBLEM_RESPONSES, Problem
-from app.presentation.api.routes_units import PERIOD_PATTERN
 from app.presentation.api.schemas import (
     Anomaly,
     AnomalyPage,
@@ -19,6 +18,7 @@ from app.presentation.api.schemas import (
 from app.presentation.api.security import AnalystScope
 from app.services.analysis import MAX_PAGE, anomalies_page, systemic_sources
 from app.services.page_cursors import BadCursor
+from graph_schema.periods import PERIOD_PATTERN
 
 router = APIRouter(tags=["analysis"], responses=PROBLEM_RESPONSES)
 Period = Annotated[

@@ -39,7 +39,7 @@ from app.services.analysis import NotFound, WhyAnswer, anomalies_page, explain_u
 from app.services.knowledge.answers import ask
 from app.services.knowledge.search import search
 from app.services.sessions import Sessions
-from graph_schema.periods import shift_period
+from graph_schema.periods import PERIOD_PATTERN, shift_period
 
 router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
 
@@ -48,7 +48,6 @@ TOP_ANOMALIES = 25
 # The plot shows up to this many months before the asked month, and this many after it.
 SERIES_MONTHS_BEFORE = 23
 SERIES_MONTHS_AFTER = 12
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 def _scope(request: Request) -> Scope | None:

@@ -14,8 +14,8 @@ from app.presentation.api.problems import PROBLEM_RESPONSES, Problem
 from app.presentation.api.schemas import UnitOut, WhyAnswerOut, WhyList, why_out
 from app.presentation.api.security import AnalystScope
 from app.services.analysis import NotFound, explain_unit, trace_edge, unit_summary
+from graph_schema.periods import PERIOD_PATTERN
 
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 JSON = "application/json"
 router = APIRouter(tags=["analysis"], responses=PROBLEM_RESPONSES)
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from app.presentation.cli.argument_checks import checked_encoding
 from app.settings import StoreKind, get_settings
 
 if TYPE_CHECKING:
@@ -32,7 +33,8 @@ def load(
         str | None,
         typer.Option(
             help="Text encoding of every CSV file, e.g. GBK (default: detected per file: "
-            "UTF-8, UTF-8 with BOM, GBK or GB18030)."
+            "UTF-8, UTF-8 with BOM, GBK or GB18030).",
+            callback=checked_encoding,
         ),
     ] = None,
     rejects: Annotated[

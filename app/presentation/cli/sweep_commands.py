@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 
+from app.presentation.cli.argument_checks import checked_periods
 from app.presentation.quantities import format_value
 from app.settings import Settings, StoreKind, get_settings
 
@@ -41,7 +42,12 @@ def open_store(kind: StoreKind | None) -> Store:
 
 def sweep(
     periods: Annotated[
-        list[str] | None, typer.Option("--periods", help="Score only these periods (YYYY-MM).")
+        list[str] | None,
+        typer.Option(
+            "--periods",
+            help="Score only this period (YYYY-MM); repeat it for several.",
+            callback=checked_periods,
+        ),
     ] = None,
     full: Annotated[bool, typer.Option("--full", help="Refit models, rescore all.")] = False,
     store: StoreOption = None,
@@ -177,7 +183,7 @@ def sweeps(store: StoreOption = None) -> None:
 
 
 def findings(
-    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.", dir_okay=False)],
     store: StoreOption = None,
 ) -> None:
     """Write the current sweep's flagged unit-months in the contract's findings format."""
@@ -186,9 +192,11 @@ def findings(
     graph = open_store(store)
     try:
         rows = write_findings(graph, out)
+        swept = graph.current_sweep() is not None
     finally:
         graph.close()
-    console.print(f"{rows:,} findings written to {out}")
+    unswept = "" if swept else " (no sweep has published results yet: run `mrvtrace sweep`)"
+    console.print(f"{rows:,} findings written to {out}{unswept}")
 
 
 def calibrate(store: StoreOption = None) -> None:

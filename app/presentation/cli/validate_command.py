@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.presentation.cli.argument_checks import checked_encoding
 from app.settings import get_settings
 
 if TYPE_CHECKING:
@@ -31,7 +32,8 @@ def validate(
         str | None,
         typer.Option(
             help="Text encoding of every CSV file, e.g. GBK (default: detected per file: "
-            "UTF-8, UTF-8 with BOM, GBK or GB18030)."
+            "UTF-8, UTF-8 with BOM, GBK or GB18030).",
+            callback=checked_encoding,
         ),
     ] = None,
     rejects: Annotated[

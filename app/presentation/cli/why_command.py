@@ -15,6 +15,7 @@ from app.presentation.candidates_text import (
     other_candidates,
     why_flagged,
 )
+from app.presentation.cli.argument_checks import checked_period
 from app.presentation.quantities import format_p_equation, format_p_value, format_value
 from app.settings import StoreKind, get_settings
 
@@ -143,7 +144,12 @@ def impact_line(impact: Impact) -> str:
 def why(
     unit_id: Annotated[str, typer.Argument(help="The unit's id.")],
     period: Annotated[
-        str | None, typer.Option("--period", help="A month YYYY-MM (default: every flagged one).")
+        str | None,
+        typer.Option(
+            "--period",
+            help="A month YYYY-MM (default: every flagged one).",
+            callback=checked_period,
+        ),
     ] = None,
     store: Annotated[
         StoreKind | None, typer.Option("--store", help="Store to use (default: MRVTRACE_STORE).")
