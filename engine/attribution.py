@@ -125,6 +125,14 @@ def physical_orders() -> list[Order]:
 
 
 PHYSICAL_BOUNDS = physical_bounds()
+# The rules behind those bounds: (rule id, the parameter it bounds).
+BOUND_RULES = tuple(
+    (rule.rule_id, rule.check.quantity)
+    for rule in RULES
+    if isinstance(rule.check, Band)
+    and rule.check.quantity in PHYSICAL_BOUNDS
+    and rule.when == When.ALWAYS
+)
 PHYSICAL_ORDERS = physical_orders()
 
 
@@ -149,6 +157,15 @@ def signatures(
     check_codes, check_ids = pd.factorize(checks["check_id"])
     quantities = [quantity_of[c] for c in check_ids]
     slopes = elasticities(months.reset_index(drop=True), [*quantities, COMPUTED_FROM])
+    for name in PHYSICAL_BOUNDS.keys() & set(months.columns) & {str(q) for q in quantities}:
+        # A figure outside its own physical bounds (hours of -5, an NCV of 0) may have no
+        # logarithm, but it moves itself one for one: its own bound speaks against it.
+        low, high = PHYSICAL_BOUNDS[name]
+        value = pd.to_numeric(months[name], errors="coerce").to_numpy(dtype=float)
+        outside = (value < low) | (value > high)
+        if outside.any():
+            own = slopes[name].get(name, np.zeros(len(months)))
+            slopes[name][name] = np.where(outside, 1.0, own)
     where = position.reindex(checks["um"]).to_numpy()
     lags = np.array([lag_of.get(c, 0) for c in check_ids])[check_codes]
     parts = []
@@ -342,7 +359,10 @@ def attribute(
     )
     found = _best_variant(_with_bound_evidence(found, whole_rows, _best_delta(found)))
     found["observed"] = _values(found, months, lagged_values)
-    found["expected"] = found["observed"] * np.exp(-found["delta"])
+    # A fault size on the log scale cannot size a figure at 0 or below (an NCV of 0, hours of
+    # -5): such a hypothesis is unsized, and expected_at_the_bound takes it into its bounds.
+    positive = found["observed"].to_numpy(dtype=float) > 0
+    found["expected"] = np.where(positive, found["observed"] * np.exp(-found["delta"]), np.nan)
     found = _sized_directly(found, _within_bounds(found, months))
     found = found[_within_bounds(found, months)]
     found = found.sort_values(
@@ -527,13 +547,14 @@ def _ordered(
     return low, high
 
 
-def unmended_orders(
+def unmended_breaches(
     found: pd.DataFrame, months: pd.DataFrame, fired: pd.DataFrame
 ) -> list[tuple[str, ...]]:
-    """Per hypothesis, the breached orders of its month that still break with its figure at
-    its expected value (all of them, for a figure of an earlier month): had it been the one
-    wrong figure, they would hold, so another figure of the month is wrong too (1353-BSU2 in
-    2012-09: net supply expected at the gross leaves the gross above 1.2 × capacity × hours).
+    """Per hypothesis, the breached orders and bounds of its month that still break with its
+    figure at its expected value (all of them, for a figure of an earlier month): had it been
+    the one wrong figure, they would hold, so another figure of the month is wrong too
+    (1353-BSU2 in 2012-09: net supply expected at the gross leaves the gross above 1.2 ×
+    capacity × hours; any figure but the NCV leaves an NCV of 0 outside 8–32 GJ/t).
     Breached means among `fired` (`um`, `check_id` of the month's firing checks): a net supply
     a unit-year reports as one spread figure may sit above a month's gross with nothing wrong
     in that month, and engine.annual_figures silences that check. An order the sweep checks in
@@ -566,6 +587,11 @@ def unmended_orders(
         if not o.everywhere:
             breached |= short & _broken(original, before, o)
         left[o.rule_id] = breached & (_broken(corrected, after, o) | ~this_month)
+    for rule_id, parameter in BOUND_RULES:
+        fired_here = pd.MultiIndex.from_arrays([found["um"].to_numpy(), [rule_id] * len(found)])
+        # Expected within its bounds (expected_at_the_bound), only the figure itself mends it.
+        itself = this_month & (found["parameter"] == parameter).to_numpy()
+        left[rule_id] = fired_here.isin(spoken) & ~itself
     return [
         tuple(rule_id for rule_id, broken in left.items() if broken[i]) for i in range(len(found))
     ]
@@ -612,7 +638,7 @@ def expected_at_the_bound(
     gross as it is), and an implausible one that mends them all is kept when no plausible one
     does. `found` is sorted strongest first within each unit-month, and comes back so, with
     `consistent` False for the hypotheses that cannot, and `unmended` the breached orders each
-    leaves as they are (`unmended_orders`, of the breaches among `fired`)."""
+    leaves as they are (`unmended_breaches`, of the breaches among `fired`)."""
     low, high = _ordered(found, months, *_bounds(found, months))
     observed = found["observed"].to_numpy(dtype=float)
     expected = found["expected"].to_numpy(dtype=float)
@@ -622,7 +648,7 @@ def expected_at_the_bound(
     found = found.copy()
     found.loc[outside, "expected"] = np.clip(figure[outside], low[outside], high[outside])
     found["consistent"] = ~(low > high)
-    found["unmended"] = unmended_orders(found, months, fired)
+    found["unmended"] = unmended_breaches(found, months, fired)
     consistent = found["consistent"].to_numpy()
     complete = consistent & (found["unmended"].map(len).to_numpy() == 0)
     likely = found["plausible"].to_numpy(dtype=bool) if "plausible" in found else True

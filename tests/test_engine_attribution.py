@@ -14,7 +14,7 @@ from engine.attribution import (
     expected_at_the_bound,
     one_root_per_episode,
     plausible,
-    unmended_orders,
+    unmended_breaches,
 )
 from engine.catalogue import DRIFT_PREFIX, catalogue
 from engine.engine import EngineResult, UnitMonthEngine
@@ -293,6 +293,27 @@ def test_a_percentage_typed_as_a_fraction_is_rooted_at_it_near_its_true_value(
     assert months.loc[slipped, "root_expected"] == pytest.approx(truth, rel=0.1)
 
 
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("operating_hours", -5.0),
+        ("coal_ncv_gj_t", 0.0),
+        ("reported_co2_t", -1.0),
+        ("coal_consumption_t", -100.0),
+    ],
+)
+def test_an_impossible_figure_is_the_root_of_its_month(
+    honest: pd.DataFrame, parameter: str, value: float
+) -> None:
+    """A figure no month can have (negative hours or coal, a zero NCV, negative CO2) breaks
+    its own sign rule: it is the root, though no log-scale check can size it (a fresh-clone
+    check found negative hours flagged on nothing but EXT-010, and rooted at the NCV)."""
+    unit = ef.steady_unit(honest, ONE_MONTH)
+    frame = honest.copy()
+    frame.loc[ef.rows_of(frame, unit, ONE_MONTH), parameter] = value
+    _assert_rooted(_months(_score(frame), unit), ONE_MONTH, parameter)
+
+
 # --- the innocent party -------------------------------------------------------------------------
 
 
@@ -565,7 +586,7 @@ def test_an_order_a_correction_brings_within_the_figures_rounding_is_mended() ->
         [(0, "power_generation_mwh", 0, 7.9), (0, "power_generation_mwh", 0, 12.0)],
         columns=["um", "parameter", "lag", "expected"],
     )
-    assert unmended_orders(found, months, _fired((0, "LOG-002"))) == [(), ("LOG-002",)]
+    assert unmended_breaches(found, months, _fired((0, "LOG-002"))) == [(), ("LOG-002",)]
 
 
 def test_a_short_month_still_needs_heat_for_its_generation() -> None:
@@ -587,7 +608,7 @@ def test_a_short_month_still_needs_heat_for_its_generation() -> None:
         [(0, "operating_hours", 0, 1_560.0 / (1.2 * 394.0)), (0, "power_generation_mwh", 0, 0.0)],
         columns=["um", "parameter", "lag", "expected"],
     )
-    assert unmended_orders(found, months, _fired((0, "LOG-002"))) == [("LOG-039",), ()]
+    assert unmended_breaches(found, months, _fired((0, "LOG-002"))) == [("LOG-039",), ()]
 
 
 def test_a_gross_its_monitored_heat_could_not_give_is_no_root() -> None:

@@ -267,6 +267,23 @@ def test_a_forged_report_is_corrected_with_the_carbon_content_it_backs(swept: Sw
     assert co2.expected == pytest.approx(month["reported_co2_t"] * factor)
 
 
+def test_a_root_at_zero_moves_no_document_with_it() -> None:
+    """An NCV of 0 expected at 8 GJ/t has no factor to move its test report by: the answer
+    names no figure wrong with it (it showed report_ncv_gj_t 14.49 → 14.49)."""
+    month = {"period": "2023-04", "coal_ncv_gj_t": 0.0, "report_ncv_gj_t": 14.49}
+    candidate = {
+        "parameter": "coal_ncv_gj_t",
+        "period": "2023-04",
+        "score": 1.0,
+        "expected": 8.0,
+        "moves_with": ["report_ncv_gj_t"],
+    }
+    result = {"status": "flagged", "explained": 0.7, "candidates": json.dumps([candidate])}
+    trace = trace_unit_month(UnitMonthWindow("U1", "2023-04", 0, [month], [], [], result))
+    assert trace.root is not None and trace.root.moves_with == ("report_ncv_gj_t",)
+    assert trace.moved == ()
+
+
 # --- evidence and checks ------------------------------------------------------------------------
 
 

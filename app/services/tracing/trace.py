@@ -479,7 +479,9 @@ def _moved(
 ) -> tuple[MovedFigure, ...]:
     month = window.month(window.period) or {}
     names = root.moves_with if root is not None and root.period == window.period else ()
-    return tuple(
+    figures = (
         MovedFigure(name, _number(month.get(name)), _expected(values, name, np.nan))
         for name in names
     )
+    # A root at 0 has no factor to move its document by (an NCV of 0): nothing moves with it.
+    return tuple(f for f in figures if not np.isclose(f.observed, f.expected, equal_nan=True))
