@@ -637,8 +637,8 @@ def expected_at_the_bound(
     one that keeps only its own figure's orders (a heat input that leaves a net 123 times the
     gross as it is), and an implausible one that mends them all is kept when no plausible one
     does. `found` is sorted strongest first within each unit-month, and comes back so, with
-    `consistent` False for the hypotheses that cannot, and `unmended` the breached orders each
-    leaves as they are (`unmended_breaches`, of the breaches among `fired`)."""
+    `consistent` False for the hypotheses that cannot, and `unmended` the breached orders and
+    bounds each leaves as they are (`unmended_breaches`, of the breaches among `fired`)."""
     low, high = _ordered(found, months, *_bounds(found, months))
     observed = found["observed"].to_numpy(dtype=float)
     expected = found["expected"].to_numpy(dtype=float)
