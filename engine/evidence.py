@@ -117,6 +117,8 @@ def _edge_evidence(
         (PEER_SUFFIX, views.peer, views.peer_scale, "against its peers", EvidenceClass.HORIZONTAL),
     ):
         applies = np.isfinite(residual) & np.isfinite(scale) & (scale > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            statistic = np.where(applies, residual / scale, np.nan)
         out.append(
             CheckEvidence(
                 check_id=edge.edge_type + suffix,
@@ -131,7 +133,7 @@ def _edge_evidence(
                 expected=child * np.exp(-np.nan_to_num(residual)),
                 parent=edge.parent,
                 edge_type=edge.edge_type,
-                statistic=np.where(applies, residual / scale, np.nan),
+                statistic=statistic,
             )
         )
     return out

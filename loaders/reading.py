@@ -332,7 +332,10 @@ def read_parquet(path: Path, table: Table) -> RawTable:
     dtype_errors: dict[str, str] = {}
     for name, column in zip(data.column_names, data.columns, strict=True):
         kind = kinds.get(name)
-        if kind is not None and not _fits(column.type, kind):
+        # A column without a single value loses nothing whatever its type (pandas writes an
+        # all-empty date column as double).
+        empty = column.null_count == len(column)
+        if kind is not None and not empty and not _fits(column.type, kind):
             dtype_errors[name] = str(column.type)
             continue
         columns[name] = _as_text(column, kind)

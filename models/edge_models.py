@@ -269,7 +269,10 @@ class EdgeRegression:
         # |e| / scale has median 0.6745 for normal residuals: rescale so the scale is a sigma.
         standard = np.where(ok, np.abs(residual) / local, np.nan)
         self.scale_factor_ = float(np.nanmedian(standard)) / 0.6745
-        spread = pd.Series(standard / self.scale_factor_ / 0.6745).groupby(units).median().dropna()
+        # A fleet of one month may leave no spread at all: NaN, said by the scale, not a warning.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative = standard / self.scale_factor_ / 0.6745
+        spread = pd.Series(relative).groupby(units).median().dropna()
         months = pd.Series(ok).groupby(units).sum().reindex(spread.index)
         self.unit_scale_ = np.sqrt(
             (months * spread**2 + self.shrink_months) / (months + self.shrink_months)

@@ -218,6 +218,24 @@ def test_parquet_numeric_ids_are_a_dtype_error_per_column(tmp_path: Path) -> Non
     assert "unit_id" not in raw.frame.columns
 
 
+def test_an_all_empty_parquet_column_of_any_type_is_read_as_empty(tmp_path: Path) -> None:
+    """pandas writes a date column without a value as double: nothing is lost reading it."""
+    table = pa.table(
+        {
+            "verification_id": ["V-1", "V-2"],
+            "enterprise_id": ["E1", "E2"],
+            "year": pa.array([2023, 2023], pa.int32()),
+            "verifier_id": ["V1", "V1"],
+            "concluded_on": pa.array([None, None], pa.float64()),
+        }
+    )
+    pq.write_table(table, tmp_path / "verifications.parquet")
+    raw = read_table(tmp_path, TABLES["verifications"])
+    assert raw is not None
+    assert raw.dtype_errors == {}
+    assert raw.frame["concluded_on"].tolist() == ["", ""]
+
+
 def test_missing_table_reads_as_none_and_missing_folder_is_an_error(tmp_path: Path) -> None:
     assert read_table(tmp_path, TABLES["trades"]) is None
     with pytest.raises(DatasetFolderError):
