@@ -1,18 +1,8 @@
 """Month arithmetic on `YYYY-MM` period text."""
 
-import re
-
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-
-# A month as the API and the CLI take one (the data contract's own pattern also bounds the year).
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-
-
-def is_period(text: str) -> bool:
-    """Whether `text` is a month `YYYY-MM`."""
-    return re.fullmatch(PERIOD_PATTERN, text) is not None
 
 
 def shift_period(period: str, months: int) -> str:

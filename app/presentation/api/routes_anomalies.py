@@ -18,7 +18,7 @@ from app.presentation.api.schemas import (
 from app.presentation.api.security import AnalystScope
 from app.services.analysis import MAX_PAGE, anomalies_page, systemic_sources
 from app.services.page_cursors import BadCursor
-from graph_schema.periods import PERIOD_PATTERN
+from graph_schema.period_pattern import PERIOD_PATTERN
 
 router = APIRouter(tags=["analysis"], responses=PROBLEM_RESPONSES)
 Period = Annotated[

@@ -39,7 +39,8 @@ from app.services.analysis import NotFound, WhyAnswer, anomalies_page, explain_u
 from app.services.knowledge.answers import ask
 from app.services.knowledge.search import search
 from app.services.sessions import Sessions
-from graph_schema.periods import PERIOD_PATTERN, shift_period
+from graph_schema.period_pattern import PERIOD_PATTERN
+from graph_schema.periods import shift_period
 
 router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
 

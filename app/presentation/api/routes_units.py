@@ -14,7 +14,7 @@ from app.presentation.api.problems import PROBLEM_RESPONSES, Problem
 from app.presentation.api.schemas import UnitOut, WhyAnswerOut, WhyList, why_out
 from app.presentation.api.security import AnalystScope
 from app.services.analysis import NotFound, explain_unit, trace_edge, unit_summary
-from graph_schema.periods import PERIOD_PATTERN
+from graph_schema.period_pattern import PERIOD_PATTERN
 
 JSON = "application/json"
 router = APIRouter(tags=["analysis"], responses=PROBLEM_RESPONSES)

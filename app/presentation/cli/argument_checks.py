@@ -5,7 +5,7 @@ import codecs
 
 import typer
 
-from graph_schema.periods import is_period
+from graph_schema.period_pattern import is_period
 
 
 def checked_period(value: str | None) -> str | None:
