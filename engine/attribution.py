@@ -79,19 +79,28 @@ PLAUSIBLE_FACTOR = 2.0
 MIN_HISTORY = 6
 
 
-def physical_bounds() -> dict[str, tuple[float, float]]:
-    """(low, high) of each parameter that a rule bounds in every month (the rule names its
-    source in models/rules.py)."""
+def bound_rules() -> list[tuple[str, str, Band]]:
+    """(rule id, parameter, band) of each rule that bounds one parameter in every month (the
+    rule names its source in models/rules.py)."""
     names = {p.name for p in PARAMETERS}
+    return [
+        (rule.rule_id, str(rule.check.quantity), rule.check)
+        for rule in RULES
+        if isinstance(rule.check, Band)
+        and rule.check.quantity in names
+        and rule.when == When.ALWAYS
+    ]
+
+
+def physical_bounds() -> dict[str, tuple[float, float]]:
+    """(low, high) of each parameter that a rule bounds in every month."""
     bounds: dict[str, tuple[float, float]] = {}
-    for rule in RULES:
-        band = rule.check
-        if isinstance(band, Band) and band.quantity in names and rule.when == When.ALWAYS:
-            low, high = bounds.get(band.quantity, (-np.inf, np.inf))
-            bounds[band.quantity] = (
-                max(low, -np.inf if band.lo is None else band.lo),
-                min(high, np.inf if band.hi is None else band.hi),
-            )
+    for _, name, band in bound_rules():
+        low, high = bounds.get(name, (-np.inf, np.inf))
+        bounds[name] = (
+            max(low, -np.inf if band.lo is None else band.lo),
+            min(high, np.inf if band.hi is None else band.hi),
+        )
     return bounds
 
 
@@ -126,13 +135,7 @@ def physical_orders() -> list[Order]:
 
 PHYSICAL_BOUNDS = physical_bounds()
 # The rules behind those bounds: (rule id, the parameter it bounds).
-BOUND_RULES = tuple(
-    (rule.rule_id, rule.check.quantity)
-    for rule in RULES
-    if isinstance(rule.check, Band)
-    and rule.check.quantity in PHYSICAL_BOUNDS
-    and rule.when == When.ALWAYS
-)
+BOUND_RULES = tuple((rule_id, name) for rule_id, name, _ in bound_rules())
 PHYSICAL_ORDERS = physical_orders()
 
 
